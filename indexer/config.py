@@ -1,0 +1,157 @@
+"""Configuration, from one place.
+
+Settings flow one way: built-in defaults, then the TOML config file, then environment variables
+(``NEWSINDEX_*``), then explicit overrides (tests, command-line options). Paths never depend on the
+current directory: relative paths in the config file are relative to that file, and the defaults are
+relative to the project folder, so cron can run the indexer from anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "newsindex.toml"
+STEMMER_LANGUAGES = (
+    "arabic danish dutch english finnish french german hungarian italian "
+    "norwegian portuguese romanian russian spanish swedish"
+).split()
+
+# Every setting -> its environment variable. Documented in the README (a test checks).
+ENVIRONMENT_VARIABLES = {
+    "config": "NEWSINDEX_CONFIG",
+    "index_dir": "NEWSINDEX_INDEX_DIR",
+    "language": "NEWSINDEX_LANGUAGE",
+    "sources": "NEWSINDEX_SOURCES",
+}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """A source of articles named in the config file."""
+
+    name: str
+    location: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the indexer and the web app can be configured with."""
+
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    language: str = "english"
+    sources: tuple[SourceConfig, ...] = field(default_factory=tuple)
+    config_file: Path | None = None
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build the settings: defaults, then config file, then environment, then ``overrides``."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    config_file = _config_file(overrides.pop("config_file", None), environ)
+    settings = Settings(config_file=config_file)
+    if config_file is not None:
+        settings = _apply_config_file(settings, config_file)
+    settings = _apply_environment(settings, environ)
+    if "index_dir" in overrides:
+        overrides["index_dir"] = Path(overrides["index_dir"]).expanduser().resolve()
+    settings = replace(settings, **overrides)
+    _validate(settings)
+    return settings
+
+
+def _config_file(explicit: str | Path | None, environ: Mapping[str, str]) -> Path | None:
+    named = explicit or environ.get("NEWSINDEX_CONFIG")
+    if named:
+        path = Path(named).expanduser().resolve()
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        return path
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def _apply_config_file(settings: Settings, path: Path) -> Settings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    _reject_unknown(data, {"index", "sources"}, path, "")
+    index = data.get("index", {})
+    _reject_unknown(index, {"dir", "language"}, path, "index.")
+    changes: dict[str, Any] = {}
+    if "dir" in index:
+        changes["index_dir"] = _resolve(_string(index["dir"], path, "index.dir"), path.parent)
+    if "language" in index:
+        changes["language"] = _string(index["language"], path, "index.language")
+    if "sources" in data:
+        changes["sources"] = _sources_from_toml(data["sources"], path)
+    return replace(settings, **changes)
+
+
+def _sources_from_toml(entries: Any, path: Path) -> tuple[SourceConfig, ...]:
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
+    sources = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"sources[{number}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: {where} must be a table with a 'location'")
+        _reject_unknown(entry, {"name", "location"}, path, f"{where}.")
+        if "location" not in entry:
+            raise ConfigError(f"{path}: {where} has no 'location'")
+        location = _string(entry["location"], path, f"{where}.location")
+        if "://" not in location:
+            location = str(_resolve(location, path.parent))
+        name = _string(entry.get("name", Path(location).name), path, f"{where}.name")
+        sources.append(SourceConfig(name=name, location=location))
+    return tuple(sources)
+
+
+def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
+    changes: dict[str, Any] = {}
+    if environ.get("NEWSINDEX_INDEX_DIR"):
+        changes["index_dir"] = _resolve(environ["NEWSINDEX_INDEX_DIR"], Path.cwd())
+    if environ.get("NEWSINDEX_LANGUAGE"):
+        changes["language"] = environ["NEWSINDEX_LANGUAGE"]
+    if environ.get("NEWSINDEX_SOURCES"):
+        locations = [p for p in environ["NEWSINDEX_SOURCES"].split(os.pathsep) if p]
+        changes["sources"] = tuple(
+            SourceConfig(name=Path(p).name, location=str(_resolve(p, Path.cwd())))
+            for p in locations
+        )
+    return replace(settings, **changes)
+
+
+def _validate(settings: Settings) -> None:
+    if settings.language not in STEMMER_LANGUAGES:
+        raise ConfigError(
+            f"unknown language {settings.language!r}; choose one of: {', '.join(STEMMER_LANGUAGES)}"
+        )
+
+
+def _reject_unknown(table: Mapping[str, Any], known: set[str], path: Path, prefix: str) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting {prefix}{unknown[0]}")
+
+
+def _string(value: Any, path: Path, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{path}: {key} must be a non-empty string")
+    return value
+
+
+def _resolve(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else base / path).resolve()
