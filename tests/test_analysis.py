@@ -1,0 +1,118 @@
+"""The analysis chain: what a word becomes, where it was, and that queries follow the same rules."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from indexer.analysis import fold_accents, name_analyzer, text_analyzer, word_analyzer
+
+
+def index_terms(text: str) -> list[str]:
+    return [t.text for t in text_analyzer()(text, mode="index")]
+
+
+def query_terms(text: str) -> list[str]:
+    return [t.text for t in text_analyzer()(text, mode="query")]
+
+
+@pytest.mark.parametrize(
+    ("indexed", "queried"),
+    [
+        ("elections", "election"),
+        ("elected", "elections"),
+        ("governments", "government"),
+        ("running", "runs"),
+        ("café", "cafe"),
+        ("CAFÉ", "Cafe"),
+        ("naïve", "naive"),
+        ("São Paulo", "sao paulo"),
+        ("Straße", "strasse"),
+        ("U.S.", "US"),
+        ("u.s.", "U.S."),
+        ("$1.5bn", "1.5bn"),
+        ("1,000", "1000"),
+        ("COVID-19", "covid-19"),
+        ("covid-19", "covid19"),
+        ("F-16", "f16"),
+        ("O'Neill's", "oneill"),
+    ],
+)
+def test_a_word_is_found_by_its_other_forms(indexed: str, queried: str) -> None:
+    assert set(query_terms(queried)) <= set(index_terms(indexed))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("covid-19", ["covid", "19"]),  # a query for a compound is the phrase of its parts
+        ("F-16 jets", ["f", "16", "jet"]),
+        ("3.5% rise", ["3.5", "rise"]),
+        ("the bank of England", ["bank", "england"]),  # stop words left out
+    ],
+)
+def test_query_mode_terms(text: str, expected: list[str]) -> None:
+    assert query_terms(text) == expected
+
+
+def test_compounds_are_indexed_as_parts_and_joined_word() -> None:
+    tokens = text_analyzer()("new covid-19 rules", positions=True, mode="index")
+    by_text = {t.text: t.pos for t in tokens}
+    assert by_text == {"new": 0, "covid": 1, "covid19": 1, "19": 2, "rule": 3}
+
+
+def test_character_offsets_point_at_the_original_words() -> None:
+    text = "The Café's U.S. branch spent $1.5bn on F-16 parts."
+    spans = {
+        t.text: text[t.startchar : t.endchar]
+        for t in text_analyzer()(text, chars=True, mode="index")
+    }
+    assert spans["cafe"] == "Café's"
+    assert spans["us"] == "U.S."
+    assert spans["1.5bn"] == "1.5bn"
+    assert spans["f16"] == "F-16"
+    assert spans["16"] == "16"
+    assert spans["part"] == "parts"
+
+
+def test_offsets_respect_start_char() -> None:
+    token = next(iter(text_analyzer()("oil", chars=True, start_char=100)))
+    assert (token.startchar, token.endchar) == (100, 103)
+
+
+def test_positions_skip_stop_words_so_phrases_still_line_up() -> None:
+    tokens = text_analyzer()("Bank of England", positions=True)
+    assert [(t.text, t.pos) for t in tokens] == [("bank", 0), ("england", 1)]
+
+
+def test_stop_words_are_kept_but_marked_when_asked() -> None:
+    tokens = [(t.text, t.stopped) for t in text_analyzer()("the oil", removestops=False)]
+    assert tokens == [("the", True), ("oil", False)]
+
+
+def test_names_and_spelling_words_are_not_stemmed() -> None:
+    assert [t.text for t in name_analyzer()("Zoë Running")] == ["zoe", "running"]
+    assert [t.text for t in word_analyzer()("Governments elected")] == ["governments", "elected"]
+
+
+def test_emoji_and_punctuation_give_no_terms() -> None:
+    assert index_terms("🎉 — !!! ... ???") == []
+
+
+def test_fold_accents() -> None:
+    assert fold_accents("Zoë Ærø Łódź") == "Zoe AEro Lodz"
+
+
+def test_analyzer_survives_pickling_as_whoosh_stores_it() -> None:
+    analyzer = text_analyzer()
+    analyzer("warm the stem cache")
+    restored = pickle.loads(pickle.dumps(analyzer))
+    assert restored == analyzer
+    assert [t.text for t in restored("Elections")] == ["elect"]
+
+
+def test_the_stemmer_language_is_a_setting() -> None:
+    german = text_analyzer("german")
+    assert [t.text for t in german("Wahlen")] == [t.text for t in german("Wahl")]
+    assert [t.text for t in text_analyzer("english")("Wahlen")] != ["wahl"]
