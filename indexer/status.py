@@ -1,0 +1,125 @@
+"""What is in the index, whether it is sound, and switching back to the previous generation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from indexer.config import Settings
+from indexer.errors import IndexCheckError, SchemaMismatchError
+from indexer.schema import SCHEMA_VERSION
+from indexer.store import Generation, IndexStore
+
+
+@dataclass
+class IndexStats:
+    """``indexer stats``: what the current generation holds."""
+
+    articles: int
+    sections: dict[str, int]
+    undated: int
+    first_published: str | None
+    last_published: str | None
+    size_bytes: int
+    generation: str
+    built_at: str
+    previous_generation: str | None
+    index_dir: str
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CheckReport:
+    """``indexer check``: the current generation opens and agrees with its recorded counts."""
+
+    generation: str
+    articles: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def index_stats(settings: Settings) -> IndexStats:
+    store = IndexStore(settings.index_dir)
+    current = store.current()
+    previous = store.previous()
+    manifest = current.manifest
+    return IndexStats(
+        articles=manifest["articles"],
+        sections=manifest["sections"],
+        undated=manifest["undated"],
+        first_published=manifest["first_published"],
+        last_published=manifest["last_published"],
+        size_bytes=_size_on_disk(current.path),
+        generation=current.name,
+        built_at=manifest["built_at"],
+        previous_generation=previous.name if previous else None,
+        index_dir=str(settings.index_dir),
+    )
+
+
+def check_index(settings: Settings) -> CheckReport:
+    current = IndexStore(settings.index_dir).current()
+    report = CheckReport(generation=current.name, articles=current.manifest.get("articles", 0))
+    try:
+        require_schema_version(current)
+    except SchemaMismatchError as exc:
+        report.problems.append(str(exc))
+        return report
+    try:
+        counted, sections = _count_index(current.path)
+    except Exception as exc:  # a damaged index can fail inside Whoosh in many ways
+        report.problems.append(f"the index does not open: {exc}")
+        return report
+    if counted != report.articles:
+        report.problems.append(f"index holds {counted} articles, manifest says {report.articles}")
+    if sections != current.manifest.get("sections"):
+        report.problems.append("per-section counts differ from the manifest")
+    return report
+
+
+def rollback_index(settings: Settings) -> Generation:
+    store = IndexStore(settings.index_dir)
+    with store.write_lock():
+        return store.rollback()
+
+
+def require_schema_version(generation: Generation) -> None:
+    found = generation.manifest.get("schema_version")
+    if found != SCHEMA_VERSION:
+        raise SchemaMismatchError(
+            f"the index {generation.name} has schema version {found}, this newsindex needs "
+            f"{SCHEMA_VERSION}: run `indexer rebuild`"
+        )
+
+
+def _count_index(path: Path) -> tuple[int, dict[str, int]]:
+    index = whoosh_index.open_dir(str(path))
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        sections: Counter[str] = Counter()
+        if reader.has_column("section"):
+            column = reader.column_reader("section")
+            sections.update(column[docnum] for docnum in reader.all_doc_ids())
+        sections.pop("", None)
+        return searcher.doc_count(), dict(sections.most_common())
+
+
+def _size_on_disk(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def ensure_checked(report: CheckReport) -> None:
+    if not report.ok:
+        raise IndexCheckError(f"index {report.generation}: " + "; ".join(report.problems))
