@@ -1,0 +1,115 @@
+"""Reading what a user typed into a Whoosh query, within cost limits.
+
+The language: words (all required, ranked), ``"exact phrase"``, ``-excluded``, ``OR``, ``NOT``,
+``section:``/``author:``/``title:``/``tags:`` fields, ``prefix*``. Every input has a reading or a
+clear QueryError: lone operators and unbalanced quotes are read leniently, a bare ``*`` matches
+everything, text with no searchable word matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import islice
+from typing import Any
+
+from whoosh import qparser, query
+from whoosh.fields import Schema
+
+from indexer.errors import QueryError
+from indexer.schema import SEARCH_FIELD_BOOSTS
+
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_TERMS = 60
+MAX_PREFIX_TERMS = 50  # words one prefix* may stand for
+_PREFIX_CANDIDATES = 2000
+USER_FIELDS = ("title", "teaser", "body", "author", "section", "tags")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+# "-word" excludes only at the start of a word, so that covid-19 stays one word.
+_MINUS_AT_WORD_START = r"(?<![^\s(])-(?=[^\s-])"
+_PLUS_AT_WORD_START = r"(?<![^\s(])\+(?=\S)"
+
+
+class QueryReader:
+    """Turns query text into a Whoosh query for one index's schema."""
+
+    def __init__(self, schema: Schema) -> None:
+        self._schema = schema
+        self._all_words = _parser(schema, qparser.AndGroup)
+        self._any_word = _parser(schema, qparser.OrGroup.factory(0.9))
+
+    def read(self, text: str, reader: Any, any_word: bool = False) -> query.Query | None:
+        """The query for ``text``; None means "everything" (an empty query or a bare ``*``)."""
+        text = clean_query_text(text)
+        if text in ("", "*"):
+            return None
+        parser = self._any_word if any_word else self._all_words
+        try:
+            parsed = parser.parse(text)
+        except Exception as exc:  # Whoosh's parser is lenient; anything it still throws is a 400
+            raise QueryError(f"cannot read the query: {exc}") from exc
+        if sum(1 for _ in parsed.leaves()) > MAX_QUERY_TERMS * len(SEARCH_FIELD_BOOSTS):
+            raise QueryError(f"the query has too many words: at most {MAX_QUERY_TERMS}")
+        return parsed.normalize().accept(lambda node: self._bounded(node, reader))
+
+    def has_several_words(self, text: str) -> bool:
+        return len(clean_query_text(text).split()) > 1
+
+    def _bounded(self, node: query.Query, reader: Any) -> query.Query:
+        if isinstance(node, query.Prefix | query.Wildcard):
+            return self._expanded(node, reader)
+        return node
+
+    def _expanded(self, node: query.Prefix | query.Wildcard, reader: Any) -> query.Query:
+        """A prefix* as an OR of at most MAX_PREFIX_TERMS indexed terms, the most frequent."""
+        prefix = re.split(r"[*?]", node.text, maxsplit=1)[0]
+        if not prefix:
+            raise QueryError("a wildcard needs at least one letter before the *")
+        field = self._schema[node.fieldname]
+        own = islice(reader.expand_prefix(node.fieldname, prefix), _PREFIX_CANDIDATES)
+        terms = {_text(term) for term in own}
+        if node.fieldname in SEARCH_FIELD_BOOSTS:  # also the stems of real words with the prefix
+            words = islice(reader.expand_prefix("words", prefix), _PREFIX_CANDIDATES)
+            terms.update(_stem(field, _text(word)) for word in words)
+        terms.discard(None)
+        frequent = sorted(
+            (t for t in terms if reader.doc_frequency(node.fieldname, t)),
+            key=lambda t: -reader.doc_frequency(node.fieldname, t),
+        )[:MAX_PREFIX_TERMS]
+        if not frequent:
+            return query.NullQuery
+        return ExpandedPrefix([query.Term(node.fieldname, t) for t in frequent], boost=node.boost)
+
+
+class ExpandedPrefix(query.Or):
+    """The terms a prefix* stands for: matched by preloading their postings into arrays, which is
+    many times faster than Whoosh's tree of union matchers for dozens of terms."""
+
+    matcher_type = query.Or.ARRAY_MATCHER
+
+
+def clean_query_text(text: str) -> str:
+    """Control characters out, whitespace collapsed, length checked."""
+    text = " ".join(_CONTROLS.sub(" ", text).split())
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is too long: at most {MAX_QUERY_CHARS:,} characters")
+    return text
+
+
+def _parser(schema: Schema, group: Any) -> qparser.QueryParser:
+    user_schema = Schema(**{name: schema[name] for name in USER_FIELDS})
+    parser = qparser.MultifieldParser(
+        list(SEARCH_FIELD_BOOSTS), user_schema, fieldboosts=SEARCH_FIELD_BOOSTS, group=group
+    )
+    for plugin in (qparser.RangePlugin, qparser.BoostPlugin, qparser.EveryPlugin):
+        parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.PlusMinusPlugin(_PLUS_AT_WORD_START, _MINUS_AT_WORD_START))
+    return parser
+
+
+def _stem(field: Any, word: str) -> str | None:
+    tokens = [t.text for t in field.analyzer(word, mode="query")]
+    return tokens[0] if len(tokens) == 1 else None
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

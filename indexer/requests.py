@@ -1,0 +1,108 @@
+"""The search request: what a caller may ask for, checked and bounded before any search runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from indexer.errors import QueryError
+
+SORTS = ("relevance", "newest", "oldest")
+DEFAULT_PER_PAGE = 10
+MAX_PER_PAGE = 100
+MAX_RESULT_DEPTH = 1000  # no page reaches past the 1000th result
+MAX_SECTIONS = 20
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search: the query text, filters, order and page. Build it with ``from_params``."""
+
+    q: str = ""
+    sections: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> SearchRequest:
+        """A request from URL-style parameters (values are strings or lists of strings).
+
+        Raises QueryError naming the parameter that is wrong. ``per_page`` above the maximum and
+        pages past the result depth are clamped, not refused.
+        """
+        per_page = min(_integer(params, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+        page = min(_integer(params, "page", 1), max(1, MAX_RESULT_DEPTH // per_page))
+        date_from, date_to = _date(params, "from"), _date(params, "to")
+        if date_from and date_to and date_from > date_to:
+            raise QueryError("parameter 'from' is after 'to'")
+        sort = _one(params, "sort") or "relevance"
+        if sort not in SORTS:
+            raise QueryError(f"parameter 'sort' must be one of: {', '.join(SORTS)}")
+        return cls(
+            q=_one(params, "q") or "",
+            sections=_sections(params),
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
+
+    def as_params(self, **changes: Any) -> dict[str, Any]:
+        """URL parameters for this request with ``changes`` (for links: pages, facets, sorts)."""
+        values = {
+            "q": self.q,
+            "section": list(self.sections),
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "sort": self.sort if self.sort != "relevance" else "",
+            "page": self.page if self.page != 1 else "",
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value not in ("", [], None)}
+
+
+def _one(params: Mapping[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else None
+    if value is not None and not isinstance(value, str):
+        raise QueryError(f"parameter '{name}' must be text")
+    return value.strip() if isinstance(value, str) else None
+
+
+def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
+    text = _one(params, name)
+    if not text:
+        return default
+    if not text.isdigit() or len(text) > 9 or int(text) < 1:
+        raise QueryError(f"parameter '{name}' must be a whole number from 1")
+    return int(text)
+
+
+def _date(params: Mapping[str, Any], name: str) -> date | None:
+    text = _one(params, name)
+    if not text:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise QueryError(f"parameter '{name}' must be a date as YYYY-MM-DD") from None
+
+
+def _sections(params: Mapping[str, Any]) -> tuple[str, ...]:
+    value = params.get("section") or []
+    values: Sequence[Any] = [value] if isinstance(value, str) else value
+    if not all(isinstance(v, str) for v in values):
+        raise QueryError("parameter 'section' must be text")
+    sections = tuple(dict.fromkeys(" ".join(v.split()) for v in values if v.strip()))
+    if len(sections) > MAX_SECTIONS:
+        raise QueryError(f"parameter 'section' is given too often: at most {MAX_SECTIONS}")
+    return sections

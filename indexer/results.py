@@ -1,0 +1,108 @@
+"""What searches return: plain data, built inside the searcher's context, never Whoosh objects."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result, ready to show: ``title_html`` and ``snippet_html`` are escaped with <mark>."""
+
+    id: str
+    url: str
+    title: str
+    title_html: str
+    section: str
+    published: str | None
+    author: str
+    teaser: str
+    snippet_html: str
+    score: float | None  # None when sorted by date rather than ranked
+    language: str
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass
+class SearchResults:
+    """A page of results with the facets and hints for the whole result set."""
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    relaxed: bool
+    suggestion: str | None
+    hits: list[Hit]
+    section_facets: list[FacetCount]
+    date_facets: list[FacetCount]
+    date_facet_unit: str  # "month" or "year"
+    timed_out: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON shape of ``GET /api/search``."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": self.took_ms,
+            "relaxed": self.relaxed,
+            "suggestion": self.suggestion,
+            "timed_out": self.timed_out,
+            "results": [asdict(hit) for hit in self.hits],
+            "facets": {
+                "section": [asdict(f) for f in self.section_facets],
+                "published": [asdict(f) for f in self.date_facets],
+            },
+        }
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """An article as a teaser card (related stories)."""
+
+    id: str
+    url: str
+    title: str
+    section: str
+    published: str | None
+    teaser: str
+
+
+@dataclass
+class ArticleView:
+    """A whole article, with ``body_html``/``title_html`` marked for the words of a query."""
+
+    id: str
+    url: str
+    title: str
+    title_html: str
+    section: str
+    published: str | None
+    author: str
+    teaser: str
+    body: str
+    body_html: str  # paragraphs as <p> elements, escaped, query words in <mark>
+    tags: list[str]
+    language: str
+    related: list[ArticleSummary] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
