@@ -1,0 +1,199 @@
+"""The ``indexer`` command: a thin shell over the library that formats results and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from indexer.build import rebuild_index
+from indexer.config import Settings, load_settings
+from indexer.errors import NewsindexError
+from indexer.progress import ProgressBar
+from indexer.status import check_index, index_stats, rollback_index
+
+EXIT_CODES = """\b
+Exit codes:
+  0  done
+  1  failed: bad source, --strict warnings, index check failed, disk trouble
+     (the index in use is left as it was)
+  2  usage error
+  3  another indexer run is writing the index (cron runs overlapping)
+"""
+MAX_PRINTED_WARNINGS = 50
+
+
+@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: $NEWSINDEX_CONFIG, else newsindex.toml of the project).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_file: str | None) -> None:
+    """newsindex: build and query the full-text news index."""
+    ctx.obj = {"config_file": config_file}
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("sources", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="Fail (and keep the old index) on any warning.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def rebuild(
+    ctx: click.Context, sources: tuple[str, ...], strict: bool, quiet: bool, as_json: bool
+) -> None:
+    """Build a new index from SOURCES and switch to it atomically.
+
+    SOURCES are files (.jsonl, .ndjson, .json, optionally .gz) or folders read recursively;
+    without any, the sources of the config file are read. The index in use keeps serving until
+    the new one is complete and checked; the previous one is kept for `indexer rollback`.
+    """
+    with _error_boundary():
+        settings = _settings(ctx)
+        bar = ProgressBar() if sys.stderr.isatty() and not (quiet or as_json) else None
+        try:
+            summary = rebuild_index(settings, sources, strict=strict, progress=bar)
+        finally:
+            if bar:
+                bar.finish()
+        if not quiet:
+            _print_warnings(summary.warning_messages)
+        if as_json:
+            click.echo(json.dumps(summary.as_json()))
+        elif not quiet:
+            click.echo(
+                f"indexed {summary.indexed:,} articles from {summary.files} file(s) "
+                f"in {summary.seconds:.1f}s ({summary.skipped:,} skipped, "
+                f"{summary.duplicates:,} duplicates, {summary.warnings:,} warnings); "
+                f"now serving {summary.generation}"
+            )
+
+
+@main.command(epilog=EXIT_CODES)
+@click.pass_context
+def rollback(ctx: click.Context) -> None:
+    """Switch back to the previous index generation (run again to switch forward)."""
+    with _error_boundary():
+        generation = rollback_index(_settings(ctx))
+        click.echo(f"now serving {generation.name} (built {generation.manifest['built_at']})")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Show what the index holds: articles, sections, dates, size, generation."""
+    with _error_boundary():
+        found = index_stats(_settings(ctx))
+        if as_json:
+            click.echo(json.dumps(found.as_json()))
+            return
+        click.echo(f"articles    {found.articles:,}")
+        click.echo(f"generation  {found.generation}, built {found.built_at}")
+        click.echo(f"previous    {found.previous_generation or '-'}")
+        click.echo(
+            f"dates       {found.first_published or '-'} .. {found.last_published or '-'}"
+            f" ({found.undated:,} undated)"
+        )
+        click.echo(f"size        {found.size_bytes / 1e6:,.1f} MB in {found.index_dir}")
+        click.echo("sections")
+        for section, count in found.sections.items():
+            click.echo(f"  {count:>9,}  {section}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Check that the index opens and agrees with its recorded counts (exit 1 if not)."""
+    with _error_boundary():
+        report = check_index(_settings(ctx))
+        if as_json:
+            click.echo(json.dumps(report.as_json()))
+        elif report.ok:
+            click.echo(f"ok: {report.generation} holds {report.articles:,} articles as recorded")
+        for problem in report.problems:
+            click.echo(f"indexer: check failed: {problem}", err=True)
+        if not report.ok:
+            sys.exit(1)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("query")
+@click.option("--section", multiple=True, help="Only this section (repeatable).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_context
+def search(
+    ctx: click.Context, query: str, section: tuple[str, ...], sort: str, limit: int, as_json: bool
+) -> None:
+    """Search the index and print ranked results (for checking from a shell)."""
+    from indexer.search import SearchRequest, SearchService
+
+    with _error_boundary():
+        request = SearchRequest.from_params(
+            {"q": query, "section": list(section), "sort": sort, "per_page": str(limit)}
+        )
+        with SearchService(_settings(ctx)) as service:
+            results = service.search(request)
+        if as_json:
+            click.echo(json.dumps(results.as_json()))
+            return
+        _print_results(results)
+
+
+def _print_results(results: Any) -> None:
+    note = " (no result had every word: showing any-word matches)" if results.relaxed else ""
+    click.echo(f"{results.total:,} results in {results.took_ms:.0f} ms{note}")
+    if results.suggestion:
+        click.echo(f"did you mean: {results.suggestion}")
+    for rank, hit in enumerate(results.hits, start=1):
+        date = (hit.published or "")[:10] or "undated"
+        section = f" [{hit.section}]" if hit.section else ""
+        click.echo(f"{rank:>3}. {date}{section} {hit.title}  ({hit.id})")
+        click.echo(f"     {_terminal_text(hit.snippet_html)}")
+
+
+def _terminal_text(snippet_html: str) -> str:
+    import html
+
+    bold, plain = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("*", "*")
+    text = snippet_html.replace("<mark>", bold).replace("</mark>", plain)
+    return html.unescape(text)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return load_settings({"config_file": ctx.obj["config_file"]} if ctx.obj["config_file"] else {})
+
+
+def _print_warnings(messages: list[str]) -> None:
+    for message in messages[:MAX_PRINTED_WARNINGS]:
+        click.echo(f"warning: {message}", err=True)
+    if len(messages) > MAX_PRINTED_WARNINGS:
+        click.echo(f"warning: ... and {len(messages) - MAX_PRINTED_WARNINGS} more", err=True)
+
+
+@contextmanager
+def _error_boundary() -> Iterator[None]:
+    """Domain errors become a one-line message and their exit code; never a traceback."""
+    try:
+        yield
+    except NewsindexError as exc:
+        click.echo(f"indexer: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("indexer: interrupted; the index in use was not changed", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line; the index in use is untouched
+        click.echo(
+            f"indexer: internal error ({type(exc).__name__}: {exc}); please report it", err=True
+        )
+        sys.exit(1)

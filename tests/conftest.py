@@ -1,0 +1,101 @@
+"""Shared fixtures: settings that point at a temporary index, the project's sample articles, and
+helpers to run the ``indexer`` command the way users and cron do."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.build import rebuild_index
+from indexer.cli import main
+from indexer.config import PROJECT_ROOT, Settings, load_settings
+
+SAMPLES = PROJECT_ROOT / "samples" / "articles.jsonl"
+SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+
+
+def write_jsonl(path: Path, records: list, raw_lines: list[str] = ()) -> Path:
+    """A JSON Lines file of ``records`` (dicts) followed by ``raw_lines`` as written."""
+    lines = [json.dumps(record, ensure_ascii=False) for record in records] + list(raw_lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def article(number: int, **fields) -> dict:
+    """A small valid article; ``fields`` override or add fields."""
+    record = {
+        "id": f"t-{number}",
+        "title": f"Harbour story number {number}",
+        "section": "Local",
+        "published": f"2024-0{1 + number % 9}-1{number % 10}T10:00:00Z",
+        "body": f"Body of story {number}. The harbour board met on Tuesday.",
+    }
+    record.update(fields)
+    return record
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def settings(index_dir: Path) -> Settings:
+    return load_settings({"index_dir": index_dir}, environ={})
+
+
+@pytest.fixture
+def cli_env(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment of a CLI run: the temporary index, the project's config file."""
+    monkeypatch.setenv("NEWSINDEX_INDEX_DIR", str(index_dir))
+    for name in ("NEWSINDEX_CONFIG", "NEWSINDEX_SOURCES", "NEWSINDEX_LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    return {**os.environ}
+
+
+@pytest.fixture
+def indexer(cli_env: dict[str, str]) -> Callable[..., object]:
+    """Run ``indexer ARGS`` in-process through the click entry point; returns the click result."""
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def indexer_process(cli_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess]:
+    """Run the installed ``indexer`` script as a separate process (as cron does)."""
+
+    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "indexer", *args],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd="/",
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of an index built once from the project's sample articles (read-only!)."""
+    index_dir = tmp_path_factory.mktemp("sample-index")
+    settings = load_settings({"index_dir": index_dir}, environ={})
+    rebuild_index(settings, [str(SAMPLES)])
+    return settings
+
+
+def sample_records() -> list[dict]:
+    return [json.loads(line) for line in SAMPLES.read_text("utf-8").splitlines() if line.strip()]
