@@ -13,8 +13,11 @@ comes first; ``sort=newest`` orders by date outright.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as day_time
@@ -197,9 +200,8 @@ class SearchService:
             filter=_filters(request, with_sections=True),
             terms=True,
         )
-        timed = collectors.TimeLimitCollector(collector, TIME_LIMIT_SECONDS, use_alarm=False)
-        timed_out = _collect(searcher, parsed, timed)
-        results = timed.results()
+        timed_out = _collect(searcher, parsed, collector)
+        results = collector.results()
         first = (request.page - 1) * request.per_page
         top = results[first : first + request.per_page]
         hits = [_hit(hit) for hit in top]
@@ -218,9 +220,8 @@ class SearchService:
             filter=_filters(request, with_sections=False),
             scored=False,
         )
-        timed = collectors.TimeLimitCollector(collector, TIME_LIMIT_SECONDS, use_alarm=False)
-        _collect(searcher, parsed, timed)
-        counts = _facet_counts(timed.results().groups("section"))
+        _collect(searcher, parsed, collector)
+        counts = _facet_counts(collector.results().groups("section"))
         return sorted(counts, key=lambda facet: (-facet.count, facet.value.lower()))
 
 
@@ -235,10 +236,34 @@ class _Page:
 def _collect(searcher: Any, parsed: query.Query | None, collector: Any) -> bool:
     """Run the search; True when it was cut short by the time limit (results are partial)."""
     try:
-        searcher.search_with_collector(parsed if parsed is not None else query.Every(), collector)
+        with time_limit(TIME_LIMIT_SECONDS):
+            searcher.search_with_collector(
+                parsed if parsed is not None else query.Every(), collector
+            )
     except collectors.TimeLimit:
         return True
     return False
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise collectors.TimeLimit inside the block after ``seconds`` (an interval timer, as
+    Whoosh's own TimeLimitCollector uses; that collector is not used because it bypasses the
+    filter collector it wraps). Only the main thread gets signals: elsewhere there is no limit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise collectors.TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _filters(request: SearchRequest, with_sections: bool) -> query.Query | None:
