@@ -30,6 +30,8 @@ ENVIRONMENT_VARIABLES = {
     "index_dir": "NEWSINDEX_INDEX_DIR",
     "language": "NEWSINDEX_LANGUAGE",
     "sources": "NEWSINDEX_SOURCES",
+    "bind": "NEWSINDEX_BIND",  # read by gunicorn.conf.py
+    "workers": "NEWSINDEX_WORKERS",  # read by gunicorn.conf.py
 }
 
 

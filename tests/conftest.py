@@ -99,3 +99,35 @@ def sample_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 def sample_records() -> list[dict]:
     return [json.loads(line) for line in SAMPLES.read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def app(sample_settings: Settings):
+    """The web app over the sample index (flaskr's ``app`` fixture)."""
+    from webui import create_app
+
+    application = create_app(
+        {"TESTING": True, "NEWSINDEX": {"index_dir": sample_settings.index_dir}}
+    )
+    yield application
+    service = application.extensions.get("newsindex.search")
+    if service is not None:
+        service.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def app_for(index_dir: Path):
+    """A web app over another index (close its service with ``close_app``)."""
+    from webui import create_app
+
+    return create_app({"TESTING": True, "NEWSINDEX": {"index_dir": index_dir}})
+
+
+def close_app(application) -> None:
+    service = application.extensions.get("newsindex.search")
+    if service is not None:
+        service.close()

@@ -1,0 +1,23 @@
+"""gunicorn's configuration, read by itself when started from the project folder:
+
+    gunicorn 'webui:create_app()'
+
+Search is CPU-bound pure Python, so one worker per core plus one (while another waits on disk)
+serves best; each worker keeps its own searcher open and follows new index generations.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("NEWSINDEX_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("NEWSINDEX_WORKERS", multiprocessing.cpu_count() + 1))
+worker_class = "sync"
+timeout = 30  # a query is cut off by its own time limit long before this
+graceful_timeout = 10
+keepalive = 5
+max_requests = 20_000  # recycle workers now and then, spread out by the jitter
+max_requests_jitter = 2_000
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+proc_name = "newsindex"

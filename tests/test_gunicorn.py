@@ -1,0 +1,124 @@
+"""Against a real gunicorn started from the project's gunicorn.conf.py: the API answers, and a
+rebuild while it serves fails no request and is picked up by every worker within seconds."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES, article, write_jsonl
+from indexer.build import rebuild_index
+from indexer.config import PROJECT_ROOT, load_settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    """(base URL, settings) of a gunicorn with two workers over a fresh sample index."""
+    settings = load_settings({"index_dir": tmp_path / "index"}, environ={})
+    rebuild_index(settings, [str(SAMPLES)])
+    port = free_port()
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "NEWSINDEX_INDEX_DIR": str(settings.index_dir),
+        "NEWSINDEX_BIND": f"127.0.0.1:{port}",
+        "NEWSINDEX_WORKERS": "2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "webui:create_app()"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if get_json(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("gunicorn did not start")
+        yield base, settings
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "Traceback" not in output, output
+
+
+def test_the_api_over_real_http(served) -> None:
+    base, _settings = served
+    status, body = get_json(f"{base}/api/search?q=oil+prices&section=business")
+    assert status == 200 and body["total"] == 3
+    assert body["results"][0]["id"] == "sample-017"
+    assert {hit["section"] for hit in body["results"]} == {"Business"}
+    status, body = get_json(f"{base}/api/search?q=%22unbalanced&page=0")
+    assert status == 400 and "page" in body["error"]["message"]
+    with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_rebuild_while_serving_fails_no_request_and_is_picked_up(served, tmp_path) -> None:
+    base, settings = served
+    failures: list[str] = []
+    totals: list[int] = []
+    stop = threading.Event()
+
+    def keep_searching() -> None:
+        while not stop.is_set():
+            try:
+                status, body = get_json(f"{base}/api/search?q=harbour")
+                if status != 200:
+                    failures.append(f"{status}: {body}")
+                totals.append(body.get("total", -1))
+            except OSError as exc:
+                failures.append(repr(exc))
+
+    threads = [threading.Thread(target=keep_searching) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.5)
+        more = write_jsonl(tmp_path / "more.jsonl", [article(n) for n in range(200)])
+        rebuild_index(settings, [str(SAMPLES), str(more)])
+        rebuild_index(settings, [str(SAMPLES), str(more)])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            generations = {get_json(f"{base}/healthz")[1]["generation"] for _ in range(8)}
+            if generations == {"gen-000003"}:
+                break
+            time.sleep(0.2)
+        assert generations == {"gen-000003"}
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    assert totals and min(totals) > 0, "a request saw no hits while the index switched"

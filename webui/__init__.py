@@ -1,0 +1,48 @@
+"""newsindex's web app: the search page and the JSON API, over ``indexer``'s search API.
+
+``create_app()`` is the factory gunicorn calls (``gunicorn 'webui:create_app()'``). Nothing happens
+at import and nothing opens the index until the first request: each worker opens the current index
+generation lazily, keeps it open, and follows new generations. The web app never writes the index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from indexer.config import load_settings
+from webui import api, errors
+from webui.search_data import SEARCH_SERVICE_KEY
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The Flask app. ``test_config`` may hold Flask settings and ``NEWSINDEX`` setting overrides
+    (for example ``{"NEWSINDEX": {"index_dir": path}}``)."""
+    app = Flask(__name__)
+    test_config = dict(test_config or {})
+    app.config["NEWSINDEX_SETTINGS"] = load_settings(test_config.pop("NEWSINDEX", None))
+    app.config.update(test_config)
+    app.json.sort_keys = False  # keep the documented field order of the API
+    app.register_blueprint(api.blueprint)
+    errors.register(app)
+    app.after_request(_add_security_headers)
+    app.extensions[SEARCH_SERVICE_KEY] = None
+    return app
+
+
+def _add_security_headers(response: Any) -> Any:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

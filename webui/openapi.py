@@ -1,0 +1,212 @@
+"""The OpenAPI 3.1 document of the JSON API. Tests validate real responses against it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.requests import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_ERROR_DETAIL = {"$ref": "#/components/schemas/ErrorDetail"}
+
+
+def _param(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+
+def _json(schema_name: str, description: str) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{schema_name}"}
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required if required is not None else list(properties),
+    }
+
+
+SEARCH_PARAMETERS = [
+    _param(
+        "q",
+        'Query: words (all required), "phrases", -excluded, OR, section:/author:/'
+        "title:/tags: fields, prefix*. Empty lists the newest articles.",
+        {"type": "string", "maxLength": 1000},
+    ),
+    _param(
+        "section",
+        "Only these sections (repeatable, case-insensitive).",
+        {"type": "array", "items": {"type": "string"}},
+        style="form",
+        explode=True,
+    ),
+    _param("from", "Published on or after this day.", {"type": "string", "format": "date"}),
+    _param("to", "Published on or before this day.", {"type": "string", "format": "date"}),
+    _param("sort", "Result order.", {"type": "string", "enum": list(SORTS)}),
+    _param(
+        "page",
+        "Page number, from 1 (clamped to the last page within 1000 results).",
+        {"type": "integer", "minimum": 1},
+    ),
+    _param(
+        "per_page",
+        f"Results per page (default {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE}).",
+        {"type": "integer", "minimum": 1},
+    ),
+]
+
+HIT = _object(
+    {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "title_html": {"type": "string", "description": "Escaped HTML; matches in <mark>."},
+        "section": {"type": "string"},
+        "published": {**_NULLABLE_STRING, "description": "UTC, YYYY-MM-DDTHH:MM:SSZ"},
+        "author": {"type": "string"},
+        "teaser": {"type": "string"},
+        "snippet_html": {"type": "string", "description": "Escaped HTML; matches in <mark>."},
+        "score": {"type": ["number", "null"], "description": "null when sorted by date"},
+        "language": {"type": "string"},
+    }
+)
+FACET_COUNT = _object({"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}})
+SEARCH_RESPONSE = _object(
+    {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "took_ms": {"type": "number"},
+        "relaxed": {"type": "boolean", "description": "no article had every word: any-word"},
+        "suggestion": {**_NULLABLE_STRING, "description": "did you mean"},
+        "timed_out": {"type": "boolean", "description": "the time limit cut the search short"},
+        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+        "facets": _object(
+            {
+                "section": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/FacetCount"},
+                    "description": "most hits first; ignores the section filter",
+                },
+                "published": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/FacetCount"},
+                    "description": "YYYY-MM (or YYYY over three years), chronological",
+                },
+            }
+        ),
+    }
+)
+ARTICLE_SUMMARY = _object(
+    {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "section": {"type": "string"},
+        "published": _NULLABLE_STRING,
+        "teaser": {"type": "string"},
+    }
+)
+ARTICLE = _object(
+    {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "title_html": {"type": "string"},
+        "section": {"type": "string"},
+        "published": _NULLABLE_STRING,
+        "author": {"type": "string"},
+        "teaser": {"type": "string"},
+        "body": {"type": "string"},
+        "body_html": {"type": "string", "description": "<p> paragraphs, escaped, q in <mark>"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "language": {"type": "string"},
+        "related": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleSummary"}},
+    }
+)
+HEALTH = _object(
+    {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "generation": _NULLABLE_STRING,
+        "articles": {"type": "integer", "minimum": 0},
+        "error": _ERROR_DETAIL,
+    },
+    required=["status", "generation", "articles"],
+)
+ERROR_DETAIL = _object({"code": {"type": "string"}, "message": {"type": "string"}})
+ERROR = _object({"error": _ERROR_DETAIL})
+
+
+def openapi_document() -> dict[str, Any]:
+    bad_request = _json("Error", "A parameter or the query cannot be read.")
+    unavailable = _json("Error", "No index has been built yet.")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "newsindex",
+            "version": "1",
+            "description": "Full-text search over a news archive.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Ranked, filtered, faceted search with highlighted snippets",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": {
+                        "200": _json("SearchResponse", "A page of results with facets."),
+                        "400": bad_request,
+                        "503": unavailable,
+                    },
+                }
+            },
+            "/api/articles/{id}": {
+                "get": {
+                    "operationId": "article",
+                    "summary": "A whole article and related articles",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        _param(
+                            "q",
+                            "Words to mark in title_html and body_html.",
+                            {"type": "string", "maxLength": 1000},
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json("Article", "The article."),
+                        "404": _json("Error", "No article has this id."),
+                        "503": unavailable,
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Whether an index is being served, and which",
+                    "responses": {
+                        "200": _json("Health", "An index is served."),
+                        "503": _json("Health", "No index yet."),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "SearchResponse": SEARCH_RESPONSE,
+                "Hit": HIT,
+                "FacetCount": FACET_COUNT,
+                "Article": ARTICLE,
+                "ArticleSummary": ARTICLE_SUMMARY,
+                "Health": HEALTH,
+                "Error": ERROR,
+                "ErrorDetail": ERROR_DETAIL,
+            }
+        },
+    }
