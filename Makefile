@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` (set up, build the sample index, serve the site) and
 # `make test` (set up, run the checks and the tests). Everything else is a step of those.
+# gunicorn reads gunicorn.conf.py from this folder (bind address: NEWSINDEX_BIND).
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,8 +20,8 @@ index: setup
 	$(BIN)/indexer rebuild
 
 run: index
-	$(BIN)/indexer stats
-	$(BIN)/indexer search "election"
+	@echo "newsindex: open http://$${NEWSINDEX_BIND:-127.0.0.1:8000}/ (Ctrl-C stops the server)"
+	$(BIN)/gunicorn 'webui:create_app()'
 
 lint: setup
 	$(BIN)/ruff check .
