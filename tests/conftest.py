@@ -7,7 +7,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,19 @@ def app_for(index_dir: Path):
     from webui import create_app
 
     return create_app({"TESTING": True, "NEWSINDEX": {"index_dir": index_dir}})
+
+
+@contextmanager
+def client_for_records(tmp_path: Path, records: list[dict]) -> Iterator[object]:
+    """A test client of a web app over a small index of ``records``."""
+    index_dir = tmp_path / "index"
+    source = write_jsonl(tmp_path / "records.jsonl", records)
+    rebuild_index(load_settings({"index_dir": index_dir}, environ={}), [str(source)])
+    application = app_for(index_dir)
+    try:
+        yield application.test_client()
+    finally:
+        close_app(application)
 
 
 def close_app(application) -> None:

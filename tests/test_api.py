@@ -8,8 +8,7 @@ from collections import Counter
 import pytest
 from jsonschema import Draft202012Validator
 
-from conftest import app_for, article, close_app, sample_records, write_jsonl
-from indexer.build import rebuild_index
+from conftest import app_for, article, client_for_records, close_app, sample_records
 from webui.openapi import openapi_document
 
 DOCUMENT = openapi_document()
@@ -146,54 +145,25 @@ def test_facet_counts_match_brute_force(client, sections, day_from, day_to) -> N
 
 def test_date_facet_is_per_year_over_long_spans(tmp_path) -> None:
     records = [article(n, published=f"{2000 + n}-06-01") for n in range(6)]
-    index_dir = tmp_path / "index"
-    from indexer.config import load_settings
-
-    rebuild_index(
-        load_settings({"index_dir": index_dir}, environ={}),
-        [str(write_jsonl(tmp_path / "a.jsonl", records))],
-    )
-    application = app_for(index_dir)
-    try:
-        body = application.test_client().get("/api/search").json
-        assert [f["value"] for f in body["facets"]["published"]] == [
-            "2000",
-            "2001",
-            "2002",
-            "2003",
-            "2004",
-            "2005",
-        ]
-    finally:
-        close_app(application)
+    with client_for_records(tmp_path, records) as client:
+        body = client.get("/api/search").json
+    years = [f["value"] for f in body["facets"]["published"]]
+    assert years == ["2000", "2001", "2002", "2003", "2004", "2005"]
 
 
 def test_undated_articles_come_last_in_both_date_orders(tmp_path) -> None:
-    from indexer.config import load_settings
-
     records = [
         article(1, published=""),
         article(2, published="2020-01-01"),
         article(3, published="2021-01-01"),
         article(4, published=None),
     ]
-    index_dir = tmp_path / "index"
-    rebuild_index(
-        load_settings({"index_dir": index_dir}, environ={}),
-        [str(write_jsonl(tmp_path / "a.jsonl", records))],
-    )
-    application = app_for(index_dir)
-    try:
-        client = application.test_client()
+    with client_for_records(tmp_path, records) as client:
         newest = client.get("/api/search?q=harbour&sort=newest").json["results"]
         oldest = client.get("/api/search?q=harbour&sort=oldest").json["results"]
-        assert [h["id"] for h in newest][:2] == ["t-3", "t-2"]
-        assert [h["id"] for h in oldest][:2] == ["t-2", "t-3"]
-        assert (
-            {h["published"] for h in newest[2:]} == {None} == {h["published"] for h in oldest[2:]}
-        )
-    finally:
-        close_app(application)
+    assert [h["id"] for h in newest][:2] == ["t-3", "t-2"]
+    assert [h["id"] for h in oldest][:2] == ["t-2", "t-3"]
+    assert {h["published"] for h in newest[2:]} == {None} == {h["published"] for h in oldest[2:]}
 
 
 def test_paging(client) -> None:
