@@ -18,7 +18,8 @@ from typing import IO, Any
 from indexer.articles import ArticleRecord, article_from_raw
 from indexer.errors import SourceError
 
-RawRecords = Iterator[tuple[str, Any]]  # (location such as "line 12", raw record)
+RawRecords = Iterator[tuple[str, Any]]  # (where, such as "line 12"; a raw record or InvalidRecord)
+Reader = Callable[[IO[bytes], str], RawRecords]  # (the bytes, the file path or URL they came from)
 
 
 @dataclass
@@ -34,7 +35,14 @@ class ReadReport:
         self.warnings.append(message)
 
 
-def read_json_lines(stream: IO[bytes]) -> RawRecords:
+class InvalidRecord:
+    """A record that could not even be decoded, with what was wrong (a reader yields it)."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def read_json_lines(stream: IO[bytes], location: str = "") -> RawRecords:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
@@ -42,22 +50,22 @@ def read_json_lines(stream: IO[bytes]) -> RawRecords:
         try:
             text = line.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            yield where, _Invalid(f"not valid UTF-8 (byte {exc.start + 1})")
+            yield where, InvalidRecord(f"not valid UTF-8 (byte {exc.start + 1})")
             continue
         try:
             yield where, json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
-            yield where, _Invalid(f"not valid JSON ({_json_problem(exc)})")
+            yield where, InvalidRecord(f"not valid JSON ({_json_problem(exc)})")
 
 
-def read_json_document(stream: IO[bytes]) -> RawRecords:
+def read_json_document(stream: IO[bytes], location: str = "") -> RawRecords:
     try:
         document = json.loads(stream.read().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        yield "file", _Invalid(f"not valid UTF-8 (byte {exc.start + 1})")
+        yield "file", InvalidRecord(f"not valid UTF-8 (byte {exc.start + 1})")
         return
     except (json.JSONDecodeError, RecursionError) as exc:
-        yield _json_location(exc), _Invalid(f"not valid JSON ({_json_problem(exc)})")
+        yield _json_location(exc), InvalidRecord(f"not valid JSON ({_json_problem(exc)})")
         return
     if isinstance(document, list):
         for number, item in enumerate(document, start=1):
@@ -66,11 +74,15 @@ def read_json_document(stream: IO[bytes]) -> RawRecords:
         yield "file", document
 
 
-# File type (by suffix, after any .gz) -> reader. Issue-by-issue, more formats join this table.
-READERS: dict[str, Callable[[IO[bytes]], RawRecords]] = {
-    ".jsonl": read_json_lines,
-    ".ndjson": read_json_lines,
-    ".json": read_json_document,
+# Source type -> reader, and file suffix (after any .gz) -> source type.
+READERS: dict[str, Reader] = {
+    "jsonl": read_json_lines,
+    "json": read_json_document,
+}
+SUFFIX_TYPES: dict[str, str] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
 }
 
 
@@ -83,7 +95,7 @@ def find_source_files(locations: Iterable[str]) -> list[Path]:
             files.extend(sorted(p for p in path.rglob("*") if _is_article_file(p, path)))
         elif path.is_file():
             if _file_type(path) not in READERS:
-                known = ", ".join(sorted(READERS))
+                known = ", ".join(sorted(SUFFIX_TYPES))
                 raise SourceError(f"{path}: unknown file type (known: {known}, optionally .gz)")
             files.append(path)
         elif path.exists():
@@ -104,7 +116,7 @@ def _read_file(path: Path, report: ReadReport) -> Iterator[ArticleRecord]:
     reader = READERS[_file_type(path)]
     try:
         with _open(path) as stream:
-            for where, raw in reader(stream):
+            for where, raw in reader(stream, str(path)):
                 report.records += 1
                 article = _article(raw, f"{path}:{where}", report)
                 if article is None:
@@ -116,7 +128,7 @@ def _read_file(path: Path, report: ReadReport) -> Iterator[ArticleRecord]:
 
 
 def _article(raw: Any, where: str, report: ReadReport) -> ArticleRecord | None:
-    if isinstance(raw, _Invalid):
+    if isinstance(raw, InvalidRecord):
         report.warn(f"{where}: {raw.problem}; record skipped")
         return None
     return article_from_raw(raw, lambda message: report.warn(f"{where}: {message}"))
@@ -129,23 +141,17 @@ def _open(path: Path) -> IO[bytes]:
 
 
 def _file_type(path: Path) -> str:
+    """The source type of a file by its suffix ("" when unknown)."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes.pop()
-    return suffixes[-1] if suffixes else ""
+    return SUFFIX_TYPES.get(suffixes[-1], "") if suffixes else ""
 
 
 def _is_article_file(path: Path, root: Path) -> bool:
     relative = path.relative_to(root).parts
     hidden = any(part.startswith(".") for part in relative)
     return not hidden and path.is_file() and _file_type(path) in READERS
-
-
-class _Invalid:
-    """A record that could not even be decoded, with what was wrong."""
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
 
 
 def _json_problem(exc: Exception) -> str:
