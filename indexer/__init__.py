@@ -10,3 +10,5 @@ Layout, one stage per module:
 - ``status``    stats, check, rollback; ``search`` the search API; ``cli`` the command line
 - ``errors``    the errors every interface reports
 """
+
+__version__ = "0.1.0"

@@ -35,12 +35,17 @@ ENVIRONMENT_VARIABLES = {
 }
 
 
+SOURCE_TYPES = ("jsonl", "json", "feed", "html", "text")
+
+
 @dataclass(frozen=True)
 class SourceConfig:
-    """A source of articles named in the config file."""
+    """A source of articles named in the config file: a file, folder or http(s) URL, and its
+    type where the file suffix or the server's Content-Type would not tell."""
 
     name: str
     location: str
+    type: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,14 +114,17 @@ def _sources_from_toml(entries: Any, path: Path) -> tuple[SourceConfig, ...]:
         where = f"sources[{number}]"
         if not isinstance(entry, dict):
             raise ConfigError(f"{path}: {where} must be a table with a 'location'")
-        _reject_unknown(entry, {"name", "location"}, path, f"{where}.")
+        _reject_unknown(entry, {"name", "location", "type"}, path, f"{where}.")
         if "location" not in entry:
             raise ConfigError(f"{path}: {where} has no 'location'")
         location = _string(entry["location"], path, f"{where}.location")
         if "://" not in location:
             location = str(_resolve(location, path.parent))
         name = _string(entry.get("name", Path(location).name), path, f"{where}.name")
-        sources.append(SourceConfig(name=name, location=location))
+        source_type = _string(entry.get("type", "jsonl"), path, f"{where}.type")
+        if source_type not in SOURCE_TYPES:
+            raise ConfigError(f"{path}: {where}.type must be one of: {', '.join(SOURCE_TYPES)}")
+        sources.append(SourceConfig(name, location, entry.get("type", "")))
     return tuple(sources)
 
 

@@ -1,22 +1,27 @@
-"""Reading articles from sources: files and folders of JSON Lines and JSON, plain or gzipped.
+"""Reading articles from sources: files, folders (recursively) and http(s) URLs.
 
-A source that cannot be read at all (missing, unreadable, corrupt compression) is an error: the run
-stops and the index is left alone. Bad data inside a readable source is a warning naming the file
-and line; the bad record is skipped and everything else is read.
+A local source that cannot be read at all (missing, unreadable, corrupt compression) is an error:
+the run stops and the index is left alone. A URL that cannot be fetched is a warning, and the run
+fails only when no source at all could be read. Bad data inside a readable source is a warning
+naming the file and line; the bad record is skipped and everything else is read.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import urllib.parse
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from indexer.articles import ArticleRecord, article_from_raw
 from indexer.errors import SourceError
+from indexer.fetch import FetchError, FetchResult, SourceStates, fetch
 
 RawRecords = Iterator[tuple[str, Any]]  # (where, such as "line 12"; a raw record or InvalidRecord)
 Reader = Callable[[IO[bytes], str], RawRecords]  # (the bytes, the file path or URL they came from)
@@ -29,6 +34,8 @@ class ReadReport:
     files: int = 0
     records: int = 0
     skipped: int = 0
+    failed_sources: int = 0  # URLs that could not be fetched
+    unchanged_sources: int = 0  # URLs that answered 304 to an update
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
@@ -79,6 +86,20 @@ READERS: dict[str, Reader] = {
     "jsonl": read_json_lines,
     "json": read_json_document,
 }
+# Content-Type of a fetched URL -> source type (else the URL's suffix decides, else sniffing).
+CONTENT_TYPES: dict[str, str] = {
+    "application/rss+xml": "feed",
+    "application/atom+xml": "feed",
+    "application/rdf+xml": "feed",
+    "application/xml": "feed",
+    "text/xml": "feed",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "application/json": "json",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "text/plain": "text",
+}
 SUFFIX_TYPES: dict[str, str] = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -86,45 +107,138 @@ SUFFIX_TYPES: dict[str, str] = {
 }
 
 
-def find_source_files(locations: Iterable[str]) -> list[Path]:
-    """The readable files named by ``locations`` (files, or folders searched recursively)."""
-    files: list[Path] = []
+@dataclass(frozen=True)
+class Source:
+    """A location to read: its files (a folder's, recursively), or none for a URL; and its
+    type when the configuration declares one."""
+
+    location: str
+    files: list[Path] | None
+    declared_type: str = ""
+
+
+def find_sources(
+    locations: Iterable[str], declared_types: Mapping[str, str] | None = None
+) -> list[Source]:
+    """The sources named by ``locations``.
+
+    Raises SourceError for a local location that is missing or of an unknown type: a typo in a
+    cron line must be loud. URLs are checked only when read.
+    """
+    declared_types = declared_types or {}
+    found = []
     for location in locations:
-        path = Path(location).expanduser()
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if _is_article_file(p, path)))
-        elif path.is_file():
-            if _file_type(path) not in READERS:
-                known = ", ".join(sorted(SUFFIX_TYPES))
-                raise SourceError(f"{path}: unknown file type (known: {known}, optionally .gz)")
-            files.append(path)
-        elif path.exists():
-            raise SourceError(f"{path}: not a file or folder")
+        declared = declared_types.get(location, "")
+        if is_url(location):
+            found.append(Source(location, None, declared))
+        elif "://" in location:
+            raise SourceError(f"{location}: only http and https URLs can be read")
         else:
-            raise SourceError(f"{path}: no such file or folder")
-    return files
+            files = _local_files(Path(location).expanduser(), declared)
+            found.append(Source(location, files, declared))
+    return found
 
 
-def read_articles(files: Iterable[Path], report: ReadReport) -> Iterator[ArticleRecord]:
-    """Every usable article in ``files``, in order; problems go to ``report``."""
-    for path in files:
-        report.files += 1
-        yield from _read_file(path, report)
+def read_articles(
+    sources: list[Source],
+    report: ReadReport,
+    states: SourceStates,
+    skip_unchanged: bool = False,
+) -> Iterator[ArticleRecord]:
+    """Every usable article of ``sources``, in order; problems go to ``report``.
+
+    A URL that cannot be fetched is a warning (the run goes on without it); with
+    ``skip_unchanged`` a URL answering 304 Not Modified is not read again.
+    """
+    for source in sources:
+        before = report.records
+        if source.files is None:
+            yield from _read_url(source, report, states, skip_unchanged)
+            continue
+        for path in source.files:
+            report.files += 1
+            source_type = source.declared_type or _file_type(path)
+            yield from _read_stream(partial(_open, path), str(path), source_type, report)
+        states.record(source.location, f"read {report.records - before:,} records")
+    if sources and report.failed_sources == len(sources):
+        raise SourceError("no source could be read; the index in use was not changed")
 
 
-def _read_file(path: Path, report: ReadReport) -> Iterator[ArticleRecord]:
-    reader = READERS[_file_type(path)]
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def _local_files(path: Path, declared_type: str) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if _is_article_file(p, path))
+    if path.is_file():
+        if (declared_type or _file_type(path)) not in READERS:
+            known = ", ".join(sorted(SUFFIX_TYPES))
+            raise SourceError(f"{path}: unknown file type (known: {known}, optionally .gz)")
+        return [path]
+    if path.exists():
+        raise SourceError(f"{path}: not a file or folder")
+    raise SourceError(f"{path}: no such file or folder")
+
+
+def _read_url(
+    source: Source, report: ReadReport, states: SourceStates, skip_unchanged: bool
+) -> Iterator[ArticleRecord]:
+    url = source.location
     try:
-        with _open(path) as stream:
-            for where, raw in reader(stream, str(path)):
+        fetched = fetch(url, states)
+    except FetchError as exc:
+        report.warn(f"{url}: {exc}; source skipped")
+        report.failed_sources += 1
+        states.record(url, f"failed: {exc}")
+        return
+    if fetched.not_modified and skip_unchanged:
+        report.unchanged_sources += 1
+        states.record(url, "not modified (304)")
+        return
+    source_type = source.declared_type or type_of_response(fetched)
+    if source_type not in READERS:
+        report.warn(f"{url}: cannot tell what {fetched.content_type or 'this'} is; source skipped")
+        report.failed_sources += 1
+        states.record(url, "failed: unknown content type")
+        return
+    before = report.records
+    yield from _read_stream(partial(io.BytesIO, fetched.body), fetched.url, source_type, report)
+    note = " (304: kept copy)" if fetched.not_modified else ""
+    states.record(url, f"read {report.records - before:,} records{note}")
+
+
+def type_of_response(fetched: FetchResult) -> str:
+    """The source type of fetched bytes: by Content-Type, else the URL's suffix, else sniffing."""
+    media_type = fetched.content_type.split(";")[0].strip().lower()
+    if media_type in CONTENT_TYPES:
+        return CONTENT_TYPES[media_type]
+    by_suffix = _file_type(Path(urllib.parse.urlsplit(fetched.url).path))
+    if by_suffix:
+        return by_suffix
+    head = fetched.body[:1024].lstrip().lower()
+    if head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "json" if head.startswith((b"{", b"[")) else ""
+
+
+def _read_stream(
+    open_stream: Callable[[], IO[bytes]], location: str, source_type: str, report: ReadReport
+) -> Iterator[ArticleRecord]:
+    reader = READERS[source_type]
+    try:
+        with open_stream() as stream:
+            for where, raw in reader(stream, location):
                 report.records += 1
-                article = _article(raw, f"{path}:{where}", report)
+                article = _article(raw, f"{location}:{where}", report)
                 if article is None:
                     report.skipped += 1
                 else:
                     yield article
     except (OSError, EOFError, zlib.error) as exc:
-        raise SourceError(f"{path}: cannot be read: {_os_problem(exc)}") from exc
+        raise SourceError(f"{location}: cannot be read: {_os_problem(exc)}") from exc
 
 
 def _article(raw: Any, where: str, report: ReadReport) -> ArticleRecord | None:
