@@ -48,6 +48,26 @@ class ArticleRecord:
     def author(self) -> str:
         return ", ".join(self.authors)
 
+    @property
+    def checksum(self) -> str:
+        """Changes whenever any field of the article changes (updates compare it)."""
+        published = self.published.isoformat() if self.published else ""
+        fields = [
+            self.id,
+            self.title,
+            self.url,
+            self.section,
+            published,
+            *self.authors,
+            "\x1e",
+            self.teaser,
+            self.body,
+            *self.tags,
+            "\x1e",
+            self.language,
+        ]
+        return hashlib.sha1("\x1f".join(fields).encode("utf-8")).hexdigest()
+
 
 def article_from_raw(raw: Any, warn: Warn) -> ArticleRecord | None:
     """The article in ``raw``, or None (after a warning) when it cannot be used."""

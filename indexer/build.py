@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -22,8 +21,10 @@ from whoosh.query import And, Term
 from indexer.articles import ArticleRecord
 from indexer.config import Settings
 from indexer.errors import IndexCheckError, SourceError, StrictModeError
+from indexer.fetch import SourceStates
 from indexer.schema import SCHEMA_VERSION, build_schema, document_fields
-from indexer.sources import ReadReport, find_source_files, read_articles
+from indexer.sources import ReadReport, Source, find_sources, read_articles
+from indexer.status import index_facts
 from indexer.store import IndexStore, translate_os_errors
 
 WRITER_MEMORY_MB = 256
@@ -64,8 +65,10 @@ def rebuild_index(
     with store.write_lock():
         store.prune()
         report = ReadReport()
-        articles, duplicates = collect_articles(find_source_files(locations), report, progress)
-        _refuse_unusable(articles, report, strict)
+        articles, duplicates = read_sources(
+            store, find_sources(locations, declared_types(settings)), report, progress
+        )
+        refuse_unusable(articles, report, strict)
         generation = _build_and_publish(store, articles, settings, locations, progress)
     return RebuildSummary(
         indexed=len(articles),
@@ -79,20 +82,35 @@ def rebuild_index(
     )
 
 
-def collect_articles(
-    files: Sequence[Path], report: ReadReport, progress: Progress | None = None
+def declared_types(settings: Settings) -> dict[str, str]:
+    """The source types the configuration declares, by location."""
+    return {source.location: source.type for source in settings.sources if source.type}
+
+
+def read_sources(
+    store: IndexStore,
+    sources: list[Source],
+    report: ReadReport,
+    progress: Progress | None = None,
+    skip_unchanged: bool = False,
 ) -> tuple[list[ArticleRecord], int]:
-    """The articles of ``files`` with duplicate ids resolved (the last one wins), and how many
-    duplicates there were."""
+    """The articles of ``sources`` with duplicate ids resolved (the last one wins), and how many
+    duplicates there were. What each source gave is remembered for ``indexer sources``."""
+    states = SourceStates(store.root / "sources")
     by_id: dict[str, ArticleRecord] = {}
     duplicates = 0
-    for count, article in enumerate(read_articles(files, report), start=1):
-        if article.id in by_id:
-            duplicates += 1
-            del by_id[article.id]  # re-inserted below: the last one wins and sits where it was read
-        by_id[article.id] = article
-        if progress and count % 1000 == 0:
-            progress("reading", count, None)
+    try:
+        articles = read_articles(sources, report, states, skip_unchanged)
+        for count, article in enumerate(articles, start=1):
+            if article.id in by_id:
+                duplicates += 1
+                del by_id[article.id]  # re-inserted: the last one wins and sits where it was read
+            by_id[article.id] = article
+            if progress and count % 1000 == 0:
+                progress("reading", count, None)
+    finally:
+        with translate_os_errors(store.root, "remember the state of the sources"):
+            states.save()
     return newest_first(by_id.values()), duplicates
 
 
@@ -102,7 +120,7 @@ def newest_first(articles: Iterable[ArticleRecord]) -> list[ArticleRecord]:
     return sorted(articles, key=lambda a: a.published or datetime.min, reverse=True)
 
 
-def _refuse_unusable(articles: list[ArticleRecord], report: ReadReport, strict: bool) -> None:
+def refuse_unusable(articles: list[ArticleRecord], report: ReadReport, strict: bool) -> None:
     if strict and report.warnings:
         raise StrictModeError(
             f"{len(report.warnings)} warning(s) in the sources and --strict was given; "
@@ -124,10 +142,12 @@ def _build_and_publish(
     try:
         with translate_os_errors(store.root, "write the new index"):
             write_index(build_dir, articles, settings.language, progress)
-        manifest = _manifest(articles, settings, locations, time.perf_counter() - started)
         if progress:
             progress("checking", 0, None)
-        verify_index(build_dir, articles)
+        verify_index(build_dir, len(articles), articles)
+        manifest = generation_manifest(
+            build_dir, settings, locations, time.perf_counter() - started
+        )
         return store.publish(build_dir, manifest).name
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
@@ -153,17 +173,18 @@ def write_index(
         raise
 
 
-def verify_index(path: Path, articles: Sequence[ArticleRecord]) -> None:
-    """Refuse an index that does not open, has the wrong count, or cannot find its own articles."""
+def verify_index(path: Path, expected_count: int, articles: Sequence[ArticleRecord]) -> None:
+    """Refuse an index that does not open, has the wrong count, or cannot find ``articles`` (a
+    few of them are probed) by their own titles."""
     try:
         index = whoosh_index.open_dir(str(path))
     except Exception as exc:  # Whoosh raises a variety of errors for a damaged index
         raise IndexCheckError(f"the new index does not open ({exc}); it was not used") from exc
     with index.searcher() as searcher:
-        if searcher.doc_count() != len(articles):
+        if searcher.doc_count() != expected_count:
             raise IndexCheckError(
-                f"the new index holds {searcher.doc_count()} articles, but {len(articles)} were "
-                "read; it was not used"
+                f"the new index holds {searcher.doc_count()} articles, but {expected_count} "
+                "were expected; it was not used"
             )
         for article in _probe_articles(articles):
             if not _finds_itself(searcher, index.schema, article):
@@ -174,6 +195,8 @@ def verify_index(path: Path, articles: Sequence[ArticleRecord]) -> None:
 
 
 def _probe_articles(articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
+    if not articles:
+        return []
     picks = {0, len(articles) // 2, len(articles) - 1}
     return [articles[i] for i in sorted(picks)]
 
@@ -187,20 +210,15 @@ def _finds_itself(searcher: Any, schema: Any, article: ArticleRecord) -> bool:
     return docnum is not None and docnum in set(results.docs())
 
 
-def _manifest(
-    articles: Sequence[ArticleRecord], settings: Settings, locations: list[str], seconds: float
+def generation_manifest(
+    path: Path, settings: Settings, locations: Sequence[str], seconds: float
 ) -> dict[str, Any]:
-    dates = [a.published for a in articles if a.published is not None]
-    sections = Counter(a.section for a in articles if a.section)
+    """The manifest of the index in ``path``: its facts, counted from the index itself."""
     return {
         "schema_version": SCHEMA_VERSION,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "articles": len(articles),
-        "sections": dict(sections.most_common()),
-        "undated": len(articles) - len(dates),
-        "first_published": min(dates).isoformat() if dates else None,
-        "last_published": max(dates).isoformat() if dates else None,
+        **index_facts(path),
         "language": settings.language,
-        "sources": locations,
+        "sources": list(locations),
         "build_seconds": round(seconds, 3),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,7 +14,8 @@ from indexer.build import rebuild_index
 from indexer.config import Settings, load_settings
 from indexer.errors import NewsindexError
 from indexer.progress import ProgressBar
-from indexer.status import check_index, index_stats, rollback_index
+from indexer.status import check_index, index_stats, rollback_index, source_report
+from indexer.update import delete_articles, update_index
 
 EXIT_CODES = """\b
 Exit codes:
@@ -51,20 +52,16 @@ def rebuild(
 ) -> None:
     """Build a new index from SOURCES and switch to it atomically.
 
-    SOURCES are files (.jsonl, .ndjson, .json, optionally .gz) or folders read recursively;
-    without any, the sources of the config file are read. The index in use keeps serving until
-    the new one is complete and checked; the previous one is kept for `indexer rollback`.
+    SOURCES are files (.jsonl, .ndjson, .json, feeds .xml/.rss/.atom/.rdf, pages .html/.htm,
+    text pages .txt; optionally .gz), folders read recursively, or http(s) URLs of feeds and
+    pages; without any, the sources of the config file are read. The index in use keeps serving
+    until the new one is complete and checked; the previous one is kept for `indexer rollback`.
     """
     with _error_boundary():
         settings = _settings(ctx)
-        bar = ProgressBar() if sys.stderr.isatty() and not (quiet or as_json) else None
-        try:
-            summary = rebuild_index(settings, sources, strict=strict, progress=bar)
-        finally:
-            if bar:
-                bar.finish()
-        if not quiet:
-            _print_warnings(summary.warning_messages)
+        summary = _with_progress(
+            quiet, as_json, lambda bar: rebuild_index(settings, sources, strict, bar)
+        )
         if as_json:
             click.echo(json.dumps(summary.as_json()))
         elif not quiet:
@@ -74,6 +71,72 @@ def rebuild(
                 f"{summary.duplicates:,} duplicates, {summary.warnings:,} warnings); "
                 f"now serving {summary.generation}"
             )
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("sources", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="Fail (and change nothing) on any warning.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def update(
+    ctx: click.Context, sources: tuple[str, ...], strict: bool, quiet: bool, as_json: bool
+) -> None:
+    """Add new and replace changed articles from SOURCES; leave the rest.
+
+    Like rebuild, it switches to a new, checked generation atomically (rollback undoes it),
+    takes the same lock, and reads the configured sources when given none. Feeds that answer
+    304 Not Modified cost one request and are not read again.
+    """
+    with _error_boundary():
+        settings = _settings(ctx)
+        summary = _with_progress(
+            quiet, as_json, lambda bar: update_index(settings, sources, strict, bar)
+        )
+        if as_json:
+            click.echo(json.dumps(summary.as_json()))
+        elif not quiet:
+            served = "now serving" if summary.changed else "nothing changed; still serving"
+            click.echo(
+                f"added {summary.added:,}, updated {summary.updated:,}, unchanged "
+                f"{summary.unchanged:,} ({summary.unchanged_sources} source(s) not modified, "
+                f"{summary.skipped:,} skipped, {summary.warnings:,} warnings) in "
+                f"{summary.seconds:.1f}s; {served} {summary.generation}"
+            )
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def delete(ctx: click.Context, ids: tuple[str, ...], as_json: bool) -> None:
+    """Remove the articles with these IDS (ids not in the index are reported, not an error)."""
+    with _error_boundary():
+        summary = delete_articles(_settings(ctx), ids)
+        if as_json:
+            click.echo(json.dumps(summary.as_json()))
+            return
+        click.echo(f"deleted {len(summary.deleted)} article(s); serving {summary.generation}")
+        if summary.not_found:
+            click.echo(f"not in the index: {', '.join(summary.not_found)}", err=True)
+
+
+@main.command("sources", epilog=EXIT_CODES)
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+@click.pass_context
+def list_sources(ctx: click.Context, as_json: bool) -> None:
+    """List the configured sources with the time and result of their last read."""
+    with _error_boundary():
+        rows = source_report(_settings(ctx))
+        if as_json:
+            click.echo(json.dumps(rows))
+            return
+        if not rows:
+            click.echo("no sources configured ([[sources]] in the config file)")
+        for row in rows:
+            kind = row["type"] or "by suffix or Content-Type"
+            click.echo(f"{row['name']}  {row['location']}  ({kind})")
+            click.echo(f"    last read {row['checked_at'] or 'never'}: {row['result'] or '-'}")
 
 
 @main.command(epilog=EXIT_CODES)
@@ -172,6 +235,20 @@ def _terminal_text(snippet_html: str) -> str:
 
 def _settings(ctx: click.Context) -> Settings:
     return load_settings({"config_file": ctx.obj["config_file"]} if ctx.obj["config_file"] else {})
+
+
+def _with_progress(quiet: bool, as_json: bool, run: Callable[[ProgressBar | None], Any]) -> Any:
+    """``run(progress)`` with a progress bar on a terminal, then its warnings on stderr (what
+    cron mails) unless --quiet; returns its summary."""
+    bar = ProgressBar() if sys.stderr.isatty() and not (quiet or as_json) else None
+    try:
+        summary = run(bar)
+    finally:
+        if bar:
+            bar.finish()
+    if not quiet:
+        _print_warnings(summary.warning_messages)
+    return summary
 
 
 def _print_warnings(messages: list[str]) -> None:

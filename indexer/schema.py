@@ -15,7 +15,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from indexer.analysis import name_analyzer, text_analyzer, word_analyzer
 from indexer.articles import ArticleRecord
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The text fields a query searches, with their weights in BM25F ranking: a word in the headline
 # says more about what a story is about than the same word deep in its body.
@@ -26,6 +26,7 @@ def build_schema(language: str = "english") -> Schema:
     text = text_analyzer(language)
     return Schema(
         id=ID(stored=True, unique=True),
+        checksum=STORED(),
         url=STORED(),
         title=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
         teaser=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
@@ -45,6 +46,7 @@ def document_fields(article: ArticleRecord) -> dict[str, Any]:
     """The keyword arguments for ``writer.add_document`` that index ``article``."""
     fields: dict[str, Any] = {
         "id": article.id,
+        "checksum": article.checksum,
         "url": article.url,
         "title": article.title,
         "teaser": article.teaser,

@@ -11,6 +11,7 @@ from whoosh import index as whoosh_index
 
 from indexer.config import Settings
 from indexer.errors import IndexCheckError, SchemaMismatchError
+from indexer.fetch import SourceState, SourceStates
 from indexer.schema import SCHEMA_VERSION
 from indexer.store import Generation, IndexStore
 
@@ -78,15 +79,29 @@ def check_index(settings: Settings) -> CheckReport:
         report.problems.append(str(exc))
         return report
     try:
-        counted, sections = _count_index(current.path)
+        facts = index_facts(current.path)
     except Exception as exc:  # a damaged index can fail inside Whoosh in many ways
         report.problems.append(f"the index does not open: {exc}")
         return report
-    if counted != report.articles:
-        report.problems.append(f"index holds {counted} articles, manifest says {report.articles}")
-    if sections != current.manifest.get("sections"):
-        report.problems.append("per-section counts differ from the manifest")
+    if facts["articles"] != report.articles:
+        report.problems.append(
+            f"index holds {facts['articles']} articles, manifest says {report.articles}"
+        )
+    for name in ("sections", "undated", "first_published", "last_published"):
+        if facts[name] != current.manifest.get(name):
+            report.problems.append(f"{name} in the index differ from the manifest")
     return report
+
+
+def source_report(settings: Settings) -> list[dict[str, str]]:
+    """The configured sources with what their last read gave (``indexer sources``)."""
+    states = SourceStates(settings.index_dir / "sources")
+    rows = []
+    for source in settings.sources:
+        state = states.states.get(source.location) or SourceState()
+        row = {"name": source.name, "location": source.location, "type": source.type}
+        rows.append({**row, "checked_at": state.checked_at, "result": state.result})
+    return rows
 
 
 def rollback_index(settings: Settings) -> Generation:
@@ -104,16 +119,35 @@ def require_schema_version(generation: Generation) -> None:
         )
 
 
-def _count_index(path: Path) -> tuple[int, dict[str, int]]:
+def index_facts(path: Path) -> dict[str, Any]:
+    """What a manifest records, counted from the index itself: articles, sections, date range."""
     index = whoosh_index.open_dir(str(path))
+    sections: Counter[str] = Counter()
+    dates: list[Any] = []
+    undated = 0
     with index.searcher() as searcher:
-        reader = searcher.reader()
-        sections: Counter[str] = Counter()
-        if reader.has_column("section"):
-            column = reader.column_reader("section")
-            sections.update(column[docnum] for docnum in reader.all_doc_ids())
-        sections.pop("", None)
-        return searcher.doc_count(), dict(sections.most_common())
+        # Segment by segment: Whoosh's multi-segment column reader fails on random access.
+        for segment, _offset in searcher.reader().leaf_readers():
+            section, published = (
+                segment.column_reader("section"),
+                segment.column_reader("published"),
+            )
+            is_undated = segment.column_reader("undated")
+            for docnum in segment.all_doc_ids():
+                sections[section[docnum]] += 1
+                if is_undated[docnum]:
+                    undated += 1
+                else:
+                    dates.append(published[docnum])
+        articles = searcher.doc_count()
+    sections.pop("", None)
+    return {
+        "articles": articles,
+        "sections": dict(sections.most_common()),
+        "undated": undated,
+        "first_published": min(dates).isoformat() if dates else None,
+        "last_published": max(dates).isoformat() if dates else None,
+    }
 
 
 def _size_on_disk(path: Path) -> int:
