@@ -27,7 +27,7 @@ from importlib import resources
 
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
-from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 
 # Dotted acronyms (U.S., e.g.), else runs of letters and digits joined by inner hyphens or
 # apostrophes, or by a point or comma between digits (1.5bn, 1,000, covid-19, o'neill).
@@ -63,7 +63,8 @@ def stop_words(language: str) -> frozenset[str]:
         text = resources.files("indexer.wordlists").joinpath(f"{language}.txt").read_text("utf-8")
     except FileNotFoundError:
         return frozenset()
-    return frozenset(w for w in text.split() if not w.startswith("#"))
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def fold_accents(text: str) -> str:
@@ -112,7 +113,7 @@ class NewsTokenizer(Tokenizer):
             return
         stops = stop_words(self.stoplist_language) if self.stoplist_language else frozenset()
         pos = start_pos
-        for text, start, end, posinc in self._words(value, mode == "query"):
+        for text, start, end, posinc in self.words(value, mode == "query"):
             token.stopped = text in stops
             if token.stopped and removestops:
                 continue
@@ -128,7 +129,7 @@ class NewsTokenizer(Tokenizer):
                 token.endchar = start_char + end
             yield token
 
-    def _words(self, value: str, query_mode: bool) -> Iterator[tuple[str, int, int, int]]:
+    def words(self, value: str, query_mode: bool) -> Iterator[tuple[str, int, int, int]]:
         """(text, start, end, position increment) for each word; compounds give several."""
         for start, end in self._splitter.span_tokenize(value):
             raw = value[start:end]
@@ -144,10 +145,17 @@ class NewsTokenizer(Tokenizer):
     ) -> Iterator[tuple[str, int, int, int]]:
         parts = [(m.group(), m.start()) for m in re.finditer(r"[^-]+", raw)]
         words = [_plain_word(text) for text, _ in parts]
+        first_increment = 1
+        if not query_mode:  # the joined word, at the position of the first part
+            yield "".join(words), start, start + len(raw), 1
+            first_increment = 0
         for number, (word, (text, offset)) in enumerate(zip(words, parts, strict=True)):
-            yield word, start + offset, start + offset + len(text), 1
-            if number == 0 and not query_mode:  # the joined word shares the first part's position
-                yield "".join(words), start, start + len(raw), 0
+            yield (
+                word,
+                start + offset,
+                start + offset + len(text),
+                first_increment if number == 0 else 1,
+            )
 
     @staticmethod
     def _whole_value(token: Token, value: str, start_pos: int, start_char: int) -> Token:
@@ -216,16 +224,60 @@ class StemFoldFilter(Filter):
             yield token
 
 
-def text_analyzer(language: str = "english"):  # -> whoosh CompositeAnalyzer
-    """Titles, teasers and bodies: stop words out, stemmed, accents folded."""
-    return NewsTokenizer(language) | StemFoldFilter(language)
+class NewsAnalyzer(Analyzer):
+    """The tokenizer and the stem-and-fold filter as one analyzer, with a fast path for indexing.
+
+    ``__call__`` gives Whoosh its token stream (queries, highlighting); ``term_positions`` gives
+    the positions of each indexed term in one pass, without a Token object per word, which is
+    what ``schema.NewsPositions`` uses to index a field.
+    """
+
+    def __init__(self, stoplist_language: str | None, stem_language: str | None) -> None:
+        self.tokenizer = NewsTokenizer(stoplist_language)
+        self.normalizer = StemFoldFilter(stem_language)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and other.tokenizer == self.tokenizer
+            and other.normalizer == self.normalizer
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.tokenizer, self.normalizer))
+
+    def __call__(self, value: str, **kwargs: object) -> Iterator[Token]:
+        return self.normalizer(self.tokenizer(value, **kwargs))
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """Each indexed term of ``value`` with its positions (index mode, stop words out)."""
+        language = self.tokenizer.stoplist_language
+        stops = stop_words(language) if language else frozenset()
+        normalize = self.normalizer.normalize
+        positions: dict[str, list[int]] = {}
+        position = -1
+        for text, _start, _end, increment in self.tokenizer.words(value, query_mode=False):
+            if text in stops:
+                continue
+            position += increment
+            term = normalize(text)
+            if term in positions:
+                positions[term].append(position)
+            else:
+                positions[term] = [position]
+        return positions
 
 
-def name_analyzer():
+def text_analyzer(language: str = "english") -> NewsAnalyzer:
+    """Titles, teasers and bodies: stop words out, accents folded, stemmed."""
+    return NewsAnalyzer(language, language)
+
+
+def name_analyzer() -> NewsAnalyzer:
     """Authors: every word kept, accents folded, no stemming."""
-    return NewsTokenizer(None) | StemFoldFilter(None)
+    return NewsAnalyzer(None, None)
 
 
-def word_analyzer(language: str = "english"):
+def word_analyzer(language: str = "english") -> NewsAnalyzer:
     """Spelling suggestions: real words (accents folded), never stems."""
-    return NewsTokenizer(language) | StemFoldFilter(None)
+    return NewsAnalyzer(language, None)

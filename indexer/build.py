@@ -22,7 +22,7 @@ from indexer.articles import ArticleRecord
 from indexer.config import Settings
 from indexer.errors import IndexCheckError, SourceError, StrictModeError
 from indexer.fetch import SourceStates
-from indexer.schema import SCHEMA_VERSION, build_schema, document_fields
+from indexer.schema import SCHEMA_VERSION, NewsCodec, build_schema, document_fields
 from indexer.sources import ReadReport, Source, find_sources, read_articles
 from indexer.status import index_facts
 from indexer.store import IndexStore, translate_os_errors
@@ -159,7 +159,7 @@ def write_index(
 ) -> None:
     """Write ``articles`` as a new Whoosh index in the empty folder ``path``."""
     index = whoosh_index.create_in(str(path), build_schema(language))
-    writer = index.writer(limitmb=WRITER_MEMORY_MB)
+    writer = index.writer(limitmb=WRITER_MEMORY_MB, codec=NewsCodec())
     try:
         for count, article in enumerate(articles, start=1):
             writer.add_document(**document_fields(article))

@@ -32,7 +32,7 @@ from indexer.build import (
 )
 from indexer.config import Settings
 from indexer.errors import SourceError
-from indexer.schema import document_fields
+from indexer.schema import NewsCodec, document_fields
 from indexer.sources import ReadReport, find_sources
 from indexer.status import require_schema_version
 from indexer.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
@@ -190,7 +190,7 @@ def _derive_generation(
         with translate_os_errors(store.root, "prepare the new index"):
             _link_index_files(current.path, build_dir)
         index = whoosh_index.open_dir(str(build_dir))
-        writer = index.writer(limitmb=WRITER_MEMORY_MB)
+        writer = index.writer(limitmb=WRITER_MEMORY_MB, codec=NewsCodec())
         with index.searcher() as searcher:
             before = searcher.doc_count()
             change = apply(writer, searcher)

@@ -62,6 +62,28 @@ def test_compounds_are_indexed_as_parts_and_joined_word() -> None:
     assert by_text == {"new": 0, "covid": 1, "covid19": 1, "19": 2, "rule": 3}
 
 
+def test_a_compound_starting_with_a_stop_word_keeps_its_joined_word_in_place() -> None:
+    tokens = text_analyzer()("An in-depth look", positions=True, mode="index")
+    assert [(t.text, t.pos) for t in tokens] == [("indepth", 0), ("depth", 1), ("look", 2)]
+    assert text_analyzer().term_positions("An in-depth look") == {
+        "indepth": [0],
+        "depth": [1],
+        "look": [2],
+    }
+
+
+def test_only_the_listed_stop_words_are_left_out() -> None:
+    assert index_terms("up make third news text") == ["up", "make", "third", "news", "text"]
+
+
+def test_the_fast_indexing_path_agrees_with_the_token_stream() -> None:
+    text = "The U.S. said Covid-19 cost $1.5bn; O'Neill's café elections, in-depth and F-16s."
+    streamed: dict[str, list[int]] = {}
+    for token in text_analyzer()(text, positions=True, mode="index"):
+        streamed.setdefault(token.text, []).append(token.pos)
+    assert text_analyzer().term_positions(text) == streamed
+
+
 def test_character_offsets_point_at_the_original_words() -> None:
     text = "The Café's U.S. branch spent $1.5bn on F-16 parts."
     spans = {
