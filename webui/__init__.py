@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 from indexer.config import load_settings
-from webui import api, errors
+from webui import api, errors, pages
 from webui.search_data import SEARCH_SERVICE_KEY
 
 SECURITY_HEADERS = {
@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config)
     app.json.sort_keys = False  # keep the documented field order of the API
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(pages.blueprint)
     errors.register(app)
     app.after_request(_add_security_headers)
     app.extensions[SEARCH_SERVICE_KEY] = None
