@@ -21,9 +21,11 @@ from typing import IO, Any
 
 from indexer.articles import ArticleRecord, article_from_raw
 from indexer.errors import SourceError
+from indexer.feeds import read_feed
 from indexer.fetch import FetchError, FetchResult, SourceStates, fetch
+from indexer.records import InvalidRecord, RawRecords
+from indexer.webpages import read_html_page, read_text_page
 
-RawRecords = Iterator[tuple[str, Any]]  # (where, such as "line 12"; a raw record or InvalidRecord)
 Reader = Callable[[IO[bytes], str], RawRecords]  # (the bytes, the file path or URL they came from)
 
 
@@ -40,13 +42,6 @@ class ReadReport:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
-
-
-class InvalidRecord:
-    """A record that could not even be decoded, with what was wrong (a reader yields it)."""
-
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
 
 
 def read_json_lines(stream: IO[bytes], location: str = "") -> RawRecords:
@@ -85,6 +80,9 @@ def read_json_document(stream: IO[bytes], location: str = "") -> RawRecords:
 READERS: dict[str, Reader] = {
     "jsonl": read_json_lines,
     "json": read_json_document,
+    "feed": read_feed,
+    "html": read_html_page,
+    "text": read_text_page,
 }
 # Content-Type of a fetched URL -> source type (else the URL's suffix decides, else sniffing).
 CONTENT_TYPES: dict[str, str] = {
@@ -104,6 +102,13 @@ SUFFIX_TYPES: dict[str, str] = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".json": "json",
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".rdf": "feed",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
 }
 
 
