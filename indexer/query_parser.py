@@ -77,7 +77,8 @@ class QueryReader:
         )[:MAX_PREFIX_TERMS]
         if not frequent:
             return query.NullQuery
-        return ExpandedPrefix([query.Term(node.fieldname, t) for t in frequent], boost=node.boost)
+        # The boost goes on each term: Whoosh drops a compound's boost when it has one child.
+        return ExpandedPrefix([query.Term(node.fieldname, t, boost=node.boost) for t in frequent])
 
 
 class ExpandedPrefix(query.Or):

@@ -8,7 +8,7 @@ of another version with a message to run ``indexer rebuild``.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 from typing import Any
 
@@ -61,17 +61,30 @@ class PreloadedLengthsReader(W3PerDocReader):
     """
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        lengths = self._lengths(fieldname)
+        lengths = self.lengths(fieldname)
         if lengths is None or docnum >= len(lengths):
             return default
         lbyte = lengths[docnum]
         return byte_to_length(lbyte) if lbyte else None  # as the stock reader answers
 
-    def _lengths(self, fieldname: str) -> array | None:
+    def derived(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value computed once from this segment's lengths (ranking's normalisations)."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    def lengths(self, fieldname: str) -> array | None:
+        """The field's encoded length byte of every document of the segment (None: no column)."""
         cache = self.__dict__.setdefault("_preloaded_lengths", {})
         if fieldname not in cache:
             reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            cache[fieldname] = None if reader is None else reader.load()
+            if reader is None:
+                cache[fieldname] = None
+            else:  # the column ends at its last non-default value: pad it to every document
+                lengths = reader.load()
+                lengths.extend([0] * (self.doc_count_all() - len(lengths)))
+                cache[fieldname] = lengths
         return cache[fieldname]
 
 

@@ -1,60 +1,55 @@
 """The search API: ranked, filtered, faceted, highlighted results from the current index.
 
 ``SearchService`` is what the web app and ``indexer search`` use. It keeps one searcher open between
-requests, and picks up a new generation (after ``indexer rebuild``) or new segments (after an
-update) within ``REFRESH_SECONDS``, without failing a request: the old searcher is closed only after
-the new one is open.
+requests, and picks up a new generation (after ``indexer rebuild`` or ``update``) within
+``REFRESH_SECONDS``, without failing a request: the old searcher is closed only after the new one
+is open.
 
 Ranking is BM25F over title, teaser and body (weights in ``schema.SEARCH_FIELD_BOOSTS``). There is
 no recency prior in the score: archives span decades and a story from 1987 is the right answer to a
 query about 1987. Articles are written newest first, so among equally good matches the newer story
 comes first; ``sort=newest`` orders by date outright.
+
+How a search runs: the query's matching documents are found as a set (``docsets``); the date and
+section filters, the facet counts and the date orders come from per-document lists (``doctable``);
+Whoosh scores only the page asked for; snippets mark the words of the page's ten articles.
 """
 
 from __future__ import annotations
 
-import signal
+import heapq
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as day_time
 from typing import Any
 
-from whoosh import collectors, query, sorting
 from whoosh import index as whoosh_index
+from whoosh import query
 
 from indexer.config import Settings
+from indexer.deadline import Deadline
+from indexer.docsets import matching_docs, positive_terms
+from indexer.doctable import DocTable
 from indexer.errors import ArticleNotFoundError, QueryError
+from indexer.postings import TermPostings
 from indexer.query_parser import QueryReader, clean_query_text
+from indexer.ranking import top_by_relevance
+from indexer.related import related_articles
 from indexer.requests import SearchRequest
-from indexer.results import (
-    ArticleSummary,
-    ArticleView,
-    FacetCount,
-    Hit,
-    SearchResults,
-    iso_utc,
-)
-from indexer.snippets import marked_text_html, snippet_html, title_html
+from indexer.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
+from indexer.snippets import escaped_line, marked_html, snippet_html
 from indexer.status import require_schema_version
 from indexer.store import IndexStore, ReaderLease
 from indexer.suggest import suggest_spelling
 
 REFRESH_SECONDS = 1.0
 TIME_LIMIT_SECONDS = 2.0
-RELATED_ARTICLES = 5
 YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more than three years
+TEXT_FIELDS = ("title", "teaser", "body")
 
 __all__ = ["SearchRequest", "SearchService", "SearchResults", "ArticleView"]
-
-_NEWEST = sorting.MultiFacet(
-    [sorting.FieldFacet("undated"), sorting.FieldFacet("published", reverse=True)]
-)
-_OLDEST = sorting.MultiFacet([sorting.FieldFacet("undated"), sorting.FieldFacet("published")])
-_SORT_FACETS = {"newest": _NEWEST, "oldest": _OLDEST}
 
 
 @dataclass
@@ -65,14 +60,46 @@ class _OpenIndex:
     searcher: Any
     reader: QueryReader
     checked_at: float
+    _table: DocTable | None = field(default=None, repr=False)
+    _postings: TermPostings | None = field(default=None, repr=False)
 
     @property
     def generation(self) -> str:
         return self.lease.generation.name
 
+    @property
+    def table(self) -> DocTable:
+        if self._table is None:
+            self._table = DocTable.of(self.searcher)
+        return self._table
+
+    @property
+    def postings(self) -> TermPostings:
+        if self._postings is None:
+            self._postings = TermPostings(self.searcher)
+        return self._postings
+
+    def refresh(self) -> None:
+        """Follow new segments of the same generation (none are written by this project today,
+        but Whoosh allows them), dropping what was derived from the old ones."""
+        if not self.searcher.up_to_date():
+            self.searcher = self.searcher.refresh()
+            self._table = self._postings = None
+
     def close(self) -> None:
         self.searcher.close()
         self.lease.release()
+
+
+@dataclass
+class _Found:
+    """The documents a search found, before they are turned into a page of hits."""
+
+    parsed: query.Query | None
+    matched: set[int] | frozenset[int]
+    in_dates: set[int] | frozenset[int]
+    final: set[int] | frozenset[int]
+    relaxed: bool
 
 
 class SearchService:
@@ -87,63 +114,43 @@ class SearchService:
 
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
-        searcher, reader = self._searcher()
-        parsed = reader.read(request.q, searcher.reader())
-        relaxed = False
-        page, timed_out = self._page(searcher, parsed, request)
-        if page.total == 0 and parsed is not None and reader.has_several_words(request.q):
-            any_word = reader.read(request.q, searcher.reader(), any_word=True)
-            relaxed_page, relaxed_timeout = self._page(searcher, any_word, request)
-            if relaxed_page.total:
-                page, timed_out, relaxed, parsed = relaxed_page, relaxed_timeout, True, any_word
-        suggestion = suggest_spelling(searcher, reader, request.q, page.total)
-        return SearchResults(
-            query=request.q,
-            total=page.total,
-            page=request.page,
-            per_page=request.per_page,
-            took_ms=round((time.perf_counter() - started) * 1000, 2),
-            relaxed=relaxed,
-            suggestion=suggestion,
-            hits=page.hits,
-            section_facets=self._section_facets(searcher, parsed, request, page),
-            date_facets=page.date_facets,
-            date_facet_unit=page.date_unit,
-            timed_out=timed_out,
-        )
+        return self._search(self._current(), request, started, Deadline(TIME_LIMIT_SECONDS))
 
     def article(self, article_id: str, q: str = "") -> ArticleView:
         """The whole article, its words from ``q`` marked, and related articles."""
-        searcher, reader = self._searcher()
+        opened = self._current()
+        searcher = opened.searcher
         docnum = searcher.document_number(id=article_id)
         if docnum is None:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
         stored = searcher.stored_fields(docnum)
-        terms = _query_words(reader, searcher, q)
+        terms = _query_words(opened.reader, searcher, q)
+        analyzer = searcher.schema["body"].analyzer
         body = stored.get("body") or stored.get("teaser", "")
+        paragraphs = (p for p in body.split("\n\n") if p.strip())
         return ArticleView(
             id=stored["id"],
             url=stored.get("url", ""),
             title=stored["title"],
-            title_html=marked_text_html(stored["title"], terms, searcher.schema["title"].analyzer),
+            title_html=marked_html(stored["title"], terms, analyzer),
             section=stored.get("section", ""),
             published=iso_utc(stored.get("published")),
             author=stored.get("author", ""),
             teaser=stored.get("teaser", ""),
             body=stored.get("body", ""),
-            body_html=_paragraphs_html(body, terms, searcher.schema["body"].analyzer),
+            body_html="".join(f"<p>{marked_html(p, terms, analyzer)}</p>" for p in paragraphs),
             tags=list(stored.get("tags") or []),
             language=stored.get("language", ""),
-            related=_related(searcher, docnum, stored),
+            related=related_articles(searcher, docnum, stored),
         )
 
     def health(self) -> dict[str, Any]:
         """``{"status", "generation", "articles"}``; raises IndexMissingError without an index."""
-        searcher, _reader = self._searcher()
+        opened = self._current()
         return {
             "status": "ok",
-            "generation": self._open.generation,
-            "articles": searcher.doc_count(),
+            "generation": opened.generation,
+            "articles": opened.searcher.doc_count(),
         }
 
     def __enter__(self) -> SearchService:
@@ -160,23 +167,19 @@ class SearchService:
 
     # Opening and refreshing ---------------------------------------------------------------------
 
-    def _searcher(self) -> tuple[Any, QueryReader]:
+    def _current(self) -> _OpenIndex:
         with self._lock:
             now = time.monotonic()
             if self._open is None:
                 self._open = self._open_current(now)
             elif now - self._open.checked_at >= REFRESH_SECONDS:
-                self._refresh(now)
-            return self._open.searcher, self._open.reader
-
-    def _refresh(self, now: float) -> None:
-        opened = self._open
-        opened.checked_at = now
-        if self.store.pointer().get("current") != opened.generation:
-            self._open = self._open_current(now)
-            opened.close()
-        elif not opened.searcher.up_to_date():
-            opened.searcher = opened.searcher.refresh()
+                self._open.checked_at = now
+                if self.store.pointer().get("current") != self._open.generation:
+                    previous, self._open = self._open, self._open_current(now)
+                    previous.close()
+                else:
+                    self._open.refresh()
+            return self._open
 
     def _open_current(self, now: float) -> _OpenIndex:
         lease = self.store.lease_current()
@@ -191,118 +194,130 @@ class SearchService:
 
     # Searching ----------------------------------------------------------------------------------
 
-    def _page(self, searcher: Any, parsed: query.Query | None, request: SearchRequest) -> _Page:
-        collector = searcher.collector(
-            limit=request.page * request.per_page,
-            sortedby=_SORT_FACETS.get(request.sort if parsed is not None else "newest"),
-            groupedby={"month": sorting.FieldFacet("month")},
-            maptype=sorting.Count,
-            filter=_filters(request, with_sections=True),
-            terms=True,
-        )
-        timed_out = _collect(searcher, parsed, collector)
-        results = collector.results()
-        first = (request.page - 1) * request.per_page
-        top = results[first : first + request.per_page]
-        hits = [_hit(hit) for hit in top]
-        months = _facet_counts(results.groups("month"))
-        unit, dates = _date_histogram(months)
-        return _Page(total=len(results), hits=hits, date_facets=dates, date_unit=unit), timed_out
-
-    def _section_facets(
-        self, searcher: Any, parsed: query.Query | None, request: SearchRequest, page: _Page
-    ) -> list[FacetCount]:
-        """Counts per section for the query and dates, whatever the section filter says."""
-        collector = searcher.collector(
-            limit=None,
-            groupedby={"section": sorting.FieldFacet("section")},
-            maptype=sorting.Count,
-            filter=_filters(request, with_sections=False),
-            scored=False,
-        )
-        _collect(searcher, parsed, collector)
-        counts = _facet_counts(collector.results().groups("section"))
-        return sorted(counts, key=lambda facet: (-facet.count, facet.value.lower()))
+    def _search(
+        self, opened: _OpenIndex, request: SearchRequest, started: float, deadline: Deadline
+    ) -> SearchResults:
+        searcher, table, postings = opened.searcher, opened.table, opened.postings
+        found = _find(opened, request, deadline)
+        months = sorted(table.month_counts(found.final).items())
+        unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
+        sections = table.section_counts(found.in_dates).most_common()
+        total = len(found.final)
+        return SearchResults(
+            query=request.q,
+            total=total,
+            page=request.page,
+            per_page=request.per_page,
+            took_ms=0.0,
+            relaxed=found.relaxed,
+            suggestion=suggest_spelling(
+                searcher,
+                opened.reader,
+                request.q,
+                total,
+                count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
+            ),
+            hits=_page_of_hits(postings, table, found, request, deadline),
+            section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
+            date_facets=dates,
+            date_facet_unit=unit,
+        ).with_took_ms(round((time.perf_counter() - started) * 1000, 2))
 
 
-@dataclass
-class _Page:
-    total: int
-    hits: list[Hit]
-    date_facets: list[FacetCount]
-    date_unit: str
-
-
-def _collect(searcher: Any, parsed: query.Query | None, collector: Any) -> bool:
-    """Run the search; True when it was cut short by the time limit (results are partial)."""
-    try:
-        with time_limit(TIME_LIMIT_SECONDS):
-            searcher.search_with_collector(
-                parsed if parsed is not None else query.Every(), collector
-            )
-    except collectors.TimeLimit:
-        return True
-    return False
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise collectors.TimeLimit inside the block after ``seconds`` (an interval timer, as
-    Whoosh's own TimeLimitCollector uses; that collector is not used because it bypasses the
-    filter collector it wraps). Only the main thread gets signals: elsewhere there is no limit."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(_signum: int, _frame: Any) -> None:
-        raise collectors.TimeLimit
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _filters(request: SearchRequest, with_sections: bool) -> query.Query | None:
-    """Filters as query objects, never strings: any of the sections, an inclusive date range."""
-    parts: list[query.Query] = []
-    if with_sections and request.sections:
-        parts.append(query.Or([query.Term("section", s.lower()) for s in request.sections]))
+def _find(opened: _OpenIndex, request: SearchRequest, deadline: Deadline) -> _Found:
+    """The documents the request's query matches, then within its dates, then its sections."""
+    searcher, table, reader, postings = (
+        opened.searcher,
+        opened.table,
+        opened.reader,
+        opened.postings,
+    )
+    parsed = reader.read(request.q, searcher.reader())
+    matched = (
+        table.every if parsed is None else matching_docs(postings, parsed, table.every, deadline)
+    )
+    relaxed = False
+    if not matched and parsed is not None and reader.has_several_words(request.q):
+        any_word = reader.read(request.q, searcher.reader(), any_word=True)
+        any_matched = matching_docs(postings, any_word, table.every, deadline)
+        if any_matched:
+            parsed, matched, relaxed = any_word, any_matched, True
+    in_dates = matched
     if request.date_from or request.date_to:
         start = datetime.combine(request.date_from, day_time.min) if request.date_from else None
         end = datetime.combine(request.date_to, day_time.max) if request.date_to else None
-        parts.append(query.DateRange("published", start, end))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else query.And(parts)
+        in_dates = table.published_between(start, end) & matched
+    final = in_dates & table.in_sections(request.sections) if request.sections else in_dates
+    return _Found(parsed, matched, in_dates, final, relaxed)
 
 
-def _hit(hit: Any) -> Hit:
+def _page_of_hits(
+    postings: TermPostings,
+    table: DocTable,
+    found: _Found,
+    request: SearchRequest,
+    deadline: Deadline,
+) -> list[Hit]:
+    searcher = postings.searcher
+    first, limit = (request.page - 1) * request.per_page, request.page * request.per_page
+    if found.parsed is None or request.sort != "relevance":
+        newest = request.sort != "oldest"  # an empty query lists the newest first by default
+        ranked = [(d, None) for d in table.by_date(set(found.final), newest, limit)]
+    elif not found.final:
+        ranked = []
+    else:
+        ranked = top_by_relevance(postings, found.parsed, found.final, limit, deadline)
+        if ranked is None:  # not a query of terms: Whoosh scores every match (its top-k can miss)
+            results = searcher.search(found.parsed, limit=None, filter=set(found.final))
+            ranked = heapq.nlargest(limit, ((d, s) for s, d in results.top_n), key=_best)
+    terms = _terms_by_field(found.parsed)
+    return [_hit(searcher, docnum, score, terms) for docnum, score in ranked[first:limit]]
+
+
+def _hit(searcher: Any, docnum: int, score: float | None, terms: dict[str, set[str]]) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    analyzer = searcher.schema["body"].analyzer
+    teaser = stored.get("teaser", "")
+    snippet = (
+        snippet_html(stored.get("body", ""), terms["body"], analyzer)
+        or marked_html(teaser, terms["teaser"], analyzer)
+        or escaped_line(teaser)
+    )
     return Hit(
-        id=hit["id"],
-        url=hit.get("url", ""),
-        title=hit["title"],
-        title_html=title_html(hit),
-        section=hit.get("section", ""),
-        published=iso_utc(hit.get("published")),
-        author=hit.get("author", ""),
-        teaser=hit.get("teaser", ""),
-        snippet_html=snippet_html(hit),
-        score=round(hit.score, 4) if isinstance(hit.score, float | int) else None,
-        language=hit.get("language", ""),
+        id=stored["id"],
+        url=stored.get("url", ""),
+        title=stored["title"],
+        title_html=marked_html(stored["title"], terms["title"], analyzer),
+        section=stored.get("section", ""),
+        published=iso_utc(stored.get("published")),
+        author=stored.get("author", ""),
+        teaser=teaser,
+        snippet_html=snippet
+        or marked_html(teaser, terms["teaser"], analyzer)
+        or escaped_line(teaser),
+        score=round(score, 4) if score is not None else None,
+        language=stored.get("language", ""),
     )
 
 
-def _facet_counts(groups: dict[Any, int]) -> list[FacetCount]:
-    return [FacetCount(str(value), count) for value, count in groups.items() if value]
+def _terms_by_field(parsed: query.Query | None) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
+    for fieldname, text in positive_terms(parsed):
+        if fieldname in terms:
+            terms[fieldname].add(text)
+    return terms
+
+
+def _best(ranked: tuple[int, float]) -> tuple[float, int]:
+    return ranked[1], -ranked[0]  # higher score first, then the lower docnum (newer article)
+
+
+def _by_count(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return sorted(counts, key=lambda item: (-item[1], item[0].lower()))
 
 
 def _date_histogram(months: list[FacetCount]) -> tuple[str, list[FacetCount]]:
     """Counts per month in date order, or per year when the months span more than three years."""
-    months = sorted(months, key=lambda facet: facet.value)
     if not months:
         return "month", []
     first, last = months[0].value, months[-1].value
@@ -321,44 +336,4 @@ def _query_words(reader: QueryReader, searcher: Any, q: str) -> set[str]:
         parsed = reader.read(q, searcher.reader()) if clean_query_text(q) else None
     except QueryError:
         return set()
-    if parsed is None:
-        return set()
-    return {
-        text.decode("utf-8") if isinstance(text, bytes) else text
-        for fieldname, text in parsed.iter_all_terms()
-        if fieldname in ("title", "teaser", "body")
-    }
-
-
-def _paragraphs_html(text: str, terms: set[str], analyzer: Any) -> str:
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    return "".join(f"<p>{marked_text_html(p, terms, analyzer)}</p>" for p in paragraphs)
-
-
-def _related(searcher: Any, docnum: int, stored: dict[str, Any]) -> list[ArticleSummary]:
-    """More like this: the article's key words, searched in title, teaser and body."""
-    text = "\n".join(stored.get(name) or "" for name in ("title", "teaser", "body"))
-    field = "body" if stored.get("body") else "teaser"
-    try:
-        keywords = searcher.key_terms_from_text(field, text, numterms=12, normalize=True)
-    except (ZeroDivisionError, ValueError):
-        return []
-    if not keywords:
-        return []
-    terms = [
-        query.Term(name, word, boost=weight * boost)
-        for word, weight in keywords
-        for name, boost in (("title", 2.0), ("teaser", 1.5), ("body", 1.0))
-    ]
-    results = searcher.search(query.Or(terms), limit=RELATED_ARTICLES, mask={docnum})
-    return [
-        ArticleSummary(
-            id=hit["id"],
-            url=hit.get("url", ""),
-            title=hit["title"],
-            section=hit.get("section", ""),
-            published=iso_utc(hit.get("published")),
-            teaser=hit.get("teaser", ""),
-        )
-        for hit in results
-    ]
+    return {text for fieldname, text in positive_terms(parsed) if fieldname in TEXT_FIELDS}

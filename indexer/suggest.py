@@ -7,6 +7,7 @@ titles and teasers, so a suggestion is always something a reader could have type
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from indexer.errors import QueryError
@@ -17,8 +18,11 @@ MIN_GAIN = 3  # the suggestion must find this many times more results
 _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def suggest_spelling(searcher: Any, reader: QueryReader, q: str, total: int) -> str | None:
-    """The corrected query text, or None when there is nothing better to suggest."""
+def suggest_spelling(
+    searcher: Any, reader: QueryReader, q: str, total: int, count: Callable[[Any], int]
+) -> str | None:
+    """The corrected query text, or None when there is nothing better to suggest; ``count``
+    tells how many articles a parsed query finds."""
     if total >= SUGGEST_BELOW or not q.strip():
         return None
     words = q.split()
@@ -41,5 +45,5 @@ def suggest_spelling(searcher: Any, reader: QueryReader, q: str, total: int) -> 
         parsed = reader.read(suggestion, searcher.reader())
     except QueryError:
         return None
-    found_total = len(searcher.search(parsed, limit=1)) if parsed is not None else 0
+    found_total = count(parsed) if parsed is not None else 0
     return suggestion if found_total >= max(1, total * MIN_GAIN) else None

@@ -1,0 +1,111 @@
+"""Decoded postings (document numbers and term frequencies) of one opened index, kept in memory.
+
+Finding the matching documents and ranking them both read a term's postings; a page of results
+reads the same common words again and again across queries. Whoosh decodes a posting block by
+unpickling it, positions and all, each time. Here a term's postings are decoded once into two
+compact arrays and kept, least recently used first out, within a budget of postings.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+from indexer.schema import PreloadedLengthsReader
+
+POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, about 32 MB
+
+
+class TermPostings:
+    """The postings of terms of one searcher, decoded on first use and kept."""
+
+    def __init__(self, searcher: Any, budget: int = POSTINGS_BUDGET) -> None:
+        self.searcher = searcher
+        self.budget = budget
+        self._kept: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
+        self._size = 0
+        self._norms: dict[tuple[str, float, float], list[float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, fieldname: str, text: str) -> tuple[array, array]:
+        """(document numbers, term frequencies) of a term, in document order."""
+        key = (fieldname, text)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        found = self._decode(fieldname, text)
+        with self._lock:
+            self._kept[key] = found
+            self._size += len(found[0])
+            while self._size > self.budget and len(self._kept) > 1:
+                _key, (ids, _tfs) = self._kept.popitem(last=False)
+                self._size -= len(ids)
+        return found
+
+    def length_norms(self, fieldname: str, k1: float, b: float) -> list[float]:
+        """BM25's k1 * (1 - b + b * length / average length) of every document, computed once."""
+        key = (fieldname, k1, b)
+        if key not in self._norms:
+            average = self.searcher.avg_field_length(fieldname) or 1
+            lengths = self._field_lengths(fieldname)
+            self._norms[key] = [k1 * ((1 - b) + b * byte_to_length(x) / average) for x in lengths]
+        return self._norms[key]
+
+    def _decode(self, fieldname: str, text: str) -> tuple[array, array]:
+        ids, tfs = array("I"), array("f")
+        for segment, offset in self.searcher.reader().leaf_readers():
+            try:
+                matcher = segment.postings(fieldname, text)
+            except TermNotFound:
+                continue
+            for block_ids, block_tfs in posting_blocks(matcher):
+                ids.extend(block_ids if not offset else [d + offset for d in block_ids])
+                tfs.extend(block_tfs)
+        return ids, tfs
+
+    def _field_lengths(self, fieldname: str) -> list[int]:
+        """The encoded length byte of every document (by global number) for one field."""
+        lengths: list[int] = []
+        for segment, _offset in self.searcher.reader().leaf_readers():
+            per_document = getattr(segment, "_perdoc", None)
+            if isinstance(per_document, PreloadedLengthsReader):
+                lengths.extend(per_document.lengths(fieldname) or [0] * segment.doc_count_all())
+            else:
+                lengths.extend(
+                    _stock_length_byte(segment, fieldname, d)
+                    for d in range(segment.doc_count_all())
+                )
+        return lengths
+
+
+def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """(ids, term frequencies) of each posting block of a fresh matcher (Whoosh 2.7 internals)."""
+    if not isinstance(matcher, W3LeafMatcher):  # the few postings of a rare term, inlined
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        yield ids, weights
+        return
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        yield matcher._ids, matcher._weights
+        matcher._next_block()
+
+
+def _stock_length_byte(segment: Any, fieldname: str, docnum: int) -> int:
+    from whoosh.util.numeric import length_to_byte
+
+    return length_to_byte(segment.doc_field_length(docnum, fieldname) or 0)

@@ -1,0 +1,44 @@
+"""Related articles (more like this): an article's key words searched across the index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import query
+
+from indexer.results import ArticleSummary, iso_utc
+
+RELATED_ARTICLES = 5
+KEY_TERMS = 12
+_FIELD_WEIGHTS = (("title", 2.0), ("teaser", 1.5), ("body", 1.0))
+
+
+def related_articles(searcher: Any, docnum: int, stored: dict[str, Any]) -> list[ArticleSummary]:
+    """Articles sharing the most distinctive words of this one, best first (itself excluded)."""
+    text = "\n".join(stored.get(name) or "" for name in ("title", "teaser", "body"))
+    source_field = "body" if stored.get("body") else "teaser"
+    try:
+        keywords = searcher.key_terms_from_text(
+            source_field, text, numterms=KEY_TERMS, normalize=True
+        )
+    except (ZeroDivisionError, ValueError):  # a field without documents has no statistics
+        return []
+    if not keywords:
+        return []
+    terms = [
+        query.Term(name, word, boost=weight * boost)
+        for word, weight in keywords
+        for name, boost in _FIELD_WEIGHTS
+    ]
+    results = searcher.search(query.Or(terms), limit=RELATED_ARTICLES, mask={docnum})
+    return [
+        ArticleSummary(
+            id=hit["id"],
+            url=hit.get("url", ""),
+            title=hit["title"],
+            section=hit.get("section", ""),
+            published=iso_utc(hit.get("published")),
+            teaser=hit.get("teaser", ""),
+        )
+        for hit in results
+    ]

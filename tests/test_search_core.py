@@ -1,0 +1,85 @@
+"""The fast search path agrees with Whoosh's own answers: the same matching documents, the
+ranking Whoosh gives when it scores every match, and snippets marking the same words."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer.analysis import text_analyzer
+from indexer.docsets import matching_docs
+from indexer.postings import TermPostings
+from indexer.query_parser import QueryReader
+from indexer.ranking import top_by_relevance
+from indexer.snippets import matched_spans
+from indexer.store import IndexStore
+
+QUERIES = [
+    "harbour",
+    "election",
+    "government budget",
+    "oil prices",
+    '"oil prices"',
+    "oil -shipping",
+    "telescope OR marathon",
+    "section:sport",
+    "section:business oil",
+    "title:oil",
+    "elect*",
+    "gov*",
+    "covid-19",
+    "u.s. trade",
+    '"central bank" rates',
+    "NOT government",
+    "café",
+]
+
+
+@pytest.fixture(scope="module")
+def opened(sample_settings):
+    generation = IndexStore(sample_settings.index_dir).current()
+    index = whoosh_index.open_dir(str(generation.path))
+    searcher = index.searcher()
+    yield searcher, QueryReader(index.schema), TermPostings(searcher)
+    searcher.close()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matching_documents_are_whooshs(opened, text) -> None:
+    searcher, reader, postings = opened
+    parsed = reader.read(text, searcher.reader())
+    every = frozenset(searcher.reader().all_doc_ids())
+    assert matching_docs(postings, parsed, every) == set(searcher.docs_for_query(parsed))
+
+
+PHRASES = ('"', "-19", "NOT")  # phrases are scored as their words; NOT alone is not ranked
+
+
+@pytest.mark.parametrize("text", [q for q in QUERIES if not any(p in q for p in PHRASES)])
+def test_ranking_is_whooshs_when_it_scores_every_match(opened, text) -> None:
+    searcher, reader, postings = opened
+    parsed = reader.read(text, searcher.reader())
+    every = frozenset(searcher.reader().all_doc_ids())
+    ranked = top_by_relevance(postings, parsed, matching_docs(postings, parsed, every), 10)
+    exhaustive = searcher.search(parsed, limit=None).top_n
+    expected = sorted(((d, s) for s, d in exhaustive), key=lambda i: (-i[1], i[0]))[:10]
+    assert [d for d, _ in ranked] == [d for d, _ in expected]
+    assert [round(s, 9) for _, s in ranked] == [round(s, 9) for _, s in expected]
+
+
+def test_the_fast_snippet_scan_finds_what_a_full_scan_finds() -> None:
+    analyzer = text_analyzer()
+    text = (
+        "The U.S. elections and the elected council met on covid-19 rules in Covid19 times. "
+        "Electoral officials said prices were rising; a 1.5bn plan and F-16 jets. " * 3
+    )
+    terms = {"us", "elect", "covid", "19", "covid19", "price", "1.5bn", "f16", "said"}
+    normalize = analyzer.normalizer.normalize
+    full = []
+    for word, start, end, _ in analyzer.tokenizer.words(text, query_mode=False):
+        if normalize(word) in terms:
+            if full and start <= full[-1][1]:
+                full[-1] = (full[-1][0], max(end, full[-1][1]))
+            else:
+                full.append((start, end))
+    assert matched_spans(text, terms, analyzer) == full
