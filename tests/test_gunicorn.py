@@ -47,13 +47,14 @@ def served(tmp_path: Path):
         "NEWSINDEX_BIND": f"127.0.0.1:{port}",
         "NEWSINDEX_WORKERS": "2",
     }
+    log_path = tmp_path / "gunicorn.log"  # a file, not a pipe: a full pipe would stall gunicorn
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "webui:create_app()"],
         cwd=PROJECT_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -69,7 +70,9 @@ def served(tmp_path: Path):
         yield base, settings
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        log.close()
+    output = log_path.read_text()
     assert "Traceback" not in output, output
 
 
