@@ -29,6 +29,7 @@ ENVIRONMENT_VARIABLES = {
     "config": "NEWSINDEX_CONFIG",
     "index_dir": "NEWSINDEX_INDEX_DIR",
     "language": "NEWSINDEX_LANGUAGE",
+    "build_processes": "NEWSINDEX_BUILD_PROCESSES",
     "sources": "NEWSINDEX_SOURCES",
     "bind": "NEWSINDEX_BIND",  # read by gunicorn.conf.py
     "workers": "NEWSINDEX_WORKERS",  # read by gunicorn.conf.py
@@ -54,6 +55,7 @@ class Settings:
 
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     language: str = "english"
+    build_processes: int = field(default_factory=lambda: os.cpu_count() or 1)
     sources: tuple[SourceConfig, ...] = field(default_factory=tuple)
     config_file: Path | None = None
 
@@ -95,12 +97,16 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     _reject_unknown(data, {"index", "sources"}, path, "")
     index = data.get("index", {})
-    _reject_unknown(index, {"dir", "language"}, path, "index.")
+    _reject_unknown(index, {"dir", "language", "build_processes"}, path, "index.")
     changes: dict[str, Any] = {}
     if "dir" in index:
         changes["index_dir"] = _resolve(_string(index["dir"], path, "index.dir"), path.parent)
     if "language" in index:
         changes["language"] = _string(index["language"], path, "index.language")
+    if "build_processes" in index:
+        changes["build_processes"] = _processes(
+            index["build_processes"], f"{path}: index.build_processes"
+        )
     if "sources" in data:
         changes["sources"] = _sources_from_toml(data["sources"], path)
     return replace(settings, **changes)
@@ -134,6 +140,10 @@ def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settin
         changes["index_dir"] = _resolve(environ["NEWSINDEX_INDEX_DIR"], Path.cwd())
     if environ.get("NEWSINDEX_LANGUAGE"):
         changes["language"] = environ["NEWSINDEX_LANGUAGE"]
+    if environ.get("NEWSINDEX_BUILD_PROCESSES"):
+        changes["build_processes"] = _processes(
+            environ["NEWSINDEX_BUILD_PROCESSES"], "NEWSINDEX_BUILD_PROCESSES"
+        )
     if environ.get("NEWSINDEX_SOURCES"):
         locations = [p for p in environ["NEWSINDEX_SOURCES"].split(os.pathsep) if p]
         changes["sources"] = tuple(
@@ -148,6 +158,16 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(
             f"unknown language {settings.language!r}; choose one of: {', '.join(STEMMER_LANGUAGES)}"
         )
+
+
+def _processes(value: Any, where: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if isinstance(value, bool) or not 1 <= number <= 64:
+        raise ConfigError(f"{where} must be a whole number of processes from 1 to 64")
+    return number
 
 
 def _reject_unknown(table: Mapping[str, Any], known: set[str], path: Path, prefix: str) -> None:

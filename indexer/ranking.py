@@ -15,6 +15,7 @@ coordination factor, phrases with slop) get None, and Whoosh ranks them, collect
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 
 from whoosh import query
 from whoosh.scoring import BM25F
@@ -31,10 +32,12 @@ def top_by_relevance(
     parsed: query.Query,
     candidates: set[int],
     limit: int,
+    tie_rank: Sequence[int],
     deadline: Deadline = NO_DEADLINE,
 ) -> list[tuple[int, float]] | None:
-    """The best ``limit`` of ``candidates`` as (docnum, score), ties to the lower docnum (the
-    newer article); None when this query is not one of terms only."""
+    """The best ``limit`` of ``candidates`` as (docnum, score), equal scores in ``tie_rank``
+    order (the rank of each document by date, newest first); None when this query is not one of
+    terms only."""
     terms = weighted_terms(parsed)
     weighting = postings.searcher.weighting
     if not terms or type(weighting) is not BM25F or not candidates:
@@ -43,7 +46,7 @@ def top_by_relevance(
     for fieldname, text, boost in terms:
         deadline.check()
         _add_term_scores(postings, weighting, fieldname, text, boost, candidates, scores)
-    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -tie_rank[item[0]]))
 
 
 def weighted_terms(parsed: query.Query) -> list[WeightedTerm] | None:

@@ -7,8 +7,8 @@ is open.
 
 Ranking is BM25F over title, teaser and body (weights in ``schema.SEARCH_FIELD_BOOSTS``). There is
 no recency prior in the score: archives span decades and a story from 1987 is the right answer to a
-query about 1987. Articles are written newest first, so among equally good matches the newer story
-comes first; ``sort=newest`` orders by date outright.
+query about 1987. Among equally good matches the newer story comes first; ``sort=newest`` orders by
+date outright.
 
 How a search runs: the query's matching documents are found as a set (``docsets``); the date and
 section filters, the facet counts and the date orders come from per-document lists (``doctable``);
@@ -266,10 +266,12 @@ def _page_of_hits(
     elif not found.final:
         ranked = []
     else:
-        ranked = top_by_relevance(postings, found.parsed, found.final, limit, deadline)
+        rank = table.newest_rank
+        ranked = top_by_relevance(postings, found.parsed, found.final, limit, rank, deadline)
         if ranked is None:  # not a query of terms: Whoosh scores every match (its top-k can miss)
             results = searcher.search(found.parsed, limit=None, filter=set(found.final))
-            ranked = heapq.nlargest(limit, ((d, s) for s, d in results.top_n), key=_best)
+            scored = ((docnum, score) for score, docnum in results.top_n)
+            ranked = heapq.nlargest(limit, scored, key=lambda item: (item[1], -rank[item[0]]))
     terms = _terms_by_field(found.parsed)
     return [_hit(searcher, docnum, score, terms) for docnum, score in ranked[first:limit]]
 
@@ -306,10 +308,6 @@ def _terms_by_field(parsed: query.Query | None) -> dict[str, set[str]]:
         if fieldname in terms:
             terms[fieldname].add(text)
     return terms
-
-
-def _best(ranked: tuple[int, float]) -> tuple[float, int]:
-    return ranked[1], -ranked[0]  # higher score first, then the lower docnum (newer article)
 
 
 def _by_count(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:

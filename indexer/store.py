@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import multiprocessing.util
 import os
 import shutil
 import time
@@ -135,6 +136,10 @@ class IndexStore:
                 ) from None
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            # Processes forked while writing (the parallel index writers) must not keep the lock
+            # alive: an flock lasts while any copy of its descriptor is open.
+            held = _HeldLock(fd)
+            multiprocessing.util.register_after_fork(held, _HeldLock.close_in_child)
             yield
         finally:
             os.close(fd)
@@ -190,6 +195,19 @@ class IndexStore:
 
     def _switch(self, pointer: dict[str, str]) -> None:
         _write_durably(self.root / POINTER_FILE, json.dumps(pointer))
+
+
+class _HeldLock:
+    """The write lock's descriptor, for closing it in forked children."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def close_in_child(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass  # already closed: the parent released the lock before forking
 
 
 def _unread(generation_path: Path) -> bool:

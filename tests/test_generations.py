@@ -155,3 +155,44 @@ def test_commands_on_a_missing_index_say_what_to_do(indexer, settings) -> None:
         assert "indexer rebuild" in result.stderr, command
     with pytest.raises(IndexMissingError):
         SearchService(settings).search(SearchRequest())
+
+
+def test_a_parallel_rebuild_killed_leaves_no_writer_behind(settings, cli_env, indexer, tmp_path):
+    """The parallel writers die with the run that forked them and do not keep its lock."""
+    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
+    source = big_corpus(tmp_path / "parallel-corpus.jsonl", 6000)
+    process = start_rebuild({**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"}, source)
+    deadline = time.monotonic() + 60
+    while len(processes_reading(source)) < 3 and time.monotonic() < deadline:
+        assert process.poll() is None, "the rebuild ended before its writers started"
+        time.sleep(0.05)
+    assert len(processes_reading(source)) >= 3, "no parallel writers were started"
+    time.sleep(0.5)  # let the writers work
+    os.kill(process.pid, signal.SIGKILL)
+    try:
+        process.communicate(timeout=10)  # writers left alive would keep its pipes open
+    except subprocess.TimeoutExpired:
+        for pid in processes_reading(source):
+            os.kill(pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError("the rebuild's writers outlived it") from None
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and processes_reading(source):
+        time.sleep(0.1)
+    assert processes_reading(source) == []
+    started = time.monotonic()
+    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
+    assert time.monotonic() - started < 10
+
+
+def processes_reading(source: Path) -> list[int]:
+    """Processes whose command line names ``source`` (the run and its writers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if entry.name.isdigit() and str(source).encode() in command:
+            found.append(int(entry.name))
+    return found
