@@ -47,10 +47,6 @@ class SearchResults:
     date_facet_unit: str  # "month" or "year"
     timed_out: bool = False
 
-    def with_took_ms(self, took_ms: float) -> SearchResults:
-        self.took_ms = took_ms
-        return self
-
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from datetime import time as day_time
 from typing import Any
@@ -45,6 +45,7 @@ from indexer.store import IndexStore, ReaderLease
 from indexer.suggest import suggest_spelling
 
 REFRESH_SECONDS = 1.0
+CACHED_RESULTS = 512  # recent searches kept per worker and generation (0: none)
 TIME_LIMIT_SECONDS = 2.0
 YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more than three years
 TEXT_FIELDS = ("title", "teaser", "body")
@@ -62,6 +63,8 @@ class _OpenIndex:
     checked_at: float
     _table: DocTable | None = field(default=None, repr=False)
     _postings: TermPostings | None = field(default=None, repr=False)
+    # Results of recent searches of this generation, oldest first (popular queries repeat).
+    results: dict[SearchRequest, SearchResults] = field(default_factory=dict, repr=False)
 
     @property
     def generation(self) -> str:
@@ -85,6 +88,7 @@ class _OpenIndex:
         if not self.searcher.up_to_date():
             self.searcher = self.searcher.refresh()
             self._table = self._postings = None
+            self.results.clear()
 
     def close(self) -> None:
         self.searcher.close()
@@ -105,16 +109,29 @@ class _Found:
 class SearchService:
     """Searches the current index generation; safe to share between threads."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cached_results: int = CACHED_RESULTS) -> None:
         self.store = IndexStore(settings.index_dir)
         self._open: _OpenIndex | None = None
         self._lock = threading.Lock()
+        self._cached_results = cached_results
 
     # Public API ---------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
-        return self._search(self._current(), request, started, Deadline(TIME_LIMIT_SECONDS))
+        opened = self._current()
+        cache = opened.results
+        found = cache.pop(request, None) if self._cached_results else None
+        if found is not None:
+            cache[request] = found  # most recently used last
+        else:
+            found = self._search(opened, request, started, Deadline(TIME_LIMIT_SECONDS))
+            if self._cached_results:
+                cache[request] = found
+                while len(cache) > self._cached_results:
+                    cache.pop(next(iter(cache)))
+        took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return replace(found, took_ms=took_ms)
 
     def article(self, article_id: str, q: str = "") -> ArticleView:
         """The whole article, its words from ``q`` marked, and related articles."""
@@ -221,7 +238,7 @@ class SearchService:
             section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
             date_facets=dates,
             date_facet_unit=unit,
-        ).with_took_ms(round((time.perf_counter() - started) * 1000, 2))
+        )
 
 
 def _find(opened: _OpenIndex, request: SearchRequest, deadline: Deadline) -> _Found:

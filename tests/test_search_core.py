@@ -86,3 +86,28 @@ def test_the_fast_snippet_scan_finds_what_a_full_scan_finds() -> None:
             else:
                 full.append((start, end))
     assert matched_spans(text, terms, analyzer) == full
+
+
+def test_a_repeated_search_is_answered_from_the_generations_cache(settings, tmp_path) -> None:
+    from conftest import SAMPLES, article, write_jsonl
+    from indexer import search as search_module
+    from indexer.build import rebuild_index
+    from indexer.requests import SearchRequest
+    from indexer.search import SearchService
+
+    rebuild_index(settings, [str(SAMPLES)])
+    request = SearchRequest.from_params({"q": "harbour", "section": "politics"})
+    with SearchService(settings) as cached, SearchService(settings, cached_results=0) as fresh:
+        first, again = cached.search(request), cached.search(request)
+        assert (
+            [h.id for h in again.hits]
+            == [h.id for h in first.hits]
+            == [h.id for h in fresh.search(request).hits]
+        )
+        assert again.total == first.total and again.section_facets == first.section_facets
+        rebuild_index(settings, [str(write_jsonl(tmp_path / "a.jsonl", [article(1)]))])
+        search_module.REFRESH_SECONDS, saved = 0.0, search_module.REFRESH_SECONDS
+        try:
+            assert cached.search(request).total == 0  # a new generation: nothing cached
+        finally:
+            search_module.REFRESH_SECONDS = saved
