@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from indexer.articles import ArticleRecord
 from indexer.build import (
     Progress,
+    RebuildSummary,
     declared_types,
     generation_manifest,
     read_sources,
@@ -96,17 +97,7 @@ def update_index(
     started = time.perf_counter()
     store = IndexStore(settings.index_dir)
     if not store.pointer().get("current"):
-        rebuilt = rebuild_index(settings, locations, strict=strict, progress=progress)
-        return UpdateSummary(
-            added=rebuilt.indexed,
-            skipped=rebuilt.skipped,
-            duplicates=rebuilt.duplicates,
-            warnings=rebuilt.warnings,
-            seconds=rebuilt.seconds,
-            generation=rebuilt.generation,
-            changed=True,
-            warning_messages=rebuilt.warning_messages,
-        )
+        return _first_build(rebuild_index(settings, locations, strict=strict, progress=progress))
     locations = list(locations) or [source.location for source in settings.sources]
     if not locations:
         raise SourceError("no sources given, and none are configured ([[sources]] in the config)")
@@ -131,6 +122,20 @@ def update_index(
     summary.unchanged_sources = report.unchanged_sources
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _first_build(rebuilt: RebuildSummary) -> UpdateSummary:
+    """An update without an index is a rebuild in which every article is new."""
+    return UpdateSummary(
+        added=rebuilt.indexed,
+        skipped=rebuilt.skipped,
+        duplicates=rebuilt.duplicates,
+        warnings=rebuilt.warnings,
+        seconds=rebuilt.seconds,
+        generation=rebuilt.generation,
+        changed=True,
+        warning_messages=rebuilt.warning_messages,
+    )
 
 
 def delete_articles(settings: Settings, ids: Sequence[str]) -> DeleteSummary:
