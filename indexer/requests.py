@@ -54,17 +54,27 @@ class SearchRequest:
         )
 
     def as_params(self, **changes: Any) -> dict[str, Any]:
-        """URL parameters for this request with ``changes`` (for links: pages, facets, sorts)."""
+        """URL parameters for this request with ``changes`` (for links: pages, facets, sorts).
+
+        Defaults are left out, so each state has one URL: no ``sort`` for relevance, no ``page``
+        for the first page, no ``per_page`` for the default size.
+        """
         values = {
             "q": self.q,
             "section": list(self.sections),
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
-            "sort": self.sort if self.sort != "relevance" else "",
-            "page": self.page if self.page != 1 else "",
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
         }
         values.update(changes)
-        return {key: value for key, value in values.items() if value not in ("", [], None)}
+        defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE}
+        return {
+            key: value
+            for key, value in values.items()
+            if value not in ("", [], None) and defaults.get(key) != value
+        }
 
 
 def _one(params: Mapping[str, Any], name: str) -> str | None:

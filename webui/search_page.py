@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import url_for
 
-from indexer.requests import DEFAULT_PER_PAGE, MAX_RESULT_DEPTH, SearchRequest
+from indexer.requests import MAX_RESULT_DEPTH, SearchRequest
 from indexer.results import SearchResults
 from webui.display import day_label
 from webui.timeline import Timeline, TimelineBar, build_timeline
@@ -97,14 +97,8 @@ def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPa
 
 
 def search_params(search: SearchRequest, **changes: Any) -> dict[str, Any]:
-    """URL parameters of ``search`` with ``changes``; ``per_page`` kept when it was given, and no
-    ``page`` for the first page (one URL per state)."""
-    if changes.get("page") == 1:
-        changes["page"] = ""
-    params = search.as_params(**changes)
-    if search.per_page != DEFAULT_PER_PAGE and "per_page" not in changes:
-        params["per_page"] = search.per_page
-    return params
+    """URL parameters of ``search`` with ``changes`` (defaults left out: one URL per state)."""
+    return search.as_params(**changes)
 
 
 def search_url(search: SearchRequest, **changes: Any) -> str:
