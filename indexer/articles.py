@@ -113,7 +113,10 @@ def parse_published(value: str) -> datetime:
         except (TypeError, ValueError, IndexError) as exc:
             raise ValueError(f"unrecognised date {value[:40]!r}") from exc
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError(f"date out of range in UTC {value[:40]!r}") from None
     return parsed
 
 
@@ -137,7 +140,7 @@ def _record_id(value: Any, url: str, title: str, published: datetime | None, war
         warn(f"field 'id' must be a string, got {_type_name(value)}; derived an id instead")
         value = None
     text = "" if value is None else str(value).strip()
-    if len(text) > _MAX_ID_LENGTH or any(ord(c) < 32 for c in text):
+    if len(text) > _MAX_ID_LENGTH or _CONTROLS.search(text) or any(ord(c) < 32 for c in text):
         warn("field 'id' is too long or has control characters; derived an id instead")
         text = ""
     if text:
@@ -191,7 +194,8 @@ def _language(value: Any, warn: Warn) -> str:
     return value.strip()
 
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates (JSON's "\ud800" escapes), which no encoding can write.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _without_controls(text: str) -> str:

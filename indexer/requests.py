@@ -90,7 +90,7 @@ def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
     text = _one(params, name)
     if not text:
         return default
-    if not text.isdigit() or len(text) > 9 or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
         raise QueryError(f"parameter '{name}' must be a whole number from 1")
     return int(text)
 

@@ -105,4 +105,5 @@ class ArticleView:
 
 
 def iso_utc(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    # isoformat, not strftime: glibc's %Y does not pad years before 1000 to four digits.
+    return value.replace(microsecond=0).isoformat() + "Z" if value else None

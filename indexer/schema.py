@@ -143,7 +143,8 @@ def document_fields(article: ArticleRecord) -> dict[str, Any]:
         fields["_stored_tags"] = list(article.tags)
     if article.published is not None:
         fields["published"] = article.published
-        fields["month"] = article.published.strftime("%Y-%m")
+        published = article.published  # not strftime: glibc does not pad years before 1000
+        fields["month"] = f"{published.year:04d}-{published.month:02d}"
     else:
         fields["undated"] = 1
     if article.language:

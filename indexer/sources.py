@@ -56,7 +56,7 @@ def read_json_lines(stream: IO[bytes], location: str = "") -> RawRecords:
             continue
         try:
             yield where, json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: also numbers too long to read
             yield where, InvalidRecord(f"not valid JSON ({_json_problem(exc)})")
 
 
@@ -66,7 +66,7 @@ def read_json_document(stream: IO[bytes], location: str = "") -> RawRecords:
     except UnicodeDecodeError as exc:
         yield "file", InvalidRecord(f"not valid UTF-8 (byte {exc.start + 1})")
         return
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: also numbers too long to read
         yield _json_location(exc), InvalidRecord(f"not valid JSON ({_json_problem(exc)})")
         return
     if isinstance(document, list):
@@ -276,7 +276,9 @@ def _is_article_file(path: Path, root: Path) -> bool:
 def _json_problem(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at column {exc.colno}"
-    return "nested too deeply"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(";")[0][:80] or type(exc).__name__
 
 
 def _json_location(exc: Exception) -> str:
