@@ -12,6 +12,7 @@ import multiprocessing.util
 import os
 import shutil
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,7 +25,7 @@ from whoosh.query import And, Term
 
 from indexer.articles import ArticleRecord
 from indexer.config import Settings
-from indexer.errors import IndexCheckError, SourceError, StrictModeError
+from indexer.errors import IndexCheckError, NewsindexError, SourceError, StrictModeError
 from indexer.fetch import SourceStates
 from indexer.schema import SCHEMA_VERSION, NewsCodec, build_schema, document_fields
 from indexer.sources import ReadReport, Source, find_sources, read_articles
@@ -35,6 +36,7 @@ WRITER_MEMORY_MB = 256  # per writing process
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
 PARALLEL_BATCH = 250  # articles handed to a writing process at a time
 PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
+LOW_SPACE_BYTES = 64 * 2**20  # below this much free space a failed write is a full disk
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 
 
@@ -151,7 +153,11 @@ def _build_and_publish(
             write_index(build_dir, articles, settings.language, progress, settings.build_processes)
         if progress:
             progress("checking", 0, None)
-        verify_index(build_dir, len(articles), articles)
+        try:
+            verify_index(build_dir, len(articles), articles)
+        except IndexCheckError:
+            _refuse_if_disk_full(store.root)  # a parallel writer that ran out of space
+            raise
         manifest = generation_manifest(
             build_dir, settings, locations, time.perf_counter() - started
         )
@@ -159,6 +165,16 @@ def _build_and_publish(
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
+
+
+def _refuse_if_disk_full(root: Path) -> None:
+    """Report a missing part of the new index as what it almost surely is on a full disk."""
+    usage = shutil.disk_usage(root)
+    if usage.free < max(LOW_SPACE_BYTES, usage.total // 100):
+        raise NewsindexError(
+            f"cannot write the new index in {root}: no space left on the device; "
+            "the index in use was not changed"
+        )
 
 
 def write_index(
@@ -189,13 +205,24 @@ def write_index(
             progress("committing", len(articles), len(articles))
         writer.commit()
     except BaseException:
-        writer.cancel()
+        _cancel(writer)
         raise
+
+
+def _cancel(writer: Any) -> None:
+    """Stop a writer, and any writing processes it started, before its folder is removed."""
+    for task in getattr(writer, "tasks", ()):
+        task.terminate()
+        task.join()
+    writer.cancel()
 
 
 def _die_with_parent(_registered: object) -> None:
     """In a writing process: be killed when the indexer run that forked it dies (kill -9
-    included), instead of waiting forever for articles that will not come."""
+    included), instead of waiting forever for articles that will not come; and write nothing
+    on stderr (cron mails it): a writer that fails leaves its articles out, which the check of
+    the new index reports."""
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
     parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)

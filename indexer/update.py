@@ -194,9 +194,9 @@ def _derive_generation(
     try:
         with translate_os_errors(store.root, "prepare the new index"):
             _link_index_files(current.path, build_dir)
-        index = whoosh_index.open_dir(str(build_dir))
-        writer = index.writer(limitmb=WRITER_MEMORY_MB, codec=NewsCodec())
-        with index.searcher() as searcher:
+            index = whoosh_index.open_dir(str(build_dir))
+            writer = index.writer(limitmb=WRITER_MEMORY_MB, codec=NewsCodec())
+        with index.searcher() as searcher, translate_os_errors(store.root, "write the new index"):
             before = searcher.doc_count()
             change = apply(writer, searcher)
         if not change:
