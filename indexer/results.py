@@ -45,7 +45,6 @@ class SearchResults:
     section_facets: list[FacetCount]
     date_facets: list[FacetCount]
     date_facet_unit: str  # "month" or "year"
-    timed_out: bool = False
 
     @property
     def pages(self) -> int:
@@ -61,7 +60,6 @@ class SearchResults:
             "took_ms": self.took_ms,
             "relaxed": self.relaxed,
             "suggestion": self.suggestion,
-            "timed_out": self.timed_out,
             "results": [asdict(hit) for hit in self.hits],
             "facets": {
                 "section": [asdict(f) for f in self.section_facets],

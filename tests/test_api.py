@@ -40,7 +40,6 @@ def test_search_returns_the_documented_shape(client) -> None:
         "took_ms",
         "relaxed",
         "suggestion",
-        "timed_out",
         "results",
         "facets",
     ]

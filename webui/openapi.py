@@ -81,7 +81,6 @@ SEARCH_RESPONSE = _object(
         "took_ms": {"type": "number"},
         "relaxed": {"type": "boolean", "description": "no article had every word: any-word"},
         "suggestion": {**_NULLABLE_STRING, "description": "did you mean"},
-        "timed_out": {"type": "boolean", "description": "the time limit cut the search short"},
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
         "facets": _object(
             {
