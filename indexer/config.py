@@ -30,6 +30,7 @@ ENVIRONMENT_VARIABLES = {
     "index_dir": "NEWSINDEX_INDEX_DIR",
     "language": "NEWSINDEX_LANGUAGE",
     "build_processes": "NEWSINDEX_BUILD_PROCESSES",
+    "result_cache": "NEWSINDEX_RESULT_CACHE",
     "sources": "NEWSINDEX_SOURCES",
     "bind": "NEWSINDEX_BIND",  # read by gunicorn.conf.py
     "workers": "NEWSINDEX_WORKERS",  # read by gunicorn.conf.py
@@ -56,6 +57,7 @@ class Settings:
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     language: str = "english"
     build_processes: int = field(default_factory=lambda: os.cpu_count() or 1)
+    result_cache: int = 512  # recent searches a web worker keeps per generation (0: none)
     sources: tuple[SourceConfig, ...] = field(default_factory=tuple)
     config_file: Path | None = None
 
@@ -140,6 +142,11 @@ def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settin
         changes["index_dir"] = _resolve(environ["NEWSINDEX_INDEX_DIR"], Path.cwd())
     if environ.get("NEWSINDEX_LANGUAGE"):
         changes["language"] = environ["NEWSINDEX_LANGUAGE"]
+    if environ.get("NEWSINDEX_RESULT_CACHE"):
+        text = environ["NEWSINDEX_RESULT_CACHE"]
+        if not text.isascii() or not text.isdigit():
+            raise ConfigError("NEWSINDEX_RESULT_CACHE must be a whole number (0 turns it off)")
+        changes["result_cache"] = int(text)
     if environ.get("NEWSINDEX_BUILD_PROCESSES"):
         changes["build_processes"] = _processes(
             environ["NEWSINDEX_BUILD_PROCESSES"], "NEWSINDEX_BUILD_PROCESSES"

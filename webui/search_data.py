@@ -21,7 +21,8 @@ def search_service() -> SearchService:
         with _CREATE_LOCK:
             service = current_app.extensions.get(SEARCH_SERVICE_KEY)
             if service is None:
-                service = SearchService(current_app.config["NEWSINDEX_SETTINGS"])
+                settings = current_app.config["NEWSINDEX_SETTINGS"]
+                service = SearchService(settings, cached_results=settings.result_cache)
                 current_app.extensions[SEARCH_SERVICE_KEY] = service
     return service
 
