@@ -1,0 +1,175 @@
+"""``report.md``: the benchmark's figures as tables, from the same data as ``report.json``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+PAGE_RUNS = (
+    ("naive", "naive Whoosh, no facets"),
+    ("naive_facets", "naive Whoosh, section facet (`groupedby`)"),
+    ("newsindex", "newsindex (section and date facets, always)"),
+)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The whole report as Markdown."""
+    parts = [
+        f"# newsindex benchmark, {report['machine']['date']}\n",
+        f"Command (from the project folder):\n\n    {report['command']}\n",
+        _machine(report["machine"]),
+        _targets(report["targets"]),
+        _main_builds(report["main"], report["settings"]),
+        _main_pages(report["main"], report["settings"]),
+        _growth(report["growth"]),
+        _http(report["http"]),
+        "## Notes\n\n" + "".join(f"- {note}\n" for note in report["notes"]),
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def number(value: float | None, shape: str = "{:,.0f}") -> str:
+    return "–" if value is None else shape.format(value)
+
+
+def ms(value: float | None) -> str:
+    return number(value, "{:.2f}")
+
+
+def times(value: float | None) -> str:
+    return number(value, "{:.2f}×")
+
+
+def _machine(machine: dict[str, Any]) -> str:
+    rows = [(name.replace("_", " "), value) for name, value in machine.items()]
+    return "## Machine\n\n" + table(("fact", "value"), rows)
+
+
+def _targets(targets: list[dict[str, str]]) -> str:
+    rows = [(t["target"], t["measured"], f"**{t['status']}**") for t in targets]
+    return "## Targets (issue 6)\n\n" + table(("target", "measured", "status"), rows)
+
+
+def _main_builds(main: dict[str, Any], settings: dict[str, Any]) -> str:
+    build = main["build"]
+    naive, ours = build["naive"], build["newsindex"]
+    rows = [
+        ("articles/s", number(naive["articles_per_s"]), number(ours["articles_per_s"])),
+        ("seconds", ms(naive["seconds"]), ms(ours["seconds"])),
+        (
+            "peak memory (PSS of the process tree), MB",
+            number(naive["peak_mb"]),
+            number(ours["peak_mb"]),
+        ),
+        (
+            "summed RSS of the process tree (upper bound), MB",
+            number(naive["peak_rss_sum_mb_max"]),
+            number(ours["peak_rss_sum_mb_max"]),
+        ),
+        ("articles/s of each run", naive["runs_articles_per_s"], ours["runs_articles_per_s"]),
+    ]
+    heading = (
+        f"## Index build: {main['corpus']}, {main['articles']:,} articles "
+        f"(median of {settings['repeat']})\n\n"
+        f"newsindex/naive articles/s: **{times(build['ratio'])}**\n\n"
+    )
+    return heading + table(("", "naive Whoosh", "newsindex rebuild_index"), rows)
+
+
+def _main_pages(main: dict[str, Any], settings: dict[str, Any]) -> str:
+    pages = main["results_page"]
+    rows = [
+        (
+            label,
+            ms(pages[key]["p50_ms"]),
+            ms(pages[key]["p95_ms"]),
+            f"{pages[key]['queries_with_results']}/{pages[key]['queries']}",
+            pages[key]["timed_out_pages"],
+        )
+        for key, label in PAGE_RUNS
+        if key in pages
+    ]
+    heading = (
+        f"## Results pages: {main['corpus']}, {settings['queries']} queries "
+        f"(median of {settings['repeat']} runs)\n\n"
+        f"p95 naive/newsindex: **{times(pages['ratio_p95'])}** (naive without facets), "
+        f"{times(pages['ratio_p95_vs_naive_facets'])} (naive with its section facet)\n\n"
+    )
+    header = ("results page, top 10 + snippets", "p50 ms", "p95 ms", "found", "cut at 2 s")
+    text = heading + table(header, rows)
+    kinds = sorted(pages["newsindex"]["p95_ms_by_kind"])
+    kind_rows = [
+        (kind, *(ms(pages[key]["p95_ms_by_kind"].get(kind)) for key, _ in PAGE_RUNS))
+        for kind in kinds
+    ]
+    header = ("kind of query", "naive p95 ms", "naive + facet p95 ms", "newsindex p95 ms")
+    return text + "\n### p95 by kind of query\n\n" + table(header, kind_rows)
+
+
+def _growth(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "## Growth\n\nNot run (`--scale`, `--sizes`).\n"
+    body = []
+    for row in rows:
+        build, pages = row["build"], row["results_page"]
+        naive_build, naive_pages = build.get("naive"), pages.get("naive")
+        body.append(
+            (
+                f"{row['articles']:,}",
+                number(build["newsindex"]["articles_per_s"]),
+                number(naive_build["articles_per_s"]) if naive_build else "not built",
+                times(build["ratio"]),
+                number(build["newsindex"]["peak_mb"]),
+                ms(pages["newsindex"]["p50_ms"]),
+                ms(pages["newsindex"]["p95_ms"]),
+                ms(naive_pages["p95_ms"]) if naive_pages else "–",
+            )
+        )
+    header = (
+        "articles",
+        "newsindex articles/s",
+        "naive articles/s",
+        "build ratio",
+        "newsindex peak MB",
+        "newsindex p50 ms",
+        "newsindex p95 ms",
+        "naive p95 ms",
+    )
+    intro = "## Growth (one build per size; pages: median of the runs)\n\n"
+    return intro + table(header, body)
+
+
+def _http(http: dict[str, Any] | None) -> str:
+    if not http:
+        return "## HTTP API\n\nNot run (`--no-http`).\n"
+    rows = [
+        (
+            level["concurrency"],
+            number(level["requests_per_s"]),
+            ms(level["p50_ms"]),
+            ms(level["p95_ms"]),
+            ms(level["p99_ms"]),
+            level["errors"],
+            level["timed_out"],
+            level["runs_requests_per_s"],
+        )
+        for level in http["levels"]
+    ]
+    intro = (
+        f"## HTTP API: `/api/search` under gunicorn, {http['index_articles']:,} articles\n\n"
+        f"{http['workers']} sync workers (the default of gunicorn.conf.py), load by "
+        f"{http['generator']}, {http['seconds_per_run']:g} s per run, median of {http['runs']} "
+        f"runs, access log {'on (to a file)' if http['access_log'] else 'off'}; "
+        f"warm-up: {http['warm_up']['rounds']} rounds of load until the throughput settled; "
+        f"workers recycled by gunicorn (max_requests) during the load: "
+        f"{http['worker_restarts']}.\n\n"
+    )
+    header = ("concurrency", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "cut at 2 s")
+    header += ("runs req/s",)
+    return intro + table(header, rows)

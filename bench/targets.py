@@ -1,0 +1,128 @@
+"""The issue's targets, each checked against what this run measured: PASS, MISS or NOT RUN.
+
+Every target is a ratio against the naive baseline measured in the same run, or an absolute bound
+from the issue; nothing here compares with figures from another day or machine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+BUILD_RATIO = 3.0
+PEAK_MEMORY_MB = 1536
+PAGE_P95_RATIO = 3.0
+PAGE_P95_MS = 10.0
+HTTP_CONCURRENCY = 8
+HTTP_REQUESTS_PER_S = 300
+HTTP_P99_MS = 100.0
+
+
+def evaluate_targets(report: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per target: what it asks, what was measured, and the verdict."""
+    return [
+        *_build_targets(report["main"], _scale_row(report)),
+        *_page_targets(report["main"]),
+        *_http_targets(report.get("http")),
+    ]
+
+
+def _build_targets(main: dict[str, Any], scale: dict[str, Any] | None) -> list[dict[str, str]]:
+    scale_name = f"{scale['articles']:,} articles" if scale else "the large corpus"
+    return [
+        _at_least(
+            f"rebuild ≥ {BUILD_RATIO:g}× naive articles/s on {main['corpus']}",
+            main["build"]["ratio"],
+            BUILD_RATIO,
+            "{:.2f}×",
+        ),
+        _at_least(
+            f"rebuild ≥ {BUILD_RATIO:g}× naive articles/s at {scale_name}",
+            scale["build"]["ratio"] if scale else None,
+            BUILD_RATIO,
+            "{:.2f}×",
+        ),
+        _at_most(
+            f"rebuild peak memory < {PEAK_MEMORY_MB / 1024:g} GB at {scale_name}",
+            scale["build"]["newsindex"]["peak_mb_max"] if scale else None,
+            PEAK_MEMORY_MB,
+            "{:,.0f} MB",
+        ),
+    ]
+
+
+def _page_targets(main: dict[str, Any]) -> list[dict[str, str]]:
+    pages = main["results_page"]
+    return [
+        _at_least(
+            f"results page p95 ≤ 1/{PAGE_P95_RATIO:g} of naive's on {main['corpus']} "
+            "(naive without facets, newsindex with them)",
+            pages["ratio_p95"],
+            PAGE_P95_RATIO,
+            "naive/newsindex = {:.2f}",
+        ),
+        _at_most(
+            f"results page p95 < {PAGE_P95_MS:g} ms with section and date facets "
+            f"on {main['corpus']}",
+            pages["newsindex"]["p95_ms"],
+            PAGE_P95_MS,
+            "{:.2f} ms",
+        ),
+    ]
+
+
+def _http_targets(http: dict[str, Any] | None) -> list[dict[str, str]]:
+    level = _http_level(http, HTTP_CONCURRENCY)
+    return [
+        _at_least(
+            f"HTTP at c={HTTP_CONCURRENCY}: ≥ {HTTP_REQUESTS_PER_S} requests/s",
+            level["requests_per_s"] if level else None,
+            HTTP_REQUESTS_PER_S,
+            "{:,.0f} requests/s",
+        ),
+        _at_most(
+            f"HTTP at c={HTTP_CONCURRENCY}: p99 < {HTTP_P99_MS:g} ms",
+            level["p99_ms"] if level else None,
+            HTTP_P99_MS,
+            "{:.1f} ms",
+        ),
+        _at_most(
+            "HTTP: zero errors at every concurrency",
+            sum(x["errors"] for x in http["levels"]) if http else None,
+            0,
+            "{:,} errors",
+            inclusive=True,
+        ),
+    ]
+
+
+def _scale_row(report: dict[str, Any]) -> dict[str, Any] | None:
+    rows = [row for row in report.get("growth", []) if row["articles"] == report.get("scale")]
+    return rows[0] if rows else None
+
+
+def _http_level(http: dict[str, Any] | None, concurrency: int) -> dict[str, Any] | None:
+    if not http:
+        return None
+    levels = [level for level in http["levels"] if level["concurrency"] == concurrency]
+    return levels[0] if levels else None
+
+
+def _verdict(
+    target: str, value: float | None, shape: str, passes: Callable[[float], bool]
+) -> dict[str, str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return {"target": target, "measured": "not measured", "status": "NOT RUN"}
+    status = "PASS" if passes(value) else "MISS"
+    return {"target": target, "measured": shape.format(value), "status": status}
+
+
+def _at_least(target: str, value: float | None, bound: float, shape: str) -> dict[str, str]:
+    return _verdict(target, value, shape, lambda v: v >= bound)
+
+
+def _at_most(
+    target: str, value: float | None, bound: float, shape: str, inclusive: bool = False
+) -> dict[str, str]:
+    return _verdict(target, value, shape, lambda v: v <= bound if inclusive else v < bound)

@@ -1,0 +1,106 @@
+"""The benchmark runs and writes its report. Benchmarks are not tests: nothing here asserts a
+timing, only that ``python -m bench --quick`` works end to end on the project's own samples (so
+it needs neither ``../shared`` nor wrk) and that the report has its sections."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES
+from indexer.config import PROJECT_ROOT
+
+REPORT_KEYS = {"command", "machine", "settings", "main", "growth", "http", "targets", "notes"}
+MARKDOWN_SECTIONS = (
+    "## Machine",
+    "## Targets (issue 6)",
+    "## Index build",
+    "## Results pages",
+    "### p95 by kind of query",
+    "## Growth",
+    "## HTTP API",
+    "## Notes",
+)
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    """The report of one quick run on the samples (repeated to 300 articles), with a 400-article
+    scale run so that the growth and large-corpus paths run too."""
+    out = tmp_path_factory.mktemp("bench")
+    command = [sys.executable, "-m", "bench", "--quick", "--corpus", str(SAMPLES)]
+    command += ["--scale", "400", "--out", str(out / "results"), "--work", str(out / "work")]
+    done = subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    [folder] = (out / "results").iterdir()
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    return report, (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_quick_run_writes_both_reports(quick_report: tuple[dict, str]) -> None:
+    report, markdown = quick_report
+    assert REPORT_KEYS <= set(report)
+    assert "-m bench --quick" in report["command"]
+    for section in MARKDOWN_SECTIONS:
+        assert section in markdown
+    assert "| target | measured | status |" in markdown
+
+
+def test_the_report_has_both_sides_of_every_measure(quick_report: tuple[dict, str]) -> None:
+    report, _markdown = quick_report
+    main = report["main"]
+    assert main["articles"] == 300
+    assert {"naive", "newsindex", "ratio"} <= set(main["build"])
+    assert {"naive", "naive_facets", "newsindex", "ratio_p95"} <= set(main["results_page"])
+    assert main["results_page"]["newsindex"]["queries"] == report["settings"]["queries"]
+    assert [row["articles"] for row in report["growth"]] == [400]
+    assert report["http"]["index_articles"] == 400
+    assert [level["concurrency"] for level in report["http"]["levels"]] == [1, 8, 32]
+    assert {"cores", "cpu_model", "python", "whoosh", "date"} <= set(report["machine"])
+
+
+def test_every_target_has_a_verdict(quick_report: tuple[dict, str]) -> None:
+    report, _markdown = quick_report
+    assert len(report["targets"]) == 8
+    assert {target["status"] for target in report["targets"]} <= {"PASS", "MISS", "NOT RUN"}
+    assert all(t["status"] != "NOT RUN" for t in report["targets"])
+
+
+class _StubHandler(BaseHTTPRequestHandler):
+    """200 for /ok, 404 for anything else."""
+
+    def do_GET(self) -> None:
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_python_load_generator_counts_requests_and_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fallback generator (used where wrk is not installed, as in CI) on a stub server."""
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT))
+    from bench.load import Server, python_load
+
+    stub = ThreadingHTTPServer(("127.0.0.1", 0), _StubHandler)
+    threading.Thread(target=stub.serve_forever, daemon=True).start()
+    try:
+        server = Server(f"http://127.0.0.1:{stub.server_address[1]}", Path("unused.log"))
+        result = python_load(server, ["/ok", "/missing"], concurrency=2, seconds=1.0)
+    finally:
+        stub.shutdown()
+        stub.server_close()
+    assert result.requests > 0
+    assert 0 < result.errors < result.requests
