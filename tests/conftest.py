@@ -145,3 +145,67 @@ def close_app(application) -> None:
     service = application.extensions.get("newsindex.search")
     if service is not None:
         service.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    """(status, JSON body) of a GET over real HTTP."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+@contextmanager
+def gunicorn_serving(index_dir: Path, workers: int) -> Iterator[str]:
+    """The base URL of a gunicorn started from the project's config over ``index_dir``; its log
+    goes to a file (a pipe left unread fills up and stalls gunicorn) and must hold no
+    traceback and no worker timeout when it stops."""
+    import tempfile
+    import time
+
+    port = free_port()
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "NEWSINDEX_INDEX_DIR": str(index_dir),
+        "NEWSINDEX_BIND": f"127.0.0.1:{port}",
+        "NEWSINDEX_WORKERS": str(workers),
+    }
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "webui:create_app()"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if get_json(f"{base}/healthz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                raise AssertionError("gunicorn did not start")
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            log.seek(0)
+            output = log.read()
+    assert "Traceback" not in output and "WORKER TIMEOUT" not in output, output[-5000:]

@@ -3,10 +3,6 @@ rebuild while it serves fails no request and is picked up by every worker within
 
 from __future__ import annotations
 
-import json
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -15,24 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES, article, write_jsonl
+from conftest import SAMPLES, article, get_json, gunicorn_serving, write_jsonl
 from indexer.build import rebuild_index
-from indexer.config import PROJECT_ROOT, load_settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get_json(url: str) -> tuple[int, dict]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, json.loads(error.read())
+from indexer.config import load_settings
 
 
 @pytest.fixture
@@ -40,40 +21,8 @@ def served(tmp_path: Path):
     """(base URL, settings) of a gunicorn with two workers over a fresh sample index."""
     settings = load_settings({"index_dir": tmp_path / "index"}, environ={})
     rebuild_index(settings, [str(SAMPLES)])
-    port = free_port()
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "NEWSINDEX_INDEX_DIR": str(settings.index_dir),
-        "NEWSINDEX_BIND": f"127.0.0.1:{port}",
-        "NEWSINDEX_WORKERS": "2",
-    }
-    log_path = tmp_path / "gunicorn.log"  # a file, not a pipe: a full pipe would stall gunicorn
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "webui:create_app()"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if get_json(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("gunicorn did not start")
+    with gunicorn_serving(settings.index_dir, workers=2) as base:
         yield base, settings
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-    output = log_path.read_text()
-    assert "Traceback" not in output, output
 
 
 def test_the_api_over_real_http(served) -> None:

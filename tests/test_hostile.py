@@ -46,13 +46,13 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from test_api import conforms
 from test_feeds import feed
 from test_pages import PageParser
-from test_reliability import gunicorn_serving
 
 from conftest import (
     SAMPLES,
     app_for,
     client_for_records,
     close_app,
+    gunicorn_serving,
     sample_records,
     write_jsonl,
 )

@@ -34,11 +34,19 @@ from urllib.parse import urlencode
 
 import pytest
 from test_generations import total
-from test_gunicorn import free_port, get_json
 
-from conftest import SAMPLES, app_for, article, close_app, sample_records, write_jsonl
+from conftest import (
+    SAMPLES,
+    app_for,
+    article,
+    close_app,
+    get_json,
+    gunicorn_serving,
+    sample_records,
+    write_jsonl,
+)
 from indexer.build import rebuild_index
-from indexer.config import PROJECT_ROOT, Settings
+from indexer.config import Settings
 from indexer.store import WRITE_LOCK_FILE, IndexStore
 
 LONG = os.environ.get("NEWSINDEX_LONG_TESTS", "") not in ("", "0")
@@ -88,48 +96,6 @@ def generated(path: Path, numbers: range, label: str = "") -> Path:
 
 
 # 1. Reindex under load ----------------------------------------------------------------------------
-
-
-@contextmanager
-def gunicorn_serving(index_dir: Path, workers: int) -> Iterator[str]:
-    """The base URL of a gunicorn started from the project's config, over ``index_dir``."""
-    port = free_port()
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "NEWSINDEX_INDEX_DIR": str(index_dir),
-        "NEWSINDEX_BIND": f"127.0.0.1:{port}",
-        "NEWSINDEX_WORKERS": str(workers),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "webui:create_app()"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: list[str] = []
-    reader = threading.Thread(target=lambda: output.extend(process.stdout), daemon=True)
-    reader.start()  # gunicorn logs every request: keep its pipe drained
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if get_json(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("gunicorn did not start: " + "".join(output)[-2000:])
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        reader.join(timeout=10)
-        process.stdout.close()
-    text = "".join(output)
-    assert "Traceback" not in text and "WORKER TIMEOUT" not in text, text[-5000:]
 
 
 class SteadyLoad:
