@@ -9,11 +9,14 @@ measure; it is stopped at the end, also on an error or Ctrl-C. The load generato
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import http.client
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +33,7 @@ from bench.stats import percentile
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 60
 REQUEST_TIMEOUT_SECONDS = 10
+PR_SET_PDEATHSIG = 1  # prctl option, from <sys/prctl.h>
 # A search refused for passing its time limit (the error's own words: articles say "took longer").
 TIMED_OUT = re.compile(rb'"message": ?"this search took longer than')
 _WRK_SCRIPT = """
@@ -111,7 +115,14 @@ def gunicorn_server(index_dir: Path, log_path: Path, access_log: bool) -> Iterat
     if not access_log:
         command += ["--access-logfile", "/dev/null"]
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+            preexec_fn=_stop_when_parent_dies,
+        )
     server = Server(f"http://127.0.0.1:{port}", log_path)
     try:
         _wait_until_healthy(server, process)
@@ -123,6 +134,16 @@ def gunicorn_server(index_dir: Path, log_path: Path, access_log: bool) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _stop_when_parent_dies() -> None:
+    """In the gunicorn child, before exec: ask Linux for SIGTERM when the benchmark dies, even by
+    SIGKILL, so that no server is left running on a shared machine. Elsewhere: nothing."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def _wait_until_healthy(server: Server, process: subprocess.Popen) -> None:

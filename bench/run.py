@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -92,6 +93,8 @@ def _apply_defaults(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
+    # SIGTERM ends the run like Ctrl-C does: gunicorn is stopped and the work folder removed.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
     out_folder = args.out / time.strftime("%Y%m%d-%H%M%S")
     work = Workspace(args.work or Path(tempfile.mkdtemp(prefix="newsindex-bench-")))
     try:
