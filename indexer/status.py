@@ -10,7 +10,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from indexer.config import Settings
-from indexer.errors import IndexCheckError, SchemaMismatchError
+from indexer.errors import SchemaMismatchError
 from indexer.fetch import SourceState, SourceStates
 from indexer.schema import SCHEMA_VERSION
 from indexer.store import Generation, IndexStore
@@ -152,8 +152,3 @@ def index_facts(path: Path) -> dict[str, Any]:
 
 def _size_on_disk(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def ensure_checked(report: CheckReport) -> None:
-    if not report.ok:
-        raise IndexCheckError(f"index {report.generation}: " + "; ".join(report.problems))
