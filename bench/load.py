@@ -46,27 +46,33 @@ end
 function init(args)
   position = offset or 0
   timed_out = 0
+  server_errors = 0
 end
 function request()
   position = position + 1
   return wrk.format("GET", paths[(position %% #paths) + 1])
 end
 function response(status, headers, body)
+  if status >= 500 then
+    server_errors = server_errors + 1
+  end
   if body and string.find(body, '"this search took longer than', 1, true) then
     timed_out = timed_out + 1
   end
 end
 function done(summary, latency, requests)
   local e = summary.errors
-  local cut = 0
+  local cut, failed = 0, 0
   for _, thread in ipairs(threads) do
     cut = cut + (thread:get("timed_out") or 0)
+    failed = failed + (thread:get("server_errors") or 0)
   end
   io.write(string.format(
     'BENCH {"requests":%%d,"microseconds":%%d,"errors":%%d,"timed_out":%%d,'
-    .. '"p50":%%d,"p95":%%d,"p99":%%d}\\n',
+    .. '"server_errors":%%d,"socket_errors":%%d,"p50":%%d,"p95":%%d,"p99":%%d}\\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
-    cut, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+    cut, failed, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
 
@@ -78,8 +84,10 @@ class LoadResult:
     concurrency: int
     requests: int
     seconds: float
-    errors: int
-    timed_out: int  # answered, but with the results found within the search's time limit
+    errors: int  # HTTP status >= 400, refused or broken connections, no answer in time
+    server_errors: int  # of which HTTP 5xx
+    socket_errors: int  # of which connection errors and timeouts (no HTTP status at all)
+    timed_out: int  # of which searches refused for passing their time limit (a 400 naming it)
     p50_ms: float
     p95_ms: float
     p99_ms: float
@@ -106,10 +114,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn_server(index_dir: Path, log_path: Path, access_log: bool) -> Iterator[Server]:
-    """gunicorn serving ``index_dir`` on a free loopback port until the block ends."""
+def gunicorn_server(
+    index_dir: Path, log_path: Path, access_log: bool, settings: dict[str, str]
+) -> Iterator[Server]:
+    """gunicorn serving ``index_dir`` on a free loopback port until the block ends; every other
+    setting at its default but for the ``NEWSINDEX_*`` variables in ``settings``."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSINDEX_")}
+    env.update(settings)
     env.update(NEWSINDEX_INDEX_DIR=str(index_dir), NEWSINDEX_BIND=f"127.0.0.1:{port}")
     command = [sys.executable, "-m", "gunicorn", "webui:create_app()"]
     if not access_log:
@@ -205,6 +217,8 @@ def wrk_load(
         seconds=figures["microseconds"] / 1e6,
         errors=figures["errors"],
         timed_out=figures["timed_out"],
+        server_errors=figures["server_errors"],
+        socket_errors=figures["socket_errors"],
         p50_ms=figures["p50"] / 1000,
         p95_ms=figures["p95"] / 1000,
         p99_ms=figures["p99"] / 1000,
@@ -231,6 +245,8 @@ def python_load(
         seconds=time.perf_counter() - started,
         errors=sum(client.errors for client in clients),
         timed_out=sum(client.timed_out for client in clients),
+        server_errors=sum(client.server_errors for client in clients),
+        socket_errors=sum(client.socket_errors for client in clients),
         p50_ms=percentile(every, 50),
         p95_ms=percentile(every, 95),
         p99_ms=percentile(every, 99),
@@ -248,6 +264,8 @@ class _PythonClient:
         self.paths, self.position = paths, offset
         self.latencies_ms: list[float] = []
         self.errors = 0
+        self.server_errors = 0
+        self.socket_errors = 0
         self.timed_out = 0
 
     def run(self, deadline: float) -> None:
@@ -259,9 +277,11 @@ class _PythonClient:
                 response = self.connection.getresponse()
                 body = response.read()
                 self.errors += response.status >= 400
+                self.server_errors += response.status >= 500
                 self.timed_out += TIMED_OUT.search(body) is not None
             except (OSError, http.client.HTTPException):
                 self.errors += 1
+                self.socket_errors += 1
                 self.connection.close()
             self.latencies_ms.append((time.perf_counter() - begun) * 1000)
         self.connection.close()

@@ -23,6 +23,7 @@ from bench.pages import naive_pages, newsindex_pages, time_pages
 from bench.queries import BenchQuery
 from bench.stats import median
 
+RESULT_CACHE_VARIABLE = "NEWSINDEX_RESULT_CACHE"  # recent searches a worker keeps (0: none)
 WARM_UP_SECONDS = 3.0
 WARM_UP_ROUNDS = 10
 WARM_UP_AGREEMENT = 0.2
@@ -62,6 +63,7 @@ class HttpOptions:
     repeat: int
     access_log: bool
     generator: str  # "wrk" or "python"
+    result_cache: bool  # False: NEWSINDEX_RESULT_CACHE=0, every request a real search
 
 
 def build_summary(runs: Sequence[BuildRun]) -> dict[str, Any]:
@@ -199,7 +201,9 @@ def measure_http(
     """The JSON API under gunicorn: each concurrency ``options.repeat`` times, interleaved."""
     paths = [bench_query.url_path() for bench_query in mix]
     runs: dict[int, list[Any]] = {c: [] for c in concurrencies}
-    with gunicorn_server(index_dir, work.root / "gunicorn.log", options.access_log) as server:
+    cache = {} if options.result_cache else {RESULT_CACHE_VARIABLE: "0"}
+    log_path = work.root / f"gunicorn-cache-{'on' if options.result_cache else 'off'}.log"
+    with gunicorn_server(index_dir, log_path, options.access_log, cache) as server:
         articles = _served_articles(server.base_url)
         warm_up = _warm_up(server, paths, options, work)
         booted = server.workers()
@@ -217,6 +221,8 @@ def measure_http(
         "workers": booted,
         "worker_restarts": restarts,
         "access_log": options.access_log,
+        "result_cache": options.result_cache,
+        "settings": cache,
         "seconds_per_run": options.seconds,
         "runs": options.repeat,
         "warm_up": warm_up,
@@ -259,6 +265,8 @@ def _load_summary(concurrency: int, runs: Sequence[Any]) -> dict[str, Any]:
         "p95_ms": median([run.p95_ms for run in runs]),
         "p99_ms": median([run.p99_ms for run in runs]),
         "errors": sum(run.errors for run in runs),
+        "server_errors": sum(run.server_errors for run in runs),
+        "socket_errors": sum(run.socket_errors for run in runs),
         "timed_out": sum(run.timed_out for run in runs),
         "requests": sum(run.requests for run in runs),
         "runs_requests_per_s": [round(run.requests_per_s, 1) for run in runs],

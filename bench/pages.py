@@ -26,8 +26,8 @@ from bench.stats import median, percentile
 
 @dataclass(frozen=True)
 class PageOutcome:
-    """What one results page found: the total, and whether the search hit its time limit (a
-    page cut short is quick but incomplete, so the report counts them)."""
+    """What one results page found: the total, and whether the search was refused for passing
+    its time limit (such a page is an error to its user, so the report counts them)."""
 
     total: int
     timed_out: bool = False
@@ -45,7 +45,7 @@ class PageRuns:
     kind_p95_ms: dict[str, list[float]] = field(default_factory=dict)
     queries_with_results: int = 0
     queries: int = 0
-    timed_out_pages: int = 0  # over all timed runs
+    timed_out_pages: int = 0  # refused for their time limit, over all timed runs
 
     def summary(self) -> dict[str, Any]:
         return {

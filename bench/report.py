@@ -20,7 +20,17 @@ from typing import Any
 from bench.report_markdown import markdown
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REPORT_KEYS = ("command", "machine", "settings", "main", "growth", "http", "targets", "notes")
+REPORT_KEYS = (
+    "command",
+    "machine",
+    "settings",
+    "main",
+    "growth",
+    "http",
+    "http_cached",
+    "targets",
+    "notes",
+)
 
 
 def machine_facts() -> dict[str, Any]:

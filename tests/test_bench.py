@@ -16,7 +16,17 @@ import pytest
 from conftest import SAMPLES
 from indexer.config import PROJECT_ROOT
 
-REPORT_KEYS = {"command", "machine", "settings", "main", "growth", "http", "targets", "notes"}
+REPORT_KEYS = {
+    "command",
+    "machine",
+    "settings",
+    "main",
+    "growth",
+    "http",
+    "http_cached",
+    "targets",
+    "notes",
+}
 MARKDOWN_SECTIONS = (
     "## Machine",
     "## Targets (issue 6)",
@@ -64,6 +74,8 @@ def test_the_report_has_both_sides_of_every_measure(quick_report: tuple[dict, st
     assert [row["articles"] for row in report["growth"]] == [400]
     assert report["http"]["index_articles"] == 400
     assert [level["concurrency"] for level in report["http"]["levels"]] == [1, 8, 32]
+    assert report["http"]["result_cache"] is False  # the targets' figures: real searches
+    assert report["http_cached"] is None  # --quick runs the API once
     assert {"cores", "cpu_model", "python", "whoosh", "date"} <= set(report["machine"])
 
 
