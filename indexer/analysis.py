@@ -143,6 +143,10 @@ class NewsTokenizer(Tokenizer):
                 token.endchar = start_char + end
             yield token
 
+    def spans(self, value: str) -> Iterator[tuple[int, int]]:
+        """Where each word of ``value`` starts and ends (a compound is one word here)."""
+        return self._splitter.span_tokenize(value)
+
     def words(self, value: str, query_mode: bool) -> Iterator[tuple[str, int, int, int]]:
         """(text, start, end, position increment) for each word; compounds give several."""
         for start, end in self._splitter.span_tokenize(value):
@@ -263,23 +267,56 @@ class NewsAnalyzer(Analyzer):
     def __call__(self, value: str, **kwargs: object) -> Iterator[Token]:
         return self.normalizer(self.tokenizer(value, **kwargs))
 
+    def __getstate__(self) -> dict[str, object]:
+        return {"tokenizer": self.tokenizer, "normalizer": self.normalizer}  # not the cache
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
     def term_positions(self, value: str) -> dict[str, list[int]]:
-        """Each indexed term of ``value`` with its positions (index mode, stop words out)."""
-        language = self.tokenizer.stoplist_language
-        stops = stop_words(language) if language else frozenset()
-        normalize = self.normalizer.normalize
+        """Each indexed term of ``value`` with its positions (index mode, stop words out).
+
+        News text repeats its words, so the indexed term of each word as written is cached:
+        most words cost one lookup instead of the token rules, the stop list and the stemmer.
+        """
+        terms = self.__dict__.setdefault("_terms", {})  # word as written -> term, "" if stopped
         positions: dict[str, list[int]] = {}
         position = -1
-        for text, _start, _end, increment in self.tokenizer.words(value, query_mode=False):
+        for start, end in self.tokenizer.spans(value):
+            written = value[start:end]
+            term = terms.get(written)
+            if term is None:
+                if "-" in written:  # a compound gives several terms
+                    position = self._add_compound(written, position, positions)
+                    continue
+                if len(terms) >= StemFoldFilter.CACHE_LIMIT:
+                    terms.clear()
+                terms[written] = term = self._index_term(written)
+            if term:
+                position += 1
+                if term in positions:
+                    positions[term].append(position)
+                else:
+                    positions[term] = [position]
+        return positions
+
+    def _index_term(self, written: str) -> str:
+        """The indexed term of one word that is not a compound ("" for a stop word)."""
+        ((text, _start, _end, _increment),) = self.tokenizer.words(written, query_mode=False)
+        return "" if text in self._stops() else self.normalizer.normalize(text)
+
+    def _add_compound(self, written: str, position: int, positions: dict[str, list[int]]) -> int:
+        stops = self._stops()
+        for text, _start, _end, increment in self.tokenizer.words(written, query_mode=False):
             if text in stops:
                 continue
             position += increment
-            term = normalize(text)
-            if term in positions:
-                positions[term].append(position)
-            else:
-                positions[term] = [position]
-        return positions
+            positions.setdefault(self.normalizer.normalize(text), []).append(position)
+        return position
+
+    def _stops(self) -> frozenset[str]:
+        language = self.tokenizer.stoplist_language
+        return stop_words(language) if language else frozenset()
 
 
 def text_analyzer(language: str = "english") -> NewsAnalyzer:
