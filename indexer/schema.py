@@ -22,7 +22,7 @@ from whoosh.util.numeric import byte_to_length
 from indexer.analysis import name_analyzer, text_analyzer, word_analyzer
 from indexer.articles import ArticleRecord
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The text fields a query searches, with their weights in BM25F ranking: a word in the headline
 # says more about what a story is about than the same word deep in its body.
@@ -102,6 +102,14 @@ def _text_field(analyzer: Any, **options: Any) -> TEXT:
     return field
 
 
+def _column_only(field: Any) -> Any:
+    """A field kept as a column (and stored, if it is) but not indexed: dates are filtered and
+    counted from the columns (``indexer.doctable``), so their terms (eight per date for Whoosh's
+    DATETIME) would only slow indexing down."""
+    field.indexed = False
+    return field
+
+
 def build_schema(language: str = "english") -> Schema:
     text = text_analyzer(language)
     return Schema(
@@ -114,9 +122,9 @@ def build_schema(language: str = "english") -> Schema:
         author=_text_field(name_analyzer(), stored=True),
         section=ID(analyzer=IDAnalyzer(lowercase=True), stored=True, sortable=True),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        published=DATETIME(stored=True, sortable=True),
-        undated=NUMERIC(int, bits=8, signed=False, sortable=True, default=0),
-        month=ID(sortable=True),
+        published=_column_only(DATETIME(stored=True, sortable=True)),
+        undated=_column_only(NUMERIC(int, bits=8, signed=False, sortable=True, default=0)),
+        month=_column_only(ID(sortable=True)),
         language=ID(stored=True),
         words=TEXT(analyzer=word_analyzer(language), phrase=False),
     )
