@@ -19,7 +19,6 @@ _BLOCK_TAGS = frozenset(
     "header footer pre hr dl dt dd".split()
 )
 _SKIPPED_TAGS = frozenset("script style noscript template iframe object svg head".split())
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
 def looks_like_html(text: str) -> bool:
@@ -46,7 +45,7 @@ def field_text(text: str) -> str:
 def normalize_paragraphs(text: str) -> str:
     """Collapse runs of spaces, keep paragraphs (blank-line separated), drop empty ones."""
     paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
-    cleaned = (" ".join(_SPACES.sub(" ", p).split()) for p in paragraphs)
+    cleaned = (" ".join(p.split()) for p in paragraphs)  # split() takes no-break spaces too
     return "\n\n".join(p for p in cleaned if p)
 
 
