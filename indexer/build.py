@@ -7,14 +7,9 @@ of the pointer. A failure or a kill at any moment leaves the previous index serv
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing.util
-import os
 import shutil
-import signal
-import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,20 +19,16 @@ from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 
 from indexer.articles import ArticleRecord
+from indexer.bulk_writer import Progress, write_index
 from indexer.config import Settings
 from indexer.errors import IndexCheckError, NewsindexError, SourceError, StrictModeError
 from indexer.fetch import SourceStates
-from indexer.schema import SCHEMA_VERSION, NewsCodec, build_schema, document_fields
+from indexer.schema import SCHEMA_VERSION
 from indexer.sources import ReadReport, Source, find_sources, read_articles
 from indexer.status import index_facts
 from indexer.store import IndexStore, translate_os_errors
 
-WRITER_MEMORY_MB = 256  # per writing process
-PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
-PARALLEL_BATCH = 250  # articles handed to a writing process at a time
-PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
 LOW_SPACE_BYTES = 64 * 2**20  # below this much free space a failed write is a full disk
-Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 
 
 @dataclass
@@ -175,62 +166,6 @@ def _refuse_if_disk_full(root: Path) -> None:
             f"cannot write the new index in {root}: no space left on the device; "
             "the index in use was not changed"
         )
-
-
-def write_index(
-    path: Path,
-    articles: Sequence[ArticleRecord],
-    language: str,
-    progress: Progress | None = None,
-    processes: int = 1,
-) -> None:
-    """Write ``articles`` as a new Whoosh index in the empty folder ``path``.
-
-    With several ``processes``, each builds its own segment from batches of the articles
-    (Whoosh's multi-process writer, without the final merge): indexing is per-posting Python
-    work, so it scales with cores.
-    """
-    index = whoosh_index.create_in(str(path), build_schema(language))
-    options: dict[str, Any] = {"limitmb": WRITER_MEMORY_MB, "codec": NewsCodec()}
-    if processes > 1 and len(articles) >= PARALLEL_FROM_ARTICLES:
-        options.update(procs=processes, multisegment=True, batchsize=PARALLEL_BATCH)
-        multiprocessing.util.register_after_fork(write_index, _die_with_parent)
-    writer = index.writer(**options)
-    try:
-        for count, article in enumerate(articles, start=1):
-            writer.add_document(**document_fields(article))
-            if progress and count % 250 == 0:
-                progress("indexing", count, len(articles))
-        if progress:
-            progress("committing", len(articles), len(articles))
-        writer.commit()
-    except BaseException:
-        _cancel(writer)
-        raise
-
-
-def _cancel(writer: Any) -> None:
-    """Stop a writer, and any writing processes it started, before its folder is removed."""
-    for task in getattr(writer, "tasks", ()):
-        task.terminate()
-        task.join()
-    writer.cancel()
-
-
-def _die_with_parent(_registered: object) -> None:
-    """In a writing process: be killed when the indexer run that forked it dies (kill -9
-    included), instead of waiting forever for articles that will not come; and write nothing
-    on stderr (cron mails it): a writer that fails leaves its articles out, which the check of
-    the new index reports."""
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
-    parent = os.getppid()
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the writer ends when its queue breaks
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
 
 
 def verify_index(path: Path, expected_count: int, articles: Sequence[ArticleRecord]) -> None:

@@ -1,0 +1,357 @@
+"""Writing a whole new index at once: postings held in memory by term, one segment per process.
+
+Whoosh's own writer sends every posting through a pool that pickles it to a temporary run on
+disk, reads it back and merges the runs in a heap, so that any amount of text can be indexed in
+bounded memory. A rebuild knows all its articles up front, so it can do better:
+
+- ``TermPostings`` keeps each term's postings as one compact array (document number, count,
+  position gaps), so a segment's postings take a few bytes each and come out sorted by term
+  without a merge;
+- ``SegmentBuilder`` is Whoosh's segment writer with that pool, analysing text fields through
+  ``NewsAnalyzer.term_positions`` in one pass;
+- ``write_index`` splits the articles, in index order, into one contiguous share per process
+  (more for a very large corpus, which bounds memory) and lets each process write its own
+  segment; the index is the segments in order.
+
+The segments it writes are ordinary Whoosh segments: incremental updates and searches read them
+as any other.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import multiprocessing
+import multiprocessing.util
+import os
+import signal
+import sys
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
+
+from indexer.articles import ArticleRecord
+from indexer.errors import NewsindexError
+from indexer.schema import NewsCodec, NewsPositions, build_schema, document_fields
+
+PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
+SEGMENT_MAX_ARTICLES = 150_000  # per segment: bounds a writing process's memory
+PROGRESS_EVERY = 250  # articles
+PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
+_LENGTHS = [byte_to_length(code) for code in range(256)]  # Whoosh's one-byte field lengths
+Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
+
+
+class TermPostings:
+    """The postings of one segment being written, grouped by field and term.
+
+    A positional field's term holds an ``array('I')`` of ``docnum, count, gap, gap, ...`` per
+    posting; other fields (ids, sections, tags) hold ``(docnum, weight, value)`` tuples.
+    """
+
+    def __init__(self) -> None:
+        self.positional: dict[str, dict[str, array]] = {}
+        self.other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
+
+    def add_field(self, fieldname: str, field: Any, value: Any, docnum: int) -> int:
+        """Index ``value`` as ``fieldname`` of document ``docnum``; its length (words counted
+        for ranking, 0 for a field that is not scored)."""
+        if isinstance(field.format, NewsPositions) and isinstance(value, str):
+            length = self._add_positions(fieldname, field.analyzer, value, docnum)
+        else:
+            length = self._add_other(fieldname, field, value, docnum)
+        return length if field.scorable else 0
+
+    def _add_positions(self, fieldname: str, analyzer: Any, value: str, docnum: int) -> int:
+        terms = self.positional.setdefault(fieldname, {})
+        length = 0
+        for term, positions in analyzer.term_positions(value).items():
+            postings = terms.get(term)
+            if postings is None:
+                terms[term] = postings = array("I")
+            postings.append(docnum)
+            postings.append(len(positions))
+            postings.extend([b - a for a, b in zip([0, *positions], positions, strict=False)])
+            length += len(positions)
+        return length
+
+    def _add_other(self, fieldname: str, field: Any, value: Any, docnum: int) -> int:
+        terms = self.other.setdefault(fieldname, {})
+        length = 0
+        for tbytes, freq, weight, vbytes in field.index(value):
+            terms.setdefault(tbytes, []).append((docnum, weight, vbytes or b""))
+            length += freq
+        return length
+
+    def fieldnames(self) -> list[str]:
+        return sorted(self.positional.keys() | self.other.keys())
+
+    def write(self, fieldwriter: Any, schema: Any, lengths: Any) -> None:
+        """Write every posting through Whoosh's ``fieldwriter``, fields and terms in order;
+        ``lengths`` is the segment's per-document reader (its field lengths)."""
+        for fieldname in self.fieldnames():
+            field = schema[fieldname]
+            field_lengths = lengths.lengths(fieldname)
+            fieldwriter.start_field(fieldname, field)
+            if fieldname in self.positional:
+                boost = field.format.field_boost
+                for tbytes, postings in self._positional_terms(fieldname):
+                    fieldwriter.start_term(tbytes)
+                    _write_positions(fieldwriter, postings, field_lengths, boost)
+                    fieldwriter.finish_term()
+            else:
+                for tbytes, postings in sorted(self.other[fieldname].items()):
+                    fieldwriter.start_term(tbytes)
+                    for docnum, weight, vbytes in postings:
+                        length = _LENGTHS[field_lengths[docnum]] if field_lengths else 0
+                        fieldwriter.add(docnum, weight, vbytes, length)
+                    fieldwriter.finish_term()
+            fieldwriter.finish_field()
+
+    def _positional_terms(self, fieldname: str) -> Iterator[tuple[bytes, array]]:
+        terms = self.positional[fieldname]
+        for term in sorted(terms):  # code point order is UTF-8 byte order
+            yield term.encode("utf-8"), terms[term]
+
+    def clear(self) -> None:
+        self.positional.clear()
+        self.other.clear()
+
+
+def _write_positions(fieldwriter: Any, postings: array, lengths: Any, boost: float) -> None:
+    """One term's postings, stored as ``docnum, count, gaps...``, as Whoosh postings whose
+    value is ``NewsPositions``' encoding of the positions."""
+    add = fieldwriter.add
+    at, end = 0, len(postings)
+    while at < end:
+        docnum, count = postings[at], postings[at + 1]
+        gaps = postings[at + 2 : at + 2 + count]
+        length = _LENGTHS[lengths[docnum]] if lengths else 0
+        add(docnum, count * boost, pack_uint(count) + gaps.tobytes(), length)
+        at += 2 + count
+
+
+class _UnusedPool:
+    """What ``SegmentWriter`` expects of its pool, for a writer whose postings are held by
+    ``TermPostings`` (Whoosh's pool would create temporary files)."""
+
+    fieldnames: set[str] = set()
+
+    def add(self, item: Any) -> None:
+        raise NotImplementedError("SegmentBuilder indexes documents through TermPostings")
+
+    def cleanup(self) -> None:
+        pass
+
+
+class SegmentBuilder(SegmentWriter):
+    """Whoosh's segment writer with its postings held by ``TermPostings``.
+
+    It supports what ``schema.build_schema`` uses: no document or field boosts, no term vectors,
+    no separate spelling fields.
+    """
+
+    def __init__(self, index: Any, **options: Any) -> None:
+        super().__init__(index, codec=NewsCodec(), **options)
+        self.pool = _UnusedPool()
+        self.postings = TermPostings()
+
+    def add_document(self, **fields: Any) -> None:
+        self._check_state()
+        docnum, perdoc = self.docnum, self.perdocwriter
+        perdoc.start_doc(docnum)
+        for fieldname in sorted(name for name in fields if not name.startswith("_")):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = self.schema[fieldname]
+            length = (
+                self.postings.add_field(fieldname, field, value, docnum) if field.indexed else 0
+            )
+            kept = fields.get(f"_stored_{fieldname}", value)
+            perdoc.add_field(fieldname, field, kept if field.stored else None, length)
+            if field.column_type and kept is not None:
+                perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(kept))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        try:
+            self.postings.write(self.fieldwriter, self.schema, lengths)
+        finally:
+            lengths.close()
+        self.fieldwriter.close()
+        self.postings.clear()
+
+
+def write_index(
+    path: Path,
+    articles: Sequence[ArticleRecord],
+    language: str,
+    progress: Progress | None = None,
+    processes: int = 1,
+) -> None:
+    """Write ``articles``, in their order, as a new Whoosh index in the empty folder ``path``."""
+    index = whoosh_index.create_in(str(path), build_schema(language))
+    shares = split_for_segments(articles, processes)
+    if len(shares) == 1:
+        builder = SegmentBuilder(index)
+        try:
+            _add_articles(builder, articles, progress, len(articles))
+            if progress:
+                progress("committing", len(articles), len(articles))
+            builder.commit()
+        except BaseException:
+            builder.cancel()
+            raise
+        return
+    segments = _build_segments_in_parallel(path, articles, shares, processes, progress)
+    _commit_segments(index, segments)
+
+
+def split_for_segments(articles: Sequence[ArticleRecord], processes: int) -> list[range]:
+    """Contiguous shares of ``articles`` of about equal text (indexing time follows the length
+    of the text), one per process, or more when shares would pass SEGMENT_MAX_ARTICLES."""
+    if processes < 2 or len(articles) < PARALLEL_FROM_ARTICLES:
+        return [range(len(articles))]
+    count = max(processes, math.ceil(len(articles) / SEGMENT_MAX_ARTICLES))
+    sizes = [len(a.title) + len(a.teaser) + len(a.body) + 100 for a in articles]
+    total = sum(sizes)
+    shares, start, done = [], 0, 0
+    for index, size in enumerate(sizes):
+        done += size
+        if done >= total * (len(shares) + 1) / count and len(shares) < count - 1:
+            shares.append(range(start, index + 1))
+            start = index + 1
+    shares.append(range(start, len(articles)))
+    return [share for share in shares if share]
+
+
+def _add_articles(
+    builder: SegmentBuilder,
+    articles: Sequence[ArticleRecord],
+    progress: Progress | None,
+    total: int,
+) -> None:
+    for count, article in enumerate(articles, start=1):
+        builder.add_document(**document_fields(article))
+        if progress and count % PROGRESS_EVERY == 0:
+            progress("indexing", count, total)
+
+
+# The parallel build. The writing processes are forked: they find the articles here, instead of
+# receiving them pickled, and report their progress through a shared counter.
+_shared: dict[str, Any] = {}
+
+
+def _build_segments_in_parallel(
+    path: Path,
+    articles: Sequence[ArticleRecord],
+    shares: list[range],
+    processes: int,
+    progress: Progress | None,
+) -> list[Any]:
+    context = multiprocessing.get_context("fork")
+    indexed = context.Value("q", 0)
+    _shared.update(path=path, articles=articles, indexed=indexed)
+    pool = ProcessPoolExecutor(
+        min(processes, len(shares)), mp_context=context, initializer=_writer_process_setup
+    )
+    try:
+        futures = [pool.submit(_build_segment, share.start, share.stop) for share in shares]
+        _wait_reporting(futures, indexed, len(articles), progress)
+        segments = [future.result() for future in futures]
+    except BrokenProcessPool as exc:
+        _stop(pool)
+        raise NewsindexError(
+            "a process writing the new index ended unexpectedly (killed, or out of memory); "
+            "the index in use was not changed"
+        ) from exc
+    except BaseException:
+        _stop(pool)
+        raise
+    finally:
+        _shared.clear()
+    pool.shutdown()
+    return segments
+
+
+def _wait_reporting(
+    futures: list[Future], indexed: Any, total: int, progress: Progress | None
+) -> None:
+    """Wait for every segment; report the articles indexed meanwhile. The first failure is
+    raised at once."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
+        for future in done:
+            if future.exception() is not None:
+                raise future.exception()
+        if progress and pending:
+            progress("indexing", min(indexed.value, total), total)
+    if progress:
+        progress("committing", total, total)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the writing processes after a failure or an interrupt, without letting them finish
+    segments that will not be used (the executor has no public way to stop them)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _build_segment(start: int, stop: int) -> Any:
+    """In a writing process: the segment of articles ``start`` to ``stop``."""
+    index = whoosh_index.open_dir(str(_shared["path"]))
+    builder = SegmentBuilder(index, _lk=False)  # the parent holds the index's lock
+    try:
+        for count, article in enumerate(_shared["articles"][start:stop], start=1):
+            builder.add_document(**document_fields(article))
+            if count % PROGRESS_EVERY == 0:
+                with _shared["indexed"].get_lock():
+                    _shared["indexed"].value += PROGRESS_EVERY
+        return builder._finalize_segment()
+    except BaseException:
+        builder.cancel()
+        raise
+
+
+def _commit_segments(index: Any, segments: list[Any]) -> None:
+    """Make ``segments``, in their order, the index's content (as Whoosh's multi-process writer
+    does without merging)."""
+    writer = SegmentWriter(index, codec=NewsCodec())
+    try:
+        writer._close_segment()
+        writer._commit_toc(segments)
+    finally:
+        writer._finish()
+
+
+def _writer_process_setup() -> None:
+    """In a writing process: be killed when the indexer run that forked it dies (kill -9
+    included), instead of living on; and write nothing on stderr (cron mails it): a failure
+    reaches the parent, which reports it."""
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)

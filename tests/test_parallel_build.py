@@ -1,0 +1,159 @@
+"""The rebuild's own index writer: in parallel or not, the index searches as Whoosh's would."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from conftest import SAMPLES, write_jsonl
+from indexer.build import rebuild_index
+from indexer.bulk_writer import write_index
+from indexer.fetch import SourceStates
+from indexer.requests import SearchRequest
+from indexer.schema import build_schema, document_fields
+from indexer.search import SearchService
+from indexer.sources import ReadReport, find_sources, read_articles
+
+QUERIES = [
+    "harbour",
+    "inflation rates",
+    '"port eddon"',
+    "drought OR flood",
+    "valdora -shipping",
+    "elect*",
+    "covid-19",
+    "section:sport",
+    "",
+]
+
+
+def sample_records() -> list[dict]:
+    return [json.loads(line) for line in SAMPLES.read_text("utf-8").splitlines() if line]
+
+
+def repeated_samples(path: Path, copies: int) -> Path:
+    """The sample articles ``copies`` times, each copy with its own ids and year."""
+    records = []
+    for copy in range(copies):
+        for record in sample_records():
+            published = record.get("published") or ""
+            records.append(
+                {
+                    **record,
+                    "id": f"{record['id']}-{copy}",
+                    "published": f"{1990 + copy % 30}{published[4:]}" if published else "",
+                }
+            )
+    return write_jsonl(path, records)
+
+
+def built_with(settings, processes: int, source: Path, folder: Path):
+    settings = dataclasses.replace(settings, index_dir=folder, build_processes=processes)
+    rebuild_index(settings, [str(source)])
+    return settings
+
+
+def test_a_parallel_rebuild_searches_exactly_as_a_one_process_rebuild(settings, tmp_path):
+    source = repeated_samples(tmp_path / "articles.jsonl", 60)  # 2,520: enough to go parallel
+    one = SearchService(built_with(settings, 1, source, tmp_path / "one"))
+    two = SearchService(built_with(settings, 2, source, tmp_path / "two"))
+    for q in QUERIES:
+        for page in (1, 3):
+            request = SearchRequest(q=q, page=page)
+            expected, found = one.search(request), two.search(request)
+            assert found.total == expected.total > 0, q
+            assert [h.id for h in found.hits] == [h.id for h in expected.hits], q
+            assert [h.score for h in found.hits] == pytest.approx([h.score for h in expected.hits])
+            assert [h.snippet_html for h in found.hits] == [h.snippet_html for h in expected.hits]
+            assert found.section_facets == expected.section_facets, q
+            assert found.date_facets == expected.date_facets, q
+
+
+def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path):
+    """Every term, posting, position, length and stored field, for the sample articles."""
+    sources, states = find_sources([str(SAMPLES)], {}), SourceStates(tmp_path / "states")
+    articles = list(read_articles(sources, ReadReport(), states))
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    write_index(ours, articles, "english")
+    stock = tmp_path / "stock"
+    stock.mkdir()
+    index = whoosh_index.create_in(str(stock), build_schema("english"))
+    writer = SegmentWriter(index)
+    for article in articles:
+        writer.add_document(**document_fields(article))
+    writer.commit()
+    assert index_content(ours) == index_content(stock)
+
+
+def index_content(path: Path) -> dict:
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        postings = {}
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            info = reader.term_info(fieldname, text)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            postings[(fieldname, text)] = (stats, info.max_weight(), items)
+        lengths = {
+            (name, docnum): reader.doc_field_length(docnum, name)
+            for name in ("title", "teaser", "body", "author", "tags")
+            for docnum in range(reader.doc_count_all())
+        }
+        stored = list(reader.all_stored_fields())
+    assert postings and stored
+    return {"postings": postings, "lengths": lengths, "stored": stored}
+
+
+def test_a_writer_process_that_dies_fails_the_run_and_keeps_the_old_index(
+    indexer, cli_env, tmp_path
+):
+    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
+    source = repeated_samples(tmp_path / "articles.jsonl", 300)  # 12,600 articles
+    process = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "rebuild", str(source)],
+        env={**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        writer = wait_for_child(process.pid, timeout=60)
+        os.kill(writer, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        _out, errors = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 1
+    assert "a process writing the new index ended unexpectedly" in errors
+    assert "Traceback" not in errors
+    stats = json.loads(indexer("stats", "--json").stdout)
+    assert stats["articles"] == 42
+    assert not list(Path(cli_env["NEWSINDEX_INDEX_DIR"]).glob("build-*"))
+
+
+def wait_for_child(pid: int, timeout: float) -> int:
+    """A child process of ``pid`` (the first writing process), once it exists."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        if children:
+            time.sleep(0.3)  # let it start writing
+            return int(children[0])
+        time.sleep(0.05)
+    raise AssertionError("the rebuild started no writing process")
