@@ -42,7 +42,7 @@ from indexer.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
 from indexer.snippets import escaped_line, marked_html, snippet_html
 from indexer.status import require_schema_version
 from indexer.store import IndexStore, ReaderLease
-from indexer.suggest import suggest_spelling
+from indexer.suggest import SpellingWords, suggest_spelling
 
 REFRESH_SECONDS = 1.0
 CACHED_RESULTS = 512  # recent searches kept per worker and generation (0: none)
@@ -63,6 +63,7 @@ class _OpenIndex:
     checked_at: float
     _table: DocTable | None = field(default=None, repr=False)
     _postings: TermPostings | None = field(default=None, repr=False)
+    _spelling: SpellingWords | None = field(default=None, repr=False)
     # Results of recent searches of this generation, oldest first (popular queries repeat).
     results: dict[SearchRequest, SearchResults] = field(default_factory=dict, repr=False)
 
@@ -82,12 +83,18 @@ class _OpenIndex:
             self._postings = TermPostings(self.searcher)
         return self._postings
 
+    @property
+    def spelling(self) -> SpellingWords:
+        if self._spelling is None:
+            self._spelling = SpellingWords(self.searcher)
+        return self._spelling
+
     def refresh(self) -> None:
         """Follow new segments of the same generation (none are written by this project today,
         but Whoosh allows them), dropping what was derived from the old ones."""
         if not self.searcher.up_to_date():
             self.searcher = self.searcher.refresh()
-            self._table = self._postings = None
+            self._table = self._postings = self._spelling = None
             self.results.clear()
 
     def close(self) -> None:
@@ -214,7 +221,7 @@ class SearchService:
     def _search(
         self, opened: _OpenIndex, request: SearchRequest, started: float, deadline: Deadline
     ) -> SearchResults:
-        searcher, table, postings = opened.searcher, opened.table, opened.postings
+        table, postings = opened.table, opened.postings
         found = _find(opened, request, deadline)
         months = sorted(table.month_counts(found.final).items())
         unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
@@ -228,7 +235,7 @@ class SearchService:
             took_ms=0.0,
             relaxed=found.relaxed,
             suggestion=suggest_spelling(
-                searcher,
+                opened.spelling,
                 opened.reader,
                 request.q,
                 total,

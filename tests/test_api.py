@@ -90,6 +90,12 @@ def test_did_you_mean_suggests_real_words(client) -> None:
     assert search(client, q="government")["suggestion"] is None
 
 
+def test_did_you_mean_corrects_swapped_letters_and_two_typos(client) -> None:
+    assert search(client, q="govrenment")["suggestion"] == "government"  # one swap
+    assert search(client, q="guvernmint")["suggestion"] == "government"  # two letters wrong
+    assert search(client, q="xqzvbnm")["suggestion"] is None
+
+
 def test_empty_query_lists_the_newest_articles(client) -> None:
     body = search(client, per_page=100)
     dates = [hit["published"] for hit in body["results"]]
