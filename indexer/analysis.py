@@ -143,9 +143,9 @@ class NewsTokenizer(Tokenizer):
                 token.endchar = start_char + end
             yield token
 
-    def spans(self, value: str) -> Iterator[tuple[int, int]]:
-        """Where each word of ``value`` starts and ends (a compound is one word here)."""
-        return self._splitter.span_tokenize(value)
+    def written_words(self, value: str) -> list[str]:
+        """Each word of ``value`` as written (a compound is one word here)."""
+        return self._splitter.tokenize(value)
 
     def words(self, value: str, query_mode: bool) -> Iterator[tuple[str, int, int, int]]:
         """(text, start, end, position increment) for each word; compounds give several."""
@@ -282,8 +282,7 @@ class NewsAnalyzer(Analyzer):
         terms = self.__dict__.setdefault("_terms", {})  # word as written -> term, "" if stopped
         positions: dict[str, list[int]] = {}
         position = -1
-        for start, end in self.tokenizer.spans(value):
-            written = value[start:end]
+        for written in self.tokenizer.written_words(value):
             term = terms.get(written)
             if term is None:
                 if "-" in written:  # a compound gives several terms

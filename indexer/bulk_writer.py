@@ -20,6 +20,7 @@ as any other.
 from __future__ import annotations
 
 import ctypes
+import gc
 import math
 import multiprocessing
 import multiprocessing.util
@@ -77,9 +78,12 @@ class TermPostings:
             postings = terms.get(term)
             if postings is None:
                 terms[term] = postings = array("I")
-            postings.append(docnum)
-            postings.append(len(positions))
-            postings.extend([b - a for a, b in zip([0, *positions], positions, strict=False)])
+            if len(positions) == 1:  # most words of a text
+                postings.extend((docnum, 1, positions[0]))
+            else:
+                postings.append(docnum)
+                postings.append(len(positions))
+                postings.extend([b - a for a, b in zip([0, *positions], positions, strict=False)])
             length += len(positions)
         return length
 
@@ -105,14 +109,14 @@ class TermPostings:
                 boost = field.format.field_boost
                 for tbytes, postings in self._positional_terms(fieldname):
                     fieldwriter.start_term(tbytes)
-                    _write_positions(fieldwriter, postings, field_lengths, boost)
+                    _write_positions(fieldwriter._postwriter, postings, field_lengths, boost)
                     fieldwriter.finish_term()
             else:
                 for tbytes, postings in sorted(self.other[fieldname].items()):
                     fieldwriter.start_term(tbytes)
-                    for docnum, weight, vbytes in postings:
-                        length = _LENGTHS[field_lengths[docnum]] if field_lengths else 0
-                        fieldwriter.add(docnum, weight, vbytes, length)
+                    docnums, weights, values = zip(*postings, strict=True)
+                    sizes = [_LENGTHS[field_lengths[d]] if field_lengths else 0 for d in docnums]
+                    _add_postings(fieldwriter._postwriter, docnums, weights, values, sizes)
                     fieldwriter.finish_term()
             fieldwriter.finish_field()
 
@@ -126,17 +130,39 @@ class TermPostings:
         self.other.clear()
 
 
-def _write_positions(fieldwriter: Any, postings: array, lengths: Any, boost: float) -> None:
+def _write_positions(postwriter: Any, postings: array, lengths: Any, boost: float) -> None:
     """One term's postings, stored as ``docnum, count, gaps...``, as Whoosh postings whose
     value is ``NewsPositions``' encoding of the positions."""
-    add = fieldwriter.add
+    ids, weights, values, sizes = [], [], [], []
     at, end = 0, len(postings)
     while at < end:
         docnum, count = postings[at], postings[at + 1]
-        gaps = postings[at + 2 : at + 2 + count]
-        length = _LENGTHS[lengths[docnum]] if lengths else 0
-        add(docnum, count * boost, pack_uint(count) + gaps.tobytes(), length)
+        ids.append(docnum)
+        weights.append(count * boost)
+        values.append(pack_uint(count) + postings[at + 2 : at + 2 + count].tobytes())
+        sizes.append(_LENGTHS[lengths[docnum]] if lengths else 0)
         at += 2 + count
+    _add_postings(postwriter, ids, weights, values, sizes)
+
+
+def _add_postings(
+    postwriter: Any, ids: list[int], weights: list[float], values: list[bytes], lengths: list[int]
+) -> None:
+    """What Whoosh's ``W3PostingsWriter.add_posting`` does for each posting, a block at a
+    time: fill the block buffer and its statistics, write it when the next posting comes (the
+    last block is left for ``finish_postings``, which may inline it)."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(ids), limit):
+        if postwriter._ids:
+            postwriter._write_block()
+        stop = start + limit
+        postwriter._ids = array("I", ids[start:stop])
+        postwriter._weights = array("f", weights[start:stop])
+        postwriter._values = [value for value in values[start:stop] if value]
+        postwriter._maxweight = max(0, *weights[start:stop])
+        nonzero = [length for length in lengths[start:stop] if length]
+        postwriter._minlength = min(nonzero) if nonzero else None
+        postwriter._maxlength = max(nonzero) if nonzero else 0
 
 
 class _UnusedPool:
@@ -262,6 +288,7 @@ def _build_segments_in_parallel(
     processes: int,
     progress: Progress | None,
 ) -> list[Any]:
+    gc.freeze()  # the articles stay out of the writers' garbage collections (and unshared)
     context = multiprocessing.get_context("fork")
     indexed = context.Value("q", 0)
     _shared.update(path=path, articles=articles, indexed=indexed)
@@ -283,6 +310,7 @@ def _build_segments_in_parallel(
         raise
     finally:
         _shared.clear()
+        gc.unfreeze()
     pool.shutdown()
     return segments
 
