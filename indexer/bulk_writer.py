@@ -44,7 +44,7 @@ from indexer.errors import NewsindexError
 from indexer.schema import NewsCodec, NewsPositions, build_schema, document_fields
 
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
-SEGMENT_MAX_ARTICLES = 150_000  # per segment: bounds a writing process's memory
+SEGMENT_MAX_ARTICLES = 50_000  # per segment: bounds a writing process's memory (~4 KB an article)
 PROGRESS_EVERY = 250  # articles
 PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
 _LENGTHS = [byte_to_length(code) for code in range(256)]  # Whoosh's one-byte field lengths
