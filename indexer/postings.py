@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -31,7 +32,7 @@ class TermPostings:
         self.budget = budget
         self._kept: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
         self._size = 0
-        self._norms: dict[tuple[str, float, float], list[float]] = {}
+        self._norms: dict[tuple[str, float, float], np.ndarray] = {}
         self._lock = threading.Lock()
 
     def get(self, fieldname: str, text: str) -> tuple[array, array]:
@@ -50,13 +51,13 @@ class TermPostings:
                 self._size -= len(ids)
         return found
 
-    def length_norms(self, fieldname: str, k1: float, b: float) -> list[float]:
+    def length_norms(self, fieldname: str, k1: float, b: float) -> np.ndarray:
         """BM25's k1 * (1 - b + b * length / average length) of every document, computed once."""
         key = (fieldname, k1, b)
         if key not in self._norms:
             average = self.searcher.avg_field_length(fieldname) or 1
-            lengths = self._field_lengths(fieldname)
-            self._norms[key] = [k1 * ((1 - b) + b * byte_to_length(x) / average) for x in lengths]
+            norm_of = [k1 * ((1 - b) + b * byte_to_length(x) / average) for x in range(256)]
+            self._norms[key] = np.array(norm_of)[np.array(self._field_lengths(fieldname))]
         return self._norms[key]
 
     def _decode(self, fieldname: str, text: str) -> tuple[array, array]:

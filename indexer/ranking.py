@@ -6,17 +6,18 @@ can miss better matches than the ones it returns: for "bank rates" on Reuters it
 document scoring 39.70 first and left out one scoring 39.73 (Whoosh scores that one 39.73 itself).
 
 Here the matching documents are already known (``docsets``), and a document's score is the sum of
-its terms' BM25F scores, exactly as Whoosh sums them, computed from ``postings`` for the known
-documents only. A phrase counts as its words (Whoosh would score it by how often the phrase
-occurs, which needs its slow span matching). Queries with anything else (the any-word fallback's
-coordination factor, phrases with slop) get None, and Whoosh ranks them, collecting every match.
+its terms' BM25F scores, exactly as Whoosh sums them, computed from ``postings`` as array
+arithmetic (numpy) over each term's postings at once. A phrase counts as its words (Whoosh would
+score it by how often the phrase occurs, which needs its slow span matching). Queries with
+anything else (the any-word fallback's coordination factor, phrases with slop) get None, and
+Whoosh ranks them, collecting every match.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 
+import numpy as np
 from whoosh import query
 from whoosh.scoring import BM25F
 
@@ -42,11 +43,36 @@ def top_by_relevance(
     weighting = postings.searcher.weighting
     if not terms or type(weighting) is not BM25F or not candidates:
         return None
-    scores: dict[int, float] = {}
+    scores = np.zeros(postings.searcher.doc_count_all(), dtype=np.float64)
     for fieldname, text, boost in terms:
         deadline.check()
-        _add_term_scores(postings, weighting, fieldname, text, boost, candidates, scores)
-    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -tie_rank[item[0]]))
+        _add_term_scores(postings, weighting, fieldname, text, boost, scores)
+    docs = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+    return _best(docs, scores[docs], limit, tie_rank)
+
+
+def _best(
+    docs: np.ndarray, scores: np.ndarray, limit: int, tie_rank: Sequence[int]
+) -> list[tuple[int, float]]:
+    """The ``limit`` best (docnum, score) of ``docs``: the scores above the limit-th best one,
+    and every document scoring just that (their order is decided by ``tie_rank``)."""
+    if len(docs) > limit:
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        kept = scores >= threshold
+        docs, scores = docs[kept], scores[kept]
+    best = sorted(
+        zip(docs.tolist(), scores.tolist(), strict=True), key=lambda i: (-i[1], tie_rank[i[0]])
+    )
+    return best[:limit]
+
+
+def load_length_norms(postings: TermPostings, fieldnames: Sequence[str]) -> None:
+    """Compute the length normalisations of ``fieldnames`` that ranking will ask for."""
+    weighting = postings.searcher.weighting
+    if type(weighting) is BM25F:
+        for fieldname in fieldnames:
+            b = weighting._field_B.get(fieldname, weighting.B)
+            postings.length_norms(fieldname, weighting.K1, b)
 
 
 def weighted_terms(parsed: query.Query) -> list[WeightedTerm] | None:
@@ -76,27 +102,24 @@ def _add_term_scores(
     fieldname: str,
     text: str,
     boost: float,
-    candidates: set[int],
-    scores: dict[int, float],
+    scores: np.ndarray,
 ) -> None:
-    """Add one term's BM25F score to each candidate that contains it (an unscored field, such as
-    section, adds the posting's weight, as Whoosh does)."""
+    """Add one term's BM25F score to every document that contains it, in the order of Whoosh's
+    arithmetic (an unscored field, such as section, adds the posting's weight, as Whoosh does)."""
     searcher = postings.searcher
     ids, tfs = postings.get(fieldname, text)
     if not ids:
         return
-    tf_of = dict(zip(ids, tfs, strict=True))
-    present = candidates.intersection(tf_of)  # C-level: only the candidates' postings
+    docs = np.frombuffer(ids, dtype=np.uint32)
+    weights = np.frombuffer(tfs, dtype=np.float32).astype(np.float64)
     if not searcher.schema[fieldname].scorable:
-        for docnum in present:
-            scores[docnum] = scores.get(docnum, 0.0) + tf_of[docnum] * boost
+        scores[docs] += weights * boost
         return
     k1 = weighting.K1
-    norms = postings.length_norms(fieldname, k1, weighting._field_B.get(fieldname, weighting.B))
+    b = weighting._field_B.get(fieldname, weighting.B)
+    norms = postings.length_norms(fieldname, k1, b)
     factor = searcher.idf(fieldname, text) * boost * (k1 + 1)
-    for docnum in present:
-        tf = tf_of[docnum]
-        scores[docnum] = scores.get(docnum, 0.0) + factor * tf / (tf + norms[docnum])
+    scores[docs] += factor * weights / (weights + norms[docs])
 
 
 def _text(term: str | bytes) -> str:
