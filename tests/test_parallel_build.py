@@ -18,11 +18,15 @@ from whoosh.writing import SegmentWriter
 from conftest import SAMPLES, write_jsonl
 from indexer.build import rebuild_index
 from indexer.bulk_writer import write_index
+from indexer.docsets import matching_docs
 from indexer.fetch import SourceStates
+from indexer.postings import TermPostings
+from indexer.query_parser import QueryReader
 from indexer.requests import SearchRequest
 from indexer.schema import build_schema, document_fields
 from indexer.search import SearchService
 from indexer.sources import ReadReport, find_sources, read_articles
+from indexer.store import IndexStore
 
 QUERIES = [
     "harbour",
@@ -77,6 +81,24 @@ def test_a_parallel_rebuild_searches_exactly_as_a_one_process_rebuild(settings, 
             assert [h.snippet_html for h in found.hits] == [h.snippet_html for h in expected.hits]
             assert found.section_facets == expected.section_facets, q
             assert found.date_facets == expected.date_facets, q
+
+
+PHRASES = ['"port eddon"', '"interest rates"', '"covid-19"', '"valdoran league title"', "f-16"]
+
+
+def test_phrases_match_what_whoosh_matches_across_segments(settings, tmp_path):
+    source = repeated_samples(tmp_path / "articles.jsonl", 60)
+    settings = built_with(settings, 2, source, tmp_path / "two")
+    index = whoosh_index.open_dir(str(IndexStore(settings.index_dir).current().path))
+    with index.searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == 2  # one segment per process
+        reader, postings = QueryReader(index.schema), TermPostings(searcher)
+        every = frozenset(searcher.reader().all_doc_ids())
+        for text in PHRASES:
+            parsed = reader.read(text, searcher.reader())
+            expected = set(searcher.docs_for_query(parsed))
+            assert len(expected) >= 60, text
+            assert matching_docs(postings, parsed, every) == expected, text
 
 
 def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path):
