@@ -21,3 +21,14 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 proc_name = "newsindex"
+
+
+def post_worker_init(worker):
+    """A new worker (at start, after a recycle) loads the index before it takes requests."""
+    from webui import warm_up
+
+    try:
+        if not warm_up(worker.wsgi):
+            worker.log.warning("no usable index yet; searches will say so until one is built")
+    except Exception:  # the worker serves anyway; its searches report what is wrong
+        worker.log.exception("could not load the index")

@@ -32,10 +32,10 @@ from indexer.config import Settings
 from indexer.deadline import Deadline
 from indexer.docsets import matching_docs, positive_terms
 from indexer.doctable import DocTable
-from indexer.errors import ArticleNotFoundError, QueryError
+from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.postings import TermPostings
 from indexer.query_parser import QueryReader, clean_query_text
-from indexer.ranking import top_by_relevance
+from indexer.ranking import load_length_norms, top_by_relevance
 from indexer.related import related_articles
 from indexer.requests import SearchRequest
 from indexer.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
@@ -88,6 +88,13 @@ class _OpenIndex:
         if self._spelling is None:
             self._spelling = SpellingWords(self.searcher)
         return self._spelling
+
+    def load(self) -> None:
+        """Read what every search uses (date table, field lengths, spelling words) now rather
+        than in the first search, whose time limit it would eat into on a large index."""
+        self.table.every  # noqa: B018 (loads the table)
+        load_length_norms(self.postings, TEXT_FIELDS)
+        self.spelling.words  # noqa: B018 (loads the words)
 
     def refresh(self) -> None:
         """Follow new segments of the same generation (none are written by this project today,
@@ -168,6 +175,16 @@ class SearchService:
             related=related_articles(searcher, docnum, stored),
         )
 
+    def warm_up(self) -> bool:
+        """Open the current index and load what searches read of it, so that the first search
+        does not wait for it (gunicorn calls this as a worker starts); False when there is no
+        usable index yet (the first search will say why)."""
+        try:
+            self._current()
+        except NewsindexError:
+            return False
+        return True
+
     def health(self) -> dict[str, Any]:
         """``{"status", "generation", "articles"}``; raises IndexMissingError without an index."""
         opened = self._current()
@@ -214,7 +231,13 @@ class SearchService:
         except BaseException:
             lease.release()
             raise
-        return _OpenIndex(lease, searcher, QueryReader(index.schema), now)
+        opened = _OpenIndex(lease, searcher, QueryReader(index.schema), now)
+        try:
+            opened.load()
+        except BaseException:
+            opened.close()
+            raise
+        return opened
 
     # Searching ----------------------------------------------------------------------------------
 

@@ -111,3 +111,41 @@ def test_a_repeated_search_is_answered_from_the_generations_cache(settings, tmp_
             assert cached.search(request).total == 0  # a new generation: nothing cached
         finally:
             search_module.REFRESH_SECONDS = saved
+
+
+def test_warm_up_opens_the_index_and_says_when_there_is_none(settings) -> None:
+    from conftest import SAMPLES
+    from indexer.build import rebuild_index
+    from indexer.requests import SearchRequest
+    from indexer.search import SearchService
+
+    with SearchService(settings) as service:
+        assert service.warm_up() is False
+        rebuild_index(settings, [str(SAMPLES)])
+        assert service.warm_up() is True
+        assert service.search(SearchRequest(q="harbour")).total > 0
+
+
+def test_opening_an_index_does_not_count_against_the_time_limit(settings, monkeypatch) -> None:
+    """On a large index, reading the date table and the field lengths takes a while, once per
+    worker and generation: the first search after a rebuild must not be refused for it."""
+    import time
+
+    from conftest import SAMPLES
+    from indexer import search as search_module
+    from indexer.build import rebuild_index
+    from indexer.doctable import DocTable
+    from indexer.requests import SearchRequest
+    from indexer.search import SearchService
+
+    rebuild_index(settings, [str(SAMPLES)])
+    read_table = DocTable.of
+
+    def slow_read(searcher):
+        time.sleep(0.5)
+        return read_table(searcher)
+
+    monkeypatch.setattr(DocTable, "of", slow_read)
+    monkeypatch.setattr(search_module, "TIME_LIMIT_SECONDS", 0.3)
+    with SearchService(settings, cached_results=0) as service:
+        assert service.search(SearchRequest(q="harbour")).total > 0

@@ -13,7 +13,7 @@ from flask import Flask
 
 from indexer.config import load_settings
 from webui import api, errors, pages
-from webui.search_data import SEARCH_SERVICE_KEY
+from webui.search_data import SEARCH_SERVICE_KEY, search_service
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -41,6 +41,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_add_security_headers)
     app.extensions[SEARCH_SERVICE_KEY] = None
     return app
+
+
+def warm_up(app: Flask) -> bool:
+    """Load the current index into this worker before it takes requests (gunicorn's
+    ``post_worker_init``); False when there is no usable index yet."""
+    with app.app_context():
+        return search_service().warm_up()
 
 
 def _add_security_headers(response: Any) -> Any:
