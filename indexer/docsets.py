@@ -9,12 +9,8 @@ is unusual is left to Whoosh.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from typing import Any
-
+import numpy as np
 from whoosh import query
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import TermNotFound
 
 from indexer.deadline import NO_DEADLINE, Deadline
 from indexer.postings import TermPostings
@@ -58,67 +54,23 @@ def matching_docs(
 def phrase_docs(
     postings: TermPostings, fieldname: str, words: list[str], deadline: Deadline = NO_DEADLINE
 ) -> set[int]:
-    """Documents with ``words`` one after the other: the documents having every word (a set
-    intersection), then the positions of the words in those documents only."""
-    candidates = set.intersection(*(set(postings.get(fieldname, w)[0]) for w in words))
-    if len(words) < 2 or not candidates:
-        return candidates
-    found: set[int] = set()
-    for segment, offset in postings.searcher.reader().leaf_readers():
-        size = segment.doc_count_all()
-        local = {d - offset for d in candidates if offset <= d < offset + size}
-        if not local:
-            continue
-        positions = [word_positions(segment, fieldname, w, local, deadline) for w in words]
-        found.update(d + offset for d in local if _adjacent([p.get(d, []) for p in positions]))
-    return found
-
-
-def word_positions(
-    segment: Any, fieldname: str, word: str, docs: set[int], deadline: Deadline = NO_DEADLINE
-) -> dict[int, list[int]]:
-    """The positions of ``word`` in each of ``docs`` that has it (segment document numbers).
-
-    Only the word's posting blocks that can hold a candidate are read, and only the candidates'
-    positions decoded (Whoosh 2.7 internals, as ``postings.posting_blocks``); moving a matcher
-    to each candidate decoded them one call at a time, which made phrases the slowest searches.
-    """
-    try:
-        matcher = segment.postings(fieldname, word)
-    except TermNotFound:
-        return {}
-    decode = segment.schema[fieldname].format.decode_positions
-    found: dict[int, list[int]] = {}
-    if not isinstance(matcher, W3LeafMatcher):  # the few postings of a rare term, inlined
-        while matcher.is_active():
-            if matcher.id() in docs:
-                found[matcher.id()] = decode(matcher.value())
-            matcher.next()
-        return found
-    wanted = sorted(docs)
-    at = 0  # the first of ``wanted`` not reached yet
-    while matcher.is_active() and at < len(wanted):
+    """Documents with ``words`` one after the other. Each word's occurrences are a sorted array
+    of ``document << 32 | position`` (``postings.position_keys``); the occurrences of the rarest
+    word that have every other word at the right distance are found by binary search in numpy."""
+    if len(words) < 2:
+        return set(postings.get(fieldname, words[0])[0]) if words else set()
+    occurrences = []
+    for word in words:
         deadline.check()
-        if wanted[at] <= matcher.block_max_id():  # else no candidate in this block: skipped
-            if matcher._ids is None:
-                matcher._read_ids()
-            ids = matcher._ids
-            hits = [i for i, docnum in enumerate(ids) if docnum in docs]
-            if hits:
-                if matcher._values is None:
-                    matcher._read_values()
-                for i in hits:
-                    found[ids[i]] = decode(matcher._values[i])
-            at = bisect_right(wanted, matcher.block_max_id(), at)
-        matcher._next_block()
-    return found
-
-
-def _adjacent(positions: list[list[int]]) -> bool:
-    """Whether the words, given their positions in one document, stand one after the other."""
-    first, *later = positions
-    following = [set(p) for p in later]
-    return any(all(start + i in s for i, s in enumerate(following, 1)) for start in first)
+        occurrences.append(postings.position_keys(fieldname, word))
+    anchor = min(range(len(words)), key=lambda i: len(occurrences[i]))
+    starts = occurrences[anchor]
+    for i, keys in enumerate(occurrences):
+        if i != anchor and len(starts):
+            wanted = (starts.astype(np.int64) + (i - anchor)).astype(np.uint64)
+            at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+            starts = starts[keys[at] == wanted] if len(keys) else starts[:0]
+    return set((starts >> np.uint64(32)).tolist())
 
 
 def positive_terms(parsed: query.Query | None) -> set[tuple[str, str]]:

@@ -22,6 +22,7 @@ from whoosh.util.numeric import byte_to_length
 from indexer.schema import PreloadedLengthsReader
 
 POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, about 32 MB
+POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, about 32 MB
 
 
 class TermPostings:
@@ -33,6 +34,8 @@ class TermPostings:
         self._kept: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
         self._size = 0
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
+        self._positions: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._positions_size = 0
         self._lock = threading.Lock()
 
     def get(self, fieldname: str, text: str) -> tuple[array, array]:
@@ -49,6 +52,22 @@ class TermPostings:
             while self._size > self.budget and len(self._kept) > 1:
                 _key, (ids, _tfs) = self._kept.popitem(last=False)
                 self._size -= len(ids)
+        return found
+
+    def position_keys(self, fieldname: str, text: str) -> np.ndarray:
+        """Every occurrence of a term as ``document << 32 | position``, sorted (for phrases)."""
+        key = (fieldname, text)
+        with self._lock:
+            if key in self._positions:
+                self._positions.move_to_end(key)
+                return self._positions[key]
+        found = self._decode_positions(fieldname, text)
+        with self._lock:
+            self._positions[key] = found
+            self._positions_size += len(found)
+            while self._positions_size > POSITIONS_BUDGET and len(self._positions) > 1:
+                _key, dropped = self._positions.popitem(last=False)
+                self._positions_size -= len(dropped)
         return found
 
     def length_norms(self, fieldname: str, k1: float, b: float) -> np.ndarray:
@@ -71,6 +90,16 @@ class TermPostings:
                 ids.extend(block_ids if not offset else [d + offset for d in block_ids])
                 tfs.extend(block_tfs)
         return ids, tfs
+
+    def _decode_positions(self, fieldname: str, text: str) -> np.ndarray:
+        parts = []
+        for segment, offset in self.searcher.reader().leaf_readers():
+            try:
+                matcher = segment.postings(fieldname, text)
+            except TermNotFound:
+                continue
+            parts.extend(position_blocks(matcher, offset))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
     def _field_lengths(self, fieldname: str) -> list[int]:
         """The encoded length byte of every document (by global number) for one field."""
@@ -104,6 +133,42 @@ def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float
             matcher._read_weights()
         yield matcher._ids, matcher._weights
         matcher._next_block()
+
+
+def position_blocks(matcher: Any, offset: int) -> Iterator[np.ndarray]:
+    """The occurrences of a fresh matcher's term, block by block, as ``(offset + document) << 32
+    | position``. A posting's value is ``NewsPositions``' encoding: a count (4 bytes) and then
+    the gaps between positions as native 32-bit integers; a block's values are decoded at once."""
+    while matcher.is_active():
+        if isinstance(matcher, W3LeafMatcher):
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._values is None:
+                matcher._read_values()
+            ids, values = matcher._ids, matcher._values
+        else:  # the few postings of a rare term, inlined
+            ids, values = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                values.append(matcher.value())
+                matcher.next()
+        yield _occurrences(ids, values, offset)
+        if not isinstance(matcher, W3LeafMatcher):
+            return
+        matcher._next_block()
+
+
+def _occurrences(ids: Sequence[int], values: Sequence[bytes], offset: int) -> np.ndarray:
+    words = np.frombuffer(b"".join(values), dtype=np.uint32)
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
+    starts = np.cumsum(sizes) - sizes  # where each posting's count word is
+    is_gap = np.ones(len(words), dtype=bool)
+    is_gap[starts] = False
+    counts = sizes - 1
+    running = np.cumsum(np.where(is_gap, words, 0).astype(np.int64))
+    positions = running[is_gap] - np.repeat(running[starts], counts)  # restarts per posting
+    docs = np.repeat(np.asarray(ids, dtype=np.int64) + offset, counts)
+    return ((docs << 32) | positions).astype(np.uint64)
 
 
 def _stock_length_byte(segment: Any, fieldname: str, docnum: int) -> int:
