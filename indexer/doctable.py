@@ -11,10 +11,12 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import numpy as np
 
 UNDATED = float("inf")  # sorts after every date
 
@@ -33,6 +35,8 @@ class DocTable:
     dated_timestamps: list[float]  # sorted, with the documents in the same order:
     dated_docs: list[int]
     by_section: dict[str, frozenset[int]]  # lowercased section -> its documents
+    section_codes: Codes  # section and month again, as numbers, for counting
+    month_codes: Codes
 
     @classmethod
     def of(cls, searcher: Any) -> DocTable:
@@ -56,6 +60,8 @@ class DocTable:
             dated_timestamps=[t for t, _d in dated],
             dated_docs=dated_docs,
             by_section={key: frozenset(docs) for key, docs in by_section.items()},
+            section_codes=Codes.of(section),
+            month_codes=Codes.of(month),
         )
 
     def published_between(self, start: datetime | None, end: datetime | None) -> set[int]:
@@ -71,15 +77,11 @@ class DocTable:
             found |= self.by_section.get(name.lower(), frozenset())
         return found
 
-    def section_counts(self, docs: Iterable[int]) -> Counter[str]:
-        counts = Counter(map(self.section.__getitem__, docs))
-        counts.pop("", None)
-        return counts
+    def section_counts(self, docs: Collection[int]) -> Counter[str]:
+        return _counts(self.section_codes, docs)
 
-    def month_counts(self, docs: Iterable[int]) -> Counter[str]:
-        counts = Counter(map(self.month.__getitem__, docs))
-        counts.pop("", None)
-        return counts
+    def month_counts(self, docs: Collection[int]) -> Counter[str]:
+        return _counts(self.month_codes, docs)
 
     def by_date(self, docs: set[int], newest: bool, count: int) -> list[int]:
         """The first ``count`` of ``docs`` in date order (undated last in both orders)."""
@@ -94,6 +96,30 @@ class DocTable:
             return picked
         rank = self.newest_rank if newest else self.oldest_rank
         return heapq.nsmallest(count, docs, key=rank.__getitem__)
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A column of strings as a number per document and the list of the distinct strings."""
+
+    codes: np.ndarray
+    names: list[str]
+
+    @classmethod
+    def of(cls, column: list[str]) -> Codes:
+        names = sorted(set(column))
+        number = {name: code for code, name in enumerate(names)}
+        return cls(np.array([number[value] for value in column], dtype=np.int32), names)
+
+
+def _counts(column: Codes, docs: Collection[int]) -> Counter[str]:
+    """How many of ``docs`` have each value of ``column`` (empty values left out), counted by
+    numpy: a facet counts every match, tens of thousands on a large index."""
+    picked = column.codes[np.fromiter(docs, dtype=np.int64, count=len(docs))]
+    counts = np.bincount(picked, minlength=len(column.names))
+    found = Counter({column.names[code]: int(counts[code]) for code in np.flatnonzero(counts)})
+    found.pop("", None)
+    return found
 
 
 def _ranks(order: list[int], size: int) -> list[int]:

@@ -60,12 +60,18 @@ class SearchResults:
             "took_ms": self.took_ms,
             "relaxed": self.relaxed,
             "suggestion": self.suggestion,
-            "results": [asdict(hit) for hit in self.hits],
+            "results": [_fields(hit) for hit in self.hits],
             "facets": {
-                "section": [asdict(f) for f in self.section_facets],
-                "published": [asdict(f) for f in self.date_facets],
+                "section": [_fields(f) for f in self.section_facets],
+                "published": [_fields(f) for f in self.date_facets],
             },
         }
+
+
+def _fields(flat: Any) -> dict[str, Any]:
+    """A dataclass of plain values as a dict, in field order (``asdict`` deep-copies every
+    value, which was a tenth of an API response)."""
+    return dict(vars(flat))
 
 
 @dataclass(frozen=True)
