@@ -15,8 +15,10 @@ worker_class = "sync"
 timeout = 30  # a query is cut off by its own time limit long before this
 graceful_timeout = 10
 keepalive = 5
-max_requests = 20_000  # recycle workers now and then, spread out by the jitter
-max_requests_jitter = 2_000
+# Recycle workers now and then, spread out by a wide jitter: workers serving the same traffic
+# reach the same count together, and a new worker spends a second loading a large index.
+max_requests = 100_000
+max_requests_jitter = 50_000
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
