@@ -288,7 +288,7 @@ def _build_segments_in_parallel(
     processes: int,
     progress: Progress | None,
 ) -> list[Any]:
-    gc.freeze()  # the articles stay out of the writers' garbage collections (and unshared)
+    gc.freeze()  # the writers' garbage collections leave the articles (and their pages) alone
     context = multiprocessing.get_context("fork")
     indexed = context.Value("q", 0)
     _shared.update(path=path, articles=articles, indexed=indexed)

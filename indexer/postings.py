@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,50 +25,51 @@ POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, abo
 POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, about 32 MB
 
 
+class KeptWithin:
+    """Values kept by key, least recently used first out, within a budget of their total size
+    (``size`` measures one value); the most recent value stays even if it alone is over."""
+
+    def __init__(self, budget: int, size: Callable[[Any], int]) -> None:
+        self.budget = budget
+        self._size_of = size
+        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        found = compute()  # outside the lock: decoding may take a while
+        with self._lock:
+            if key not in self._kept:
+                self._kept[key] = found
+                self._size += self._size_of(found)
+            while self._size > self.budget and len(self._kept) > 1:
+                _key, dropped = self._kept.popitem(last=False)
+                self._size -= self._size_of(dropped)
+        return found
+
+
 class TermPostings:
     """The postings of terms of one searcher, decoded on first use and kept."""
 
     def __init__(self, searcher: Any, budget: int = POSTINGS_BUDGET) -> None:
         self.searcher = searcher
-        self.budget = budget
-        self._kept: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
-        self._size = 0
+        self._postings = KeptWithin(budget, lambda found: len(found[0]))
+        self._positions = KeptWithin(POSITIONS_BUDGET, len)
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
-        self._positions: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._positions_size = 0
-        self._lock = threading.Lock()
 
     def get(self, fieldname: str, text: str) -> tuple[array, array]:
         """(document numbers, term frequencies) of a term, in document order."""
-        key = (fieldname, text)
-        with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]
-        found = self._decode(fieldname, text)
-        with self._lock:
-            self._kept[key] = found
-            self._size += len(found[0])
-            while self._size > self.budget and len(self._kept) > 1:
-                _key, (ids, _tfs) = self._kept.popitem(last=False)
-                self._size -= len(ids)
-        return found
+        return self._postings.get((fieldname, text), lambda: self._decode(fieldname, text))
 
     def position_keys(self, fieldname: str, text: str) -> np.ndarray:
         """Every occurrence of a term as ``document << 32 | position``, sorted (for phrases)."""
-        key = (fieldname, text)
-        with self._lock:
-            if key in self._positions:
-                self._positions.move_to_end(key)
-                return self._positions[key]
-        found = self._decode_positions(fieldname, text)
-        with self._lock:
-            self._positions[key] = found
-            self._positions_size += len(found)
-            while self._positions_size > POSITIONS_BUDGET and len(self._positions) > 1:
-                _key, dropped = self._positions.popitem(last=False)
-                self._positions_size -= len(dropped)
-        return found
+        return self._positions.get(
+            (fieldname, text), lambda: self._decode_positions(fieldname, text)
+        )
 
     def length_norms(self, fieldname: str, k1: float, b: float) -> np.ndarray:
         """BM25's k1 * (1 - b + b * length / average length) of every document, computed once."""
