@@ -9,6 +9,8 @@ is unusual is left to Whoosh.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 from whoosh import query
 
@@ -71,6 +73,13 @@ def phrase_docs(
             at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
             starts = starts[keys[at] == wanted] if len(keys) else starts[:0]
     return set((starts >> np.uint64(32)).tolist())
+
+
+def as_doc_array(docs: Collection[int] | np.ndarray) -> np.ndarray:
+    """Document numbers as a numpy array (for counting and ranking them as arrays)."""
+    if isinstance(docs, np.ndarray):
+        return docs
+    return np.fromiter(docs, dtype=np.int64, count=len(docs))
 
 
 def positive_terms(parsed: query.Query | None) -> set[tuple[str, str]]:

@@ -22,6 +22,7 @@ from whoosh import query
 from whoosh.scoring import BM25F
 
 from indexer.deadline import NO_DEADLINE, Deadline
+from indexer.docsets import as_doc_array
 from indexer.postings import TermPostings
 from indexer.query_parser import ExpandedPrefix
 
@@ -31,7 +32,7 @@ WeightedTerm = tuple[str, str, float]  # field, text, boost
 def top_by_relevance(
     postings: TermPostings,
     parsed: query.Query,
-    candidates: set[int],
+    candidates: set[int] | np.ndarray,
     limit: int,
     tie_rank: Sequence[int],
     deadline: Deadline = NO_DEADLINE,
@@ -41,13 +42,13 @@ def top_by_relevance(
     terms only."""
     terms = weighted_terms(parsed)
     weighting = postings.searcher.weighting
-    if not terms or type(weighting) is not BM25F or not candidates:
+    if not terms or type(weighting) is not BM25F or not len(candidates):
         return None
     scores = np.zeros(postings.searcher.doc_count_all(), dtype=np.float64)
     for fieldname, text, boost in terms:
         deadline.check()
         _add_term_scores(postings, weighting, fieldname, text, boost, scores)
-    docs = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+    docs = as_doc_array(candidates)
     return _best(docs, scores[docs], limit, tie_rank)
 
 

@@ -23,14 +23,16 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from datetime import time as day_time
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query
 
 from indexer.config import Settings
 from indexer.deadline import Deadline
-from indexer.docsets import matching_docs, positive_terms
+from indexer.docsets import as_doc_array, matching_docs, positive_terms
 from indexer.doctable import DocTable
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.postings import TermPostings
@@ -118,6 +120,11 @@ class _Found:
     in_dates: set[int] | frozenset[int]
     final: set[int] | frozenset[int]
     relaxed: bool
+
+    @cached_property
+    def final_docs(self) -> np.ndarray:
+        """``final`` as an array, made once for the facets and the ranking."""
+        return as_doc_array(self.final)
 
 
 class SearchService:
@@ -246,9 +253,10 @@ class SearchService:
     ) -> SearchResults:
         table, postings = opened.table, opened.postings
         found = _find(opened, request, deadline)
-        months = sorted(table.month_counts(found.final).items())
+        months = sorted(table.month_counts(found.final_docs).items())
         unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
-        sections = table.section_counts(found.in_dates).most_common()
+        in_dates = found.final_docs if found.in_dates is found.final else found.in_dates
+        sections = table.section_counts(in_dates).most_common()
         total = len(found.final)
         return SearchResults(
             query=request.q,
@@ -314,7 +322,7 @@ def _page_of_hits(
         ranked = []
     else:
         rank = table.newest_rank
-        ranked = top_by_relevance(postings, found.parsed, found.final, limit, rank, deadline)
+        ranked = top_by_relevance(postings, found.parsed, found.final_docs, limit, rank, deadline)
         if ranked is None:  # not a query of terms: Whoosh scores every match (its top-k can miss)
             results = searcher.search(found.parsed, limit=None, filter=set(found.final))
             scored = ((docnum, score) for score, docnum in results.top_n)
