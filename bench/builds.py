@@ -124,8 +124,8 @@ def _builder(kind: str) -> Callable[[Path, Path], int]:
         from bench.naive import build_naive_index
 
         return build_naive_index
-    from indexer.build import rebuild_index
     from indexer.config import load_settings
+    from indexer.index.build import rebuild_index
 
     def build_newsindex(corpus: Path, index_dir: Path) -> int:
         settings = load_settings({"index_dir": index_dir}, environ={})

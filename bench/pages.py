@@ -81,11 +81,11 @@ def time_pages(run_page: PageFunction, mix: Sequence[BenchQuery], repeat: int) -
 
 @contextmanager
 def newsindex_pages(index_dir: Path) -> Iterator[PageFunction]:
-    """Results pages through ``indexer.search.SearchService``, the API the web app uses."""
+    """Results pages through ``indexer.search.service.SearchService``, the API the web app uses."""
     from indexer.config import load_settings
     from indexer.errors import QueryError
-    from indexer.requests import SearchRequest
-    from indexer.search import SearchService
+    from indexer.search.requests import SearchRequest
+    from indexer.search.service import SearchService
 
     # No results cache: the repeats must time searches, not the cache of the first run.
     service = SearchService(load_settings({"index_dir": index_dir}, environ={}), cached_results=0)

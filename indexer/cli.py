@@ -10,12 +10,12 @@ from typing import Any
 
 import click
 
-from indexer.build import rebuild_index
 from indexer.config import Settings, load_settings
 from indexer.errors import NewsindexError
+from indexer.index.build import rebuild_index
+from indexer.index.status import check_index, index_stats, rollback_index, source_report
+from indexer.index.update import delete_articles, update_index
 from indexer.progress import ProgressBar
-from indexer.status import check_index, index_stats, rollback_index, source_report
-from indexer.update import delete_articles, update_index
 
 EXIT_CODES = """\b
 Exit codes:
@@ -199,7 +199,7 @@ def search(
     ctx: click.Context, query: str, section: tuple[str, ...], sort: str, limit: int, as_json: bool
 ) -> None:
     """Search the index and print ranked results (for checking from a shell)."""
-    from indexer.search import SearchRequest, SearchService
+    from indexer.search.service import SearchRequest, SearchService
 
     with _error_boundary():
         request = SearchRequest.from_params(

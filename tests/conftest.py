@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.build import rebuild_index
 from indexer.cli import main
 from indexer.config import PROJECT_ROOT, Settings, load_settings
+from indexer.index.build import rebuild_index
 
 SAMPLES = PROJECT_ROOT / "samples" / "articles.jsonl"
 SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"

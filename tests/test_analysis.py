@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from indexer.analysis import fold_accents, name_analyzer, text_analyzer, word_analyzer
+from indexer.index.analysis import fold_accents, name_analyzer, text_analyzer, word_analyzer
 
 
 def index_terms(text: str) -> list[str]:

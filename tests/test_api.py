@@ -342,7 +342,7 @@ def test_importing_the_web_app_does_no_work(tmp_path) -> None:
 
 
 def test_a_search_past_its_time_limit_is_a_400_naming_the_limit(client, monkeypatch) -> None:
-    from indexer import search as search_module
+    from indexer.search import service as search_module
 
     monkeypatch.setattr(search_module, "TIME_LIMIT_SECONDS", -1.0)
     response = client.get("/api/search?q=oil+deadline")  # a query no other test caches

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from indexer.articles import article_from_raw, derive_teaser, parse_published
+from indexer.ingest.articles import article_from_raw, derive_teaser, parse_published
 
 
 def parse(raw):

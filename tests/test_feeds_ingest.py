@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from indexer.articles import ArticleRecord, article_from_raw
-from indexer.feeds import person_name, read_feed
-from indexer.records import InvalidRecord
+from indexer.ingest.articles import ArticleRecord, article_from_raw
+from indexer.ingest.feeds import person_name, read_feed
+from indexer.ingest.records import InvalidRecord
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 

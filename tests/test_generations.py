@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, article, write_jsonl
-from indexer import search as search_module
-from indexer.build import rebuild_index
 from indexer.errors import IndexBusyError, IndexMissingError, SourceError
-from indexer.requests import SearchRequest
-from indexer.search import SearchService
-from indexer.store import IndexStore
+from indexer.index.build import rebuild_index
+from indexer.index.store import IndexStore
+from indexer.search import service as search_module
+from indexer.search.requests import SearchRequest
+from indexer.search.service import SearchService
 
 
 def big_corpus(path: Path, count: int) -> Path:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, article, get_json, gunicorn_serving, write_jsonl
-from indexer.build import rebuild_index
 from indexer.config import load_settings
+from indexer.index.build import rebuild_index
 
 
 @pytest.fixture

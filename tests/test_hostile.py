@@ -56,9 +56,9 @@ from conftest import (
     sample_records,
     write_jsonl,
 )
-from indexer.build import rebuild_index
 from indexer.cli import main
 from indexer.config import PROJECT_ROOT, load_settings
+from indexer.index.build import rebuild_index
 from webui import create_app
 from webui.openapi import openapi_document
 

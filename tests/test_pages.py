@@ -13,7 +13,7 @@ import pytest
 from markupsafe import escape
 
 from conftest import app_for, article, client_for_records, close_app, sample_records
-from indexer.results import FacetCount
+from indexer.search.results import FacetCount
 from webui.display import http_url, news_date, took_label
 from webui.search_page import page_numbers
 from webui.timeline import CHART_HEIGHT, build_timeline

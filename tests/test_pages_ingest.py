@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from conftest import PROJECT_ROOT
-from indexer.articles import ArticleRecord, article_from_raw
-from indexer.page_metadata import linked_data_article, title_without_site_name
-from indexer.webpages import (
+from indexer.ingest.articles import ArticleRecord, article_from_raw
+from indexer.ingest.page_metadata import linked_data_article, title_without_site_name
+from indexer.ingest.webpages import (
     declared_charset,
     decode_page,
     parse_html,

@@ -16,17 +16,17 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from conftest import SAMPLES, write_jsonl
-from indexer.build import rebuild_index
-from indexer.bulk_writer import write_index
-from indexer.docsets import matching_docs
-from indexer.fetch import SourceStates
-from indexer.postings import TermPostings
-from indexer.query_parser import QueryReader
-from indexer.requests import SearchRequest
-from indexer.schema import build_schema, document_fields
-from indexer.search import SearchService
-from indexer.sources import ReadReport, find_sources, read_articles
-from indexer.store import IndexStore
+from indexer.index.build import rebuild_index
+from indexer.index.bulk_writer import write_index
+from indexer.index.schema import build_schema, document_fields
+from indexer.index.store import IndexStore
+from indexer.ingest.fetch import SourceStates
+from indexer.ingest.sources import ReadReport, find_sources, read_articles
+from indexer.search.docsets import matching_docs
+from indexer.search.postings import TermPostings
+from indexer.search.query_parser import QueryReader
+from indexer.search.requests import SearchRequest
+from indexer.search.service import SearchService
 
 QUERIES = [
     "harbour",

@@ -45,9 +45,9 @@ from conftest import (
     sample_records,
     write_jsonl,
 )
-from indexer.build import rebuild_index
 from indexer.config import Settings
-from indexer.store import WRITE_LOCK_FILE, IndexStore
+from indexer.index.build import rebuild_index
+from indexer.index.store import WRITE_LOCK_FILE, IndexStore
 
 LONG = os.environ.get("NEWSINDEX_LONG_TESTS", "") not in ("", "0")
 LOAD_CYCLES = 30 if LONG else 4  # rebuild + update pairs while the API is under load

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.analysis import text_analyzer
-from indexer.docsets import matching_docs
-from indexer.postings import TermPostings
-from indexer.query_parser import QueryReader
-from indexer.ranking import top_by_relevance
-from indexer.snippets import matched_spans
-from indexer.store import IndexStore
+from indexer.index.analysis import text_analyzer
+from indexer.index.store import IndexStore
+from indexer.search.docsets import matching_docs
+from indexer.search.postings import TermPostings
+from indexer.search.query_parser import QueryReader
+from indexer.search.ranking import top_by_relevance
+from indexer.search.snippets import matched_spans
 
 QUERIES = [
     "harbour",
@@ -90,10 +90,10 @@ def test_the_fast_snippet_scan_finds_what_a_full_scan_finds() -> None:
 
 def test_a_repeated_search_is_answered_from_the_generations_cache(settings, tmp_path) -> None:
     from conftest import SAMPLES, article, write_jsonl
-    from indexer import search as search_module
-    from indexer.build import rebuild_index
-    from indexer.requests import SearchRequest
-    from indexer.search import SearchService
+    from indexer.index.build import rebuild_index
+    from indexer.search import service as search_module
+    from indexer.search.requests import SearchRequest
+    from indexer.search.service import SearchService
 
     rebuild_index(settings, [str(SAMPLES)])
     request = SearchRequest.from_params({"q": "harbour", "section": "politics"})
@@ -115,9 +115,9 @@ def test_a_repeated_search_is_answered_from_the_generations_cache(settings, tmp_
 
 def test_warm_up_opens_the_index_and_says_when_there_is_none(settings) -> None:
     from conftest import SAMPLES
-    from indexer.build import rebuild_index
-    from indexer.requests import SearchRequest
-    from indexer.search import SearchService
+    from indexer.index.build import rebuild_index
+    from indexer.search.requests import SearchRequest
+    from indexer.search.service import SearchService
 
     with SearchService(settings) as service:
         assert service.warm_up() is False
@@ -132,11 +132,11 @@ def test_opening_an_index_does_not_count_against_the_time_limit(settings, monkey
     import time
 
     from conftest import SAMPLES
-    from indexer import search as search_module
-    from indexer.build import rebuild_index
-    from indexer.doctable import DocTable
-    from indexer.requests import SearchRequest
-    from indexer.search import SearchService
+    from indexer.index.build import rebuild_index
+    from indexer.search import service as search_module
+    from indexer.search.doctable import DocTable
+    from indexer.search.requests import SearchRequest
+    from indexer.search.service import SearchService
 
     rebuild_index(settings, [str(SAMPLES)])
     read_table = DocTable.of

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import SAMPLES, article, write_jsonl
-from indexer import fetch as fetch_module
-from indexer import search as search_module
 from indexer.errors import IndexBusyError
-from indexer.requests import SearchRequest
-from indexer.search import SearchService
-from indexer.store import IndexStore
-from indexer.update import update_index
+from indexer.index.store import IndexStore
+from indexer.index.update import update_index
+from indexer.ingest import fetch as fetch_module
+from indexer.search import service as search_module
+from indexer.search.requests import SearchRequest
+from indexer.search.service import SearchService
 
 
 class FeedServer:

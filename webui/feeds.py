@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
-from indexer.results import Hit, SearchResults
+from indexer.search.results import Hit, SearchResults
 from webui.display import http_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.requests import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
+from indexer.search.requests import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _ERROR_DETAIL = {"$ref": "#/components/schemas/ErrorDetail"}

@@ -14,8 +14,8 @@ from dataclasses import replace
 from flask import Blueprint, Response, render_template, request, url_for
 
 from indexer.errors import QueryError
-from indexer.requests import MAX_RESULT_DEPTH
-from indexer.results import ArticleView
+from indexer.search.requests import MAX_RESULT_DEPTH
+from indexer.search.results import ArticleView
 from webui import display, feeds
 from webui.search_data import article_view, search_request, search_results
 from webui.search_page import build_search_page, search_params

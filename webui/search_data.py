@@ -6,9 +6,9 @@ import threading
 
 from flask import current_app, request
 
-from indexer.requests import SearchRequest
-from indexer.results import ArticleView, SearchResults
-from indexer.search import SearchService
+from indexer.search.requests import SearchRequest
+from indexer.search.results import ArticleView, SearchResults
+from indexer.search.service import SearchService
 
 SEARCH_SERVICE_KEY = "newsindex.search"
 _CREATE_LOCK = threading.Lock()

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import url_for
 
-from indexer.requests import MAX_RESULT_DEPTH, SearchRequest
-from indexer.results import SearchResults
+from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
+from indexer.search.results import SearchResults
 from webui.display import day_label
 from webui.timeline import Timeline, TimelineBar, build_timeline
 

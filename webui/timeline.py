@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from indexer.results import FacetCount
+from indexer.search.results import FacetCount
 from webui.display import month_label
 
 CHART_WIDTH = 300  # viewBox units; the chart is stretched to the width of its box

@@ -14,8 +14,8 @@ from collections.abc import Collection
 import numpy as np
 from whoosh import query
 
-from indexer.deadline import NO_DEADLINE, Deadline
-from indexer.postings import TermPostings
+from indexer.search.deadline import NO_DEADLINE, Deadline
+from indexer.search.postings import TermPostings
 
 
 def matching_docs(

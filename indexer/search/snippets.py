@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from html import escape
 
-from indexer.analysis import TOKEN_PATTERN, NewsAnalyzer
+from indexer.index.analysis import TOKEN_PATTERN, NewsAnalyzer
 
 SNIPPET_CHARS = 220  # the length of one fragment around matches
 SNIPPET_FRAGMENTS = 2

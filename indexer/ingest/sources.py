@@ -19,12 +19,12 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from indexer.articles import ArticleRecord, article_from_raw
 from indexer.errors import SourceError
-from indexer.feeds import read_feed
-from indexer.fetch import FetchError, FetchResult, SourceStates, fetch
-from indexer.records import InvalidRecord, RawRecords
-from indexer.webpages import read_html_page, read_text_page
+from indexer.ingest.articles import ArticleRecord, article_from_raw
+from indexer.ingest.feeds import read_feed
+from indexer.ingest.fetch import FetchError, FetchResult, SourceStates, fetch
+from indexer.ingest.records import InvalidRecord, RawRecords
+from indexer.ingest.webpages import read_html_page, read_text_page
 
 Reader = Callable[[IO[bytes], str], RawRecords]  # (the bytes, the file path or URL they came from)
 

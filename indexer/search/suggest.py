@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from indexer.errors import QueryError
-from indexer.query_parser import QueryReader
+from indexer.search.query_parser import QueryReader
 
 SUGGEST_BELOW = 5  # only queries finding fewer results than this get a suggestion
 MIN_GAIN = 3  # the suggestion must find this many times more results

@@ -31,20 +31,20 @@ from whoosh import index as whoosh_index
 from whoosh import query
 
 from indexer.config import Settings
-from indexer.deadline import Deadline
-from indexer.docsets import as_doc_array, matching_docs, positive_terms
-from indexer.doctable import DocTable
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
-from indexer.postings import TermPostings
-from indexer.query_parser import QueryReader, clean_query_text
-from indexer.ranking import load_length_norms, top_by_relevance
-from indexer.related import related_articles
-from indexer.requests import SearchRequest
-from indexer.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
-from indexer.snippets import escaped_line, marked_html, snippet_html
-from indexer.status import require_schema_version
-from indexer.store import IndexStore, ReaderLease
-from indexer.suggest import SpellingWords, suggest_spelling
+from indexer.index.status import require_schema_version
+from indexer.index.store import IndexStore, ReaderLease
+from indexer.search.deadline import Deadline
+from indexer.search.docsets import as_doc_array, matching_docs, positive_terms
+from indexer.search.doctable import DocTable
+from indexer.search.postings import TermPostings
+from indexer.search.query_parser import QueryReader, clean_query_text
+from indexer.search.ranking import load_length_norms, top_by_relevance
+from indexer.search.related import related_articles
+from indexer.search.requests import SearchRequest
+from indexer.search.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
+from indexer.search.snippets import escaped_line, marked_html, snippet_html
+from indexer.search.suggest import SpellingWords, suggest_spelling
 
 REFRESH_SECONDS = 1.0
 CACHED_RESULTS = 512  # recent searches kept per worker and generation (0: none)

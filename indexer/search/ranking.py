@@ -21,10 +21,10 @@ import numpy as np
 from whoosh import query
 from whoosh.scoring import BM25F
 
-from indexer.deadline import NO_DEADLINE, Deadline
-from indexer.docsets import as_doc_array
-from indexer.postings import TermPostings
-from indexer.query_parser import ExpandedPrefix
+from indexer.search.deadline import NO_DEADLINE, Deadline
+from indexer.search.docsets import as_doc_array
+from indexer.search.postings import TermPostings
+from indexer.search.query_parser import ExpandedPrefix
 
 WeightedTerm = tuple[str, str, float]  # field, text, boost
 

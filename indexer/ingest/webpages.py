@@ -17,9 +17,9 @@ import charset_normalizer
 import lxml.etree
 import lxml.html
 
-from indexer.htmltext import single_line
-from indexer.page_metadata import page_metadata
-from indexer.records import InvalidRecord, RawRecords
+from indexer.ingest.htmltext import single_line
+from indexer.ingest.page_metadata import page_metadata
+from indexer.ingest.records import InvalidRecord, RawRecords
 
 # The HTML standard's prescan: the charset a page declares in its first bytes. A pattern over
 # bytes, because the markup cannot be parsed before it is decoded.

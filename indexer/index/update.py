@@ -20,8 +20,9 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from indexer.articles import ArticleRecord
-from indexer.build import (
+from indexer.config import Settings
+from indexer.errors import SourceError
+from indexer.index.build import (
     Progress,
     RebuildSummary,
     declared_types,
@@ -31,12 +32,11 @@ from indexer.build import (
     refuse_unusable,
     verify_index,
 )
-from indexer.config import Settings
-from indexer.errors import SourceError
-from indexer.schema import NewsCodec, document_fields
-from indexer.sources import ReadReport, find_sources
-from indexer.status import require_schema_version
-from indexer.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
+from indexer.index.schema import NewsCodec, document_fields
+from indexer.index.status import require_schema_version
+from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
+from indexer.ingest.articles import ArticleRecord
+from indexer.ingest.sources import ReadReport, find_sources
 
 WRITER_MEMORY_MB = 128
 

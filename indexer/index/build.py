@@ -18,15 +18,15 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 
-from indexer.articles import ArticleRecord
-from indexer.bulk_writer import Progress, write_index
 from indexer.config import Settings
 from indexer.errors import IndexCheckError, NewsindexError, SourceError, StrictModeError
-from indexer.fetch import SourceStates
-from indexer.schema import SCHEMA_VERSION
-from indexer.sources import ReadReport, Source, find_sources, read_articles
-from indexer.status import index_facts
-from indexer.store import IndexStore, translate_os_errors
+from indexer.index.bulk_writer import Progress, write_index
+from indexer.index.schema import SCHEMA_VERSION
+from indexer.index.status import index_facts
+from indexer.index.store import IndexStore, translate_os_errors
+from indexer.ingest.articles import ArticleRecord
+from indexer.ingest.fetch import SourceStates
+from indexer.ingest.sources import ReadReport, Source, find_sources, read_articles
 
 LOW_SPACE_BYTES = 64 * 2**20  # below this much free space a failed write is a full disk
 

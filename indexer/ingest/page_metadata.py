@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from indexer.articles import parse_published
+from indexer.ingest.articles import parse_published
 
 ARTICLE_TYPES = frozenset(
     "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle "

@@ -17,8 +17,8 @@ from typing import IO, Any
 
 import feedparser
 
-from indexer.htmltext import html_to_text
-from indexer.records import InvalidRecord, RawRecords
+from indexer.ingest.htmltext import html_to_text
+from indexer.ingest.records import InvalidRecord, RawRecords
 
 _DATE_FIELDS = ("published", "updated", "created")
 _EMAIL = re.compile(r"[^\s@()<>]+@[^\s@()<>]+")

@@ -60,7 +60,11 @@ _EXTRA_FOLDS = str.maketrans(
 def stop_words(language: str) -> frozenset[str]:
     """The stop words shipped for ``language`` (an empty set where none are shipped)."""
     try:
-        text = resources.files("indexer.wordlists").joinpath(f"{language}.txt").read_text("utf-8")
+        text = (
+            resources.files("indexer.index.wordlists")
+            .joinpath(f"{language}.txt")
+            .read_text("utf-8")
+        )
     except FileNotFoundError:
         return frozenset()
     lines = (line.strip() for line in text.splitlines())

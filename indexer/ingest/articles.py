@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from indexer.htmltext import field_text, single_line
+from indexer.ingest.htmltext import field_text, single_line
 
 TEASER_LENGTH = 240
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")

@@ -1,6 +1,6 @@
 """The Whoosh schema: which fields the index has, how each is analysed, how an article fills them.
 
-This module and ``indexer.analysis`` are the only places that define what is in the index. The
+This module and ``indexer.index.analysis`` are the only places that define what is in the index. The
 schema is versioned: an index records the version it was built with, and a reader refuses an index
 of another version with a message to run ``indexer rebuild``.
 """
@@ -19,8 +19,8 @@ from whoosh.formats import _INT_SIZE, Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
-from indexer.analysis import name_analyzer, text_analyzer, word_analyzer
-from indexer.articles import ArticleRecord
+from indexer.index.analysis import name_analyzer, text_analyzer, word_analyzer
+from indexer.ingest.articles import ArticleRecord
 
 SCHEMA_VERSION = 4
 
@@ -108,8 +108,8 @@ def _text_field(analyzer: Any, **options: Any) -> TEXT:
 
 def _column_only(field: Any) -> Any:
     """A field kept as a column (and stored, if it is) but not indexed: dates are filtered and
-    counted from the columns (``indexer.doctable``), so their terms (eight per date for Whoosh's
-    DATETIME) would only slow indexing down."""
+    counted from the columns (``indexer.search.doctable``), so their terms (eight per date for
+    Whoosh's DATETIME) would only slow indexing down."""
     field.indexed = False
     return field
 

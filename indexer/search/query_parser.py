@@ -16,7 +16,7 @@ from whoosh import qparser, query
 from whoosh.fields import Schema
 
 from indexer.errors import QueryError
-from indexer.schema import SEARCH_FIELD_BOOSTS
+from indexer.index.schema import SEARCH_FIELD_BOOSTS
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 60

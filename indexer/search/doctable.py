@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.docsets import as_doc_array
+from indexer.search.docsets import as_doc_array
 
 UNDATED = float("inf")  # sorts after every date
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from whoosh import query
 
-from indexer.results import ArticleSummary, iso_utc
+from indexer.search.results import ArticleSummary, iso_utc
 
 RELATED_ARTICLES = 5
 KEY_TERMS = 12

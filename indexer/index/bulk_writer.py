@@ -39,9 +39,9 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from indexer.articles import ArticleRecord
 from indexer.errors import NewsindexError
-from indexer.schema import NewsCodec, NewsPositions, build_schema, document_fields
+from indexer.index.schema import NewsCodec, NewsPositions, build_schema, document_fields
+from indexer.ingest.articles import ArticleRecord
 
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
 SEGMENT_MAX_ARTICLES = 50_000  # per segment: bounds a writing process's memory (~4 KB an article)

@@ -11,9 +11,9 @@ from whoosh import index as whoosh_index
 
 from indexer.config import Settings
 from indexer.errors import SchemaMismatchError
-from indexer.fetch import SourceState, SourceStates
-from indexer.schema import SCHEMA_VERSION
-from indexer.store import Generation, IndexStore
+from indexer.index.schema import SCHEMA_VERSION
+from indexer.index.store import Generation, IndexStore
+from indexer.ingest.fetch import SourceState, SourceStates
 
 
 @dataclass

@@ -1,0 +1,4 @@
+"""Reading sources: files, folders, feeds and pages become ``ArticleRecord``s.
+
+Imports neither ``indexer.index`` nor ``indexer.search``.
+"""
