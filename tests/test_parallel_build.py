@@ -18,7 +18,8 @@ from whoosh.writing import SegmentWriter
 from conftest import SAMPLES, write_jsonl
 from indexer.index.build import rebuild_index
 from indexer.index.bulk_writer import write_index
-from indexer.index.schema import build_schema, document_fields
+from indexer.index.documents import document_fields
+from indexer.index.schema import build_schema
 from indexer.index.store import IndexStore
 from indexer.ingest.fetch import SourceStates
 from indexer.ingest.sources import ReadReport, find_sources, read_articles

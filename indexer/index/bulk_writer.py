@@ -40,7 +40,8 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from indexer.errors import NewsindexError
-from indexer.index.schema import NewsCodec, NewsPositions, build_schema, document_fields
+from indexer.index.documents import document_fields
+from indexer.index.schema import NewsCodec, NewsPositions, build_schema
 from indexer.ingest.articles import ArticleRecord
 
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process

@@ -1,8 +1,9 @@
-"""The Whoosh schema: which fields the index has, how each is analysed, how an article fills them.
+"""The Whoosh schema: which fields the index has and how each is analysed.
 
-This module and ``indexer.index.analysis`` are the only places that define what is in the index. The
-schema is versioned: an index records the version it was built with, and a reader refuses an index
-of another version with a message to run ``indexer rebuild``.
+This module, ``indexer.index.analysis`` and ``indexer.index.documents`` (how an article fills the
+fields) are the only places that define what is in the index. The schema is versioned: an index
+records the version it was built with, and ``require_schema_version`` refuses an index of another
+version with a message to run ``indexer rebuild``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.analysis import IDAnalyzer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
@@ -19,10 +20,14 @@ from whoosh.formats import _INT_SIZE, Positions
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
+from indexer.errors import SchemaMismatchError
 from indexer.index.analysis import name_analyzer, text_analyzer, word_analyzer
-from indexer.ingest.articles import ArticleRecord
 
-SCHEMA_VERSION = 4
+if TYPE_CHECKING:
+    from indexer.index.store import Generation
+
+# 5: the analyzers pickled into the index moved to indexer.index.analysis.
+SCHEMA_VERSION = 5
 
 # The text fields a query searches, with their weights in BM25F ranking: a word in the headline
 # says more about what a story is about than the same word deep in its body.
@@ -134,31 +139,11 @@ def build_schema(language: str = "english") -> Schema:
     )
 
 
-def document_fields(article: ArticleRecord) -> dict[str, Any]:
-    """The keyword arguments for ``writer.add_document`` that index ``article``."""
-    fields: dict[str, Any] = {
-        "id": article.id,
-        "checksum": article.checksum,
-        "url": article.url,
-        "title": article.title,
-        "teaser": article.teaser,
-        "_stored_teaser": article.display_teaser,
-        "body": article.body,
-        "words": f"{article.title}\n{article.teaser}",
-    }
-    if article.authors:
-        fields["author"] = article.author
-    if article.section:
-        fields["section"] = article.section
-    if article.tags:
-        fields["tags"] = ",".join(tag.replace(",", " ") for tag in article.tags)
-        fields["_stored_tags"] = list(article.tags)
-    if article.published is not None:
-        fields["published"] = article.published
-        published = article.published  # not strftime: glibc does not pad years before 1000
-        fields["month"] = f"{published.year:04d}-{published.month:02d}"
-    else:
-        fields["undated"] = 1
-    if article.language:
-        fields["language"] = article.language
-    return fields
+def require_schema_version(generation: Generation) -> None:
+    """Refuse a generation built with another schema version (SchemaMismatchError)."""
+    found = generation.manifest.get("schema_version")
+    if found != SCHEMA_VERSION:
+        raise SchemaMismatchError(
+            f"the index {generation.name} has schema version {found}, this newsindex needs "
+            f"{SCHEMA_VERSION}: run `indexer rebuild`"
+        )

@@ -11,7 +11,7 @@ from whoosh import index as whoosh_index
 
 from indexer.config import Settings
 from indexer.errors import SchemaMismatchError
-from indexer.index.schema import SCHEMA_VERSION
+from indexer.index.schema import require_schema_version
 from indexer.index.store import Generation, IndexStore
 from indexer.ingest.fetch import SourceState, SourceStates
 
@@ -108,15 +108,6 @@ def rollback_index(settings: Settings) -> Generation:
     store = IndexStore(settings.index_dir)
     with store.write_lock():
         return store.rollback()
-
-
-def require_schema_version(generation: Generation) -> None:
-    found = generation.manifest.get("schema_version")
-    if found != SCHEMA_VERSION:
-        raise SchemaMismatchError(
-            f"the index {generation.name} has schema version {found}, this newsindex needs "
-            f"{SCHEMA_VERSION}: run `indexer rebuild`"
-        )
 
 
 def index_facts(path: Path) -> dict[str, Any]:

@@ -32,8 +32,8 @@ from indexer.index.build import (
     refuse_unusable,
     verify_index,
 )
-from indexer.index.schema import NewsCodec, document_fields
-from indexer.index.status import require_schema_version
+from indexer.index.documents import document_fields
+from indexer.index.schema import NewsCodec, require_schema_version
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.sources import ReadReport, find_sources

@@ -32,7 +32,7 @@ from whoosh import query
 
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
-from indexer.index.status import require_schema_version
+from indexer.index.schema import require_schema_version
 from indexer.index.store import IndexStore, ReaderLease
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import as_doc_array, matching_docs, positive_terms
