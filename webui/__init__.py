@@ -34,7 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     test_config = dict(test_config or {})
     app.config["NEWSINDEX_SETTINGS"] = load_settings(test_config.pop("NEWSINDEX", None))
     app.config.update(test_config)
-    app.json.sort_keys = False  # keep the documented field order of the API
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the API's documented order
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     errors.register(app)

@@ -32,6 +32,6 @@ def health():
     try:
         return jsonify(search_service().health())
     except (IndexMissingError, SchemaMismatchError) as exc:
-        body = {"status": "unavailable", "generation": None, "articles": 0}
-        body["error"] = {"code": exc.code, "message": str(exc)}
+        error = {"code": exc.code, "message": str(exc)}
+        body = {"status": "unavailable", "generation": None, "articles": 0, "error": error}
         return jsonify(body), 503

@@ -164,7 +164,9 @@ def _filter_chips(search: SearchRequest) -> list[Link]:
 def date_range_label(first: date | None, last: date | None) -> str:
     if first and last:
         return day_label(first) if first == last else f"{day_label(first)} – {day_label(last)}"
-    return f"From {day_label(first)}" if first else f"Until {day_label(last)}"
+    if first:
+        return f"From {day_label(first)}"
+    return f"Until {day_label(last)}" if last else ""
 
 
 def _without(sections: tuple[str, ...], section: str) -> list[str]:
@@ -194,7 +196,7 @@ def _hidden_fields(search: SearchRequest, *replaced: str) -> list[tuple[str, str
     """What a form that sets the ``replaced`` parameters keeps of the search: a new query keeps
     the filters (they show as removable chips), new dates keep the query. The page is reset."""
     params = search_params(search, page="", **dict.fromkeys(replaced, ""))
-    fields = []
+    fields: list[tuple[str, str]] = []
     for name, value in params.items():
         values = value if isinstance(value, list) else [value]
         fields.extend((name, str(item)) for item in values)

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
@@ -87,6 +88,8 @@ class _ProjectPatternTokenizer(RegexpTokenizer):
     project's own and runs in linear time (every repetition is separated by a required
     connector), so the guard buys nothing here.
     """
+
+    _regexp: re.Pattern[str] | None
 
     def _check_regexp(self) -> None:
         if self._regexp is None:
@@ -268,7 +271,7 @@ class NewsAnalyzer(Analyzer):
     def __hash__(self) -> int:
         return hash((self.tokenizer, self.normalizer))
 
-    def __call__(self, value: str, **kwargs: object) -> Iterator[Token]:
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
         return self.normalizer(self.tokenizer(value, **kwargs))
 
     def __getstate__(self) -> dict[str, object]:

@@ -113,9 +113,11 @@ class TermPostings:
                     _write_positions(fieldwriter._postwriter, postings, field_lengths, boost)
                     fieldwriter.finish_term()
             else:
-                for tbytes, postings in sorted(self.other[fieldname].items()):
+                for tbytes, other_postings in sorted(self.other[fieldname].items()):
                     fieldwriter.start_term(tbytes)
-                    docnums, weights, values = zip(*postings, strict=True)
+                    docnums = [docnum for docnum, _weight, _value in other_postings]
+                    weights = [weight for _docnum, weight, _value in other_postings]
+                    values = [value for _docnum, _weight, value in other_postings]
                     sizes = [_LENGTHS[field_lengths[d]] if field_lengths else 0 for d in docnums]
                     _add_postings(fieldwriter._postwriter, docnums, weights, values, sizes)
                     fieldwriter.finish_term()
@@ -255,7 +257,8 @@ def split_for_segments(articles: Sequence[ArticleRecord], processes: int) -> lis
     count = max(processes, math.ceil(len(articles) / SEGMENT_MAX_ARTICLES))
     sizes = [len(a.title) + len(a.teaser) + len(a.body) + 100 for a in articles]
     total = sum(sizes)
-    shares, start, done = [], 0, 0
+    shares: list[range] = []
+    start = done = 0
     for index, size in enumerate(sizes):
         done += size
         if done >= total * (len(shares) + 1) / count and len(shares) < count - 1:
@@ -325,8 +328,9 @@ def _wait_reporting(
     while pending:
         done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
         for future in done:
-            if future.exception() is not None:
-                raise future.exception()
+            failure = future.exception()
+            if failure is not None:
+                raise failure
         if progress and pending:
             progress("indexing", min(indexed.value, total), total)
     if progress:

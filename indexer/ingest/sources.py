@@ -255,7 +255,7 @@ def _article(raw: Any, where: str, report: ReadReport) -> ArticleRecord | None:
 
 def _open(path: Path) -> IO[bytes]:
     if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")
+        return gzip.GzipFile(path, "rb")  # type: ignore[return-value]  # a binary file object
     return path.open("rb")
 
 

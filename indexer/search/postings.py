@@ -93,7 +93,7 @@ class TermPostings:
         return ids, tfs
 
     def _decode_positions(self, fieldname: str, text: str) -> np.ndarray:
-        parts = []
+        parts: list[np.ndarray] = []
         for segment, offset in self.searcher.reader().leaf_readers():
             try:
                 matcher = segment.postings(fieldname, text)

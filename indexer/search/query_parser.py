@@ -69,8 +69,8 @@ class QueryReader:
         terms = {_text(term) for term in own}
         if node.fieldname in SEARCH_FIELD_BOOSTS:  # also the stems of real words with the prefix
             words = islice(reader.expand_prefix("words", prefix), _PREFIX_CANDIDATES)
-            terms.update(_stem(field, _text(word)) for word in words)
-        terms.discard(None)
+            stems = (_stem(field, _text(word)) for word in words)
+            terms.update(stem for stem in stems if stem is not None)
         frequent = sorted(
             (t for t in terms if reader.doc_frequency(node.fieldname, t)),
             key=lambda t: -reader.doc_frequency(node.fieldname, t),

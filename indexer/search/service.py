@@ -20,6 +20,7 @@ from __future__ import annotations
 import heapq
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from datetime import time as day_time
@@ -317,6 +318,7 @@ def _page_of_hits(
     first, limit = (request.page - 1) * request.per_page, request.page * request.per_page
     if found.parsed is None or request.sort != "relevance":
         newest = request.sort != "oldest"  # an empty query lists the newest first by default
+        ranked: Sequence[tuple[int, float | None]] | None
         ranked = [(d, None) for d in table.by_date(set(found.final), newest, limit)]
     elif not found.final:
         ranked = []
