@@ -3,7 +3,8 @@
 Finding the matching documents and ranking them both read a term's postings; a page of results
 reads the same common words again and again across queries. Whoosh decodes a posting block by
 unpickling it, positions and all, each time. Here a term's postings are decoded once into two
-compact arrays and kept, least recently used first out, within a budget of postings.
+compact numpy arrays and kept, least recently used first out, within a budget of postings: the
+documents, which are a ``DocSet`` as they come, and the term frequencies.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from indexer.index.schema import PreloadedLengthsReader
+from indexer.search.docsets import DOC_TYPE, DocSet
 
 POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, about 32 MB
 POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, about 32 MB
@@ -61,9 +63,13 @@ class TermPostings:
         self._positions = KeptWithin(POSITIONS_BUDGET, len)
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
 
-    def get(self, fieldname: str, text: str) -> tuple[array, array]:
-        """(document numbers, term frequencies) of a term, in document order."""
+    def get(self, fieldname: str, text: str) -> tuple[DocSet, np.ndarray]:
+        """(documents, term frequencies as float32) of a term, in document order."""
         return self._postings.get((fieldname, text), lambda: self._decode(fieldname, text))
+
+    def docs(self, fieldname: str, text: str) -> DocSet:
+        """The documents that hold a term."""
+        return self.get(fieldname, text)[0]
 
     def position_keys(self, fieldname: str, text: str) -> np.ndarray:
         """Every occurrence of a term as ``document << 32 | position``, sorted (for phrases)."""
@@ -80,7 +86,7 @@ class TermPostings:
             self._norms[key] = np.array(norm_of)[np.array(self._field_lengths(fieldname))]
         return self._norms[key]
 
-    def _decode(self, fieldname: str, text: str) -> tuple[array, array]:
+    def _decode(self, fieldname: str, text: str) -> tuple[DocSet, np.ndarray]:
         ids, tfs = array("I"), array("f")
         for segment, offset in self.searcher.reader().leaf_readers():
             try:
@@ -90,7 +96,7 @@ class TermPostings:
             for block_ids, block_tfs in posting_blocks(matcher):
                 ids.extend(block_ids if not offset else [d + offset for d in block_ids])
                 tfs.extend(block_tfs)
-        return ids, tfs
+        return np.frombuffer(ids, dtype=DOC_TYPE), np.frombuffer(tfs, dtype=np.float32)
 
     def _decode_positions(self, fieldname: str, text: str) -> np.ndarray:
         parts: list[np.ndarray] = []
