@@ -21,6 +21,7 @@ import numpy as np
 from whoosh import query
 from whoosh.scoring import BM25F
 
+from indexer.index.whoosh_internals import bm25f_field_b
 from indexer.search.deadline import NO_DEADLINE, Deadline
 from indexer.search.docsets import DocSet
 from indexer.search.postings import TermPostings
@@ -69,7 +70,7 @@ def load_length_norms(postings: TermPostings, fieldnames: Sequence[str]) -> None
     weighting = postings.searcher.weighting
     if type(weighting) is BM25F:
         for fieldname in fieldnames:
-            b = weighting._field_B.get(fieldname, weighting.B)
+            b = bm25f_field_b(weighting, fieldname)
             postings.length_norms(fieldname, weighting.K1, b)
 
 
@@ -113,7 +114,7 @@ def _add_term_scores(
         scores[docs] += weights * boost
         return
     k1 = weighting.K1
-    b = weighting._field_B.get(fieldname, weighting.B)
+    b = bm25f_field_b(weighting, fieldname)
     norms = postings.length_norms(fieldname, k1, b)
     factor = searcher.idf(fieldname, text) * boost * (k1 + 1)
     scores[docs] += factor * weights / (weights + norms[docs])
