@@ -25,6 +25,7 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
 
 ``search/`` searching the index (never imports ``ingest``); ``SearchService`` is its door
     ``service``       the search API: ``SearchService``
+    ``open_index``    one generation held open, with what searches derive from it
     ``requests``      the search request, checked and bounded
     ``results``       the plain data searches return
     ``query_parser``  the query language

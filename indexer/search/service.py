@@ -21,7 +21,7 @@ import heapq
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from datetime import time as day_time
 from typing import Any
@@ -32,82 +32,26 @@ from whoosh import query
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.schema import require_schema_version
-from indexer.index.store import IndexStore, ReaderLease
+from indexer.index.store import IndexStore
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet, matching_docs, positive_terms
 from indexer.search.doctable import DocTable
+from indexer.search.open_index import TEXT_FIELDS, OpenIndex
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader, clean_query_text
-from indexer.search.ranking import load_length_norms, top_by_relevance
+from indexer.search.ranking import top_by_relevance
 from indexer.search.related import related_articles
 from indexer.search.requests import SearchRequest
 from indexer.search.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
 from indexer.search.snippets import escaped_line, marked_html, snippet_html
-from indexer.search.suggest import SpellingWords, suggest_spelling
+from indexer.search.suggest import suggest_spelling
 
 REFRESH_SECONDS = 1.0
 CACHED_RESULTS = 512  # recent searches kept per worker and generation (0: none)
 TIME_LIMIT_SECONDS = 2.0
 YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more than three years
-TEXT_FIELDS = ("title", "teaser", "body")
 
 __all__ = ["SearchRequest", "SearchService", "SearchResults", "ArticleView"]
-
-
-@dataclass
-class _OpenIndex:
-    """One generation held open: its lease keeps it on disk while searchers use it."""
-
-    lease: ReaderLease
-    searcher: Any
-    reader: QueryReader
-    checked_at: float
-    _table: DocTable | None = field(default=None, repr=False)
-    _postings: TermPostings | None = field(default=None, repr=False)
-    _spelling: SpellingWords | None = field(default=None, repr=False)
-    # Results of recent searches of this generation, oldest first (popular queries repeat).
-    results: dict[SearchRequest, SearchResults] = field(default_factory=dict, repr=False)
-
-    @property
-    def generation(self) -> str:
-        return self.lease.generation.name
-
-    @property
-    def table(self) -> DocTable:
-        if self._table is None:
-            self._table = DocTable.of(self.searcher)
-        return self._table
-
-    @property
-    def postings(self) -> TermPostings:
-        if self._postings is None:
-            self._postings = TermPostings(self.searcher)
-        return self._postings
-
-    @property
-    def spelling(self) -> SpellingWords:
-        if self._spelling is None:
-            self._spelling = SpellingWords(self.searcher)
-        return self._spelling
-
-    def load(self) -> None:
-        """Read what every search uses (date table, field lengths, spelling words) now rather
-        than in the first search, whose time limit it would eat into on a large index."""
-        self.table.every  # noqa: B018 (loads the table)
-        load_length_norms(self.postings, TEXT_FIELDS)
-        self.spelling.words  # noqa: B018 (loads the words)
-
-    def refresh(self) -> None:
-        """Follow new segments of the same generation (none are written by this project today,
-        but Whoosh allows them), dropping what was derived from the old ones."""
-        if not self.searcher.up_to_date():
-            self.searcher = self.searcher.refresh()
-            self._table = self._postings = self._spelling = None
-            self.results.clear()
-
-    def close(self) -> None:
-        self.searcher.close()
-        self.lease.release()
 
 
 @dataclass
@@ -125,7 +69,7 @@ class SearchService:
 
     def __init__(self, settings: Settings, cached_results: int = CACHED_RESULTS) -> None:
         self.store = IndexStore(settings.index_dir)
-        self._open: _OpenIndex | None = None
+        self._open: OpenIndex | None = None
         self._lock = threading.Lock()
         self._cached_results = cached_results
 
@@ -208,7 +152,7 @@ class SearchService:
 
     # Opening and refreshing ---------------------------------------------------------------------
 
-    def _current(self) -> _OpenIndex:
+    def _current(self) -> OpenIndex:
         with self._lock:
             now = time.monotonic()
             if self._open is None:
@@ -222,7 +166,7 @@ class SearchService:
                     self._open.refresh()
             return self._open
 
-    def _open_current(self, now: float) -> _OpenIndex:
+    def _open_current(self, now: float) -> OpenIndex:
         lease = self.store.lease_current()
         try:
             require_schema_version(lease.generation)
@@ -231,7 +175,7 @@ class SearchService:
         except BaseException:
             lease.release()
             raise
-        opened = _OpenIndex(lease, searcher, QueryReader(index.schema), now)
+        opened = OpenIndex(lease, searcher, QueryReader(index.schema), now)
         try:
             opened.load()
         except BaseException:
@@ -242,7 +186,7 @@ class SearchService:
     # Searching ----------------------------------------------------------------------------------
 
     def _search(
-        self, opened: _OpenIndex, request: SearchRequest, started: float, deadline: Deadline
+        self, opened: OpenIndex, request: SearchRequest, started: float, deadline: Deadline
     ) -> SearchResults:
         table, postings = opened.table, opened.postings
         found = _find(opened, request, deadline)
@@ -271,7 +215,7 @@ class SearchService:
         )
 
 
-def _find(opened: _OpenIndex, request: SearchRequest, deadline: Deadline) -> _Found:
+def _find(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> _Found:
     """The documents the request's query matches, then within its dates, then its sections."""
     searcher, table, reader, postings = (
         opened.searcher,
