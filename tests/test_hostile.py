@@ -696,7 +696,7 @@ SURFACE_URLS = [
     ("GET", "/static/icon.svg", 200),
     ("GET", "/static/missing.css", 404),
     ("GET", "/nothing", 404),
-    ("POST", "/api/search", 405),
+    ("POST", "/api/search", 200),
     ("POST", "/", 405),
     ("DELETE", "/article/sample-001", 405),
     ("HEAD", "/?q=harbour", 200),

@@ -28,8 +28,12 @@ def search_service() -> SearchService:
 
 
 def search_request() -> SearchRequest:
-    """The search asked for by this HTTP request's query string (QueryError when malformed)."""
-    return SearchRequest.from_params(request.args.to_dict(flat=False))
+    """The search asked for by this HTTP request's query string, and by its form body when it
+    is a POST (a text too long for a URL); QueryError when malformed."""
+    params = request.args.to_dict(flat=False)
+    if request.method == "POST":
+        params.update(request.form.to_dict(flat=False))
+    return SearchRequest.from_params(params)
 
 
 def search_results(search: SearchRequest) -> SearchResults:
