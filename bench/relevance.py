@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpora import read_records
-from bench.known_item import found_in_top, sample_known_items
+from bench.known_item import KnownItem, found_in_top, sample_known_items
 from bench.relevance_collections import Collection, find_collections, read_collection
 from bench.relevance_metrics import DEPTH, QueryScores, mean_scores, score_ranking
 from bench.relevance_report import evaluate_targets, relevance_markdown
+from bench.relevance_variants import VARIANTS, ranking_searcher
 from bench.report import PROJECT_ROOT, machine_facts, write_reports
 
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -44,6 +45,7 @@ class Answer:
     ids: list[str]
     refused: str | None = None
     relaxed: bool = False
+    pages_agree: bool = True  # the pages gave the ids the ranking alone gives
 
 
 Searcher = Callable[[str, int], Answer]
@@ -61,6 +63,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     add("--seed", type=int, default=12, help="seed of the headline sample")
     add("--out", type=Path, default=PROJECT_ROOT / "bench" / "results", help="report folder")
     add("--work", type=Path, help="folder for the indexes (default: a temporary one)")
+    add("--variants", action="store_true", help="also measure each ranking choice turned off")
     args = parser.parse_args(argv)
     args.folders = find_collections(args.folders or [SHARED / "relevance"])
     if args.corpora is None:
@@ -88,19 +91,22 @@ def main(argv: list[str]) -> int:
 def run_relevance(args: argparse.Namespace, work: Path, argv: list[str]) -> dict[str, Any]:
     """Every measurement into the report's data (targets included)."""
     machine = machine_facts()
+    indexes: dict[str, tuple[Collection, Path]] = {}
     collections = {}
     for folder in args.folders:
         collection = read_collection(folder)
         _log(f"{collection.name}: {len(collection.queries)} judged queries")
         index_dir = build_index([collection.documents], work / collection.name)
+        indexes[collection.name] = (collection, index_dir)
         with api_searcher(index_dir) as search:
             collections[collection.name] = evaluate_collection(collection, search)
-    known = None
+    known, items, news_index = None, [], None
     if args.corpora and args.known_items:
         _log(f"known items: {args.known_items} headlines of {len(args.corpora)} corpora")
-        index_dir = build_index(args.corpora, work / "known-items")
-        with api_searcher(index_dir) as search:
-            known = evaluate_known_items(args.corpora, args.known_items, args.seed, search)
+        items = sample_known_items(read_records(args.corpora), args.known_items, args.seed)
+        news_index = build_index(args.corpora, work / "known-items")
+        with api_searcher(news_index) as search:
+            known = evaluate_known_items(items, search)
     report = {
         "command": shlex.join([_python(), "-m", "bench", "relevance", *argv]),
         "machine": machine,
@@ -114,9 +120,33 @@ def run_relevance(args: argparse.Namespace, work: Path, argv: list[str]) -> dict
         },
         "collections": collections,
         "known_items": known,
+        "variants": measure_variants(indexes, items, news_index) if args.variants else None,
     }
     report["targets"] = evaluate_targets(report)
     return report
+
+
+def measure_variants(
+    indexes: dict[str, tuple[Collection, Path]], items: list[KnownItem], news_index: Path | None
+) -> dict[str, Any]:
+    """Every collection and the known items again for each variant of ``VARIANTS``."""
+    measured: dict[str, Any] = {}
+    for label, changes in VARIANTS:
+        _log(f"variant: {label}")
+        found: dict[str, Any] = {"changes": changes, "collections": {}, "known_items": None}
+        for name, (collection, index_dir) in indexes.items():
+            with ranking_searcher(index_dir, changes) as ranked:
+                search = _ids_only(ranked)
+                found["collections"][name] = evaluate_collection(collection, search, brief=True)
+        if news_index is not None:
+            with ranking_searcher(news_index, changes) as ranked:
+                found["known_items"] = evaluate_known_items(items, _ids_only(ranked), brief=True)
+        measured[label] = found
+    return measured
+
+
+def _ids_only(ranked: Callable[[str, int], list[str]]) -> Searcher:
+    return lambda text, depth: Answer(ranked(text, depth))
 
 
 def build_index(sources: list[Path], index_dir: Path) -> Path:
@@ -155,7 +185,8 @@ def api_searcher(index_dir: Path, service: Any = None) -> Iterator[Searcher]:
             ids.extend(hit.id for hit in results.hits)
             if len(results.hits) < per_page:
                 break
-        return Answer(ids[:depth], None, relaxed)
+        ranked = service.ranked_ids(SearchRequest.from_params({"q": text}), depth)
+        return Answer(ids[:depth], None, relaxed, pages_agree=ranked == ids[:depth])
 
     try:
         yield search
@@ -163,11 +194,14 @@ def api_searcher(index_dir: Path, service: Any = None) -> Iterator[Searcher]:
         service.close()
 
 
-def evaluate_collection(collection: Collection, search: Searcher) -> dict[str, Any]:
-    """The measures of every judged query, their means, and what the API said."""
+def evaluate_collection(
+    collection: Collection, search: Searcher, brief: bool = False
+) -> dict[str, Any]:
+    """The measures of every judged query, their means, and what the API said (``brief``: the
+    means only)."""
     started = time.perf_counter()
     per_query: dict[str, QueryScores] = {}
-    refused, empty, relaxed = [], [], []
+    refused, empty, relaxed, disagree = [], [], [], []
     for query_id, text in collection.queries.items():
         answer = search(text, DEPTH)
         per_query[query_id] = score_ranking(answer.ids, collection.relevant[query_id])
@@ -176,6 +210,9 @@ def evaluate_collection(collection: Collection, search: Searcher) -> dict[str, A
         elif not answer.ids:
             empty.append(query_id)
         relaxed += [query_id] if answer.relaxed else []
+        disagree += [] if answer.pages_agree else [query_id]
+    if brief:
+        return {"means": mean_scores(per_query.values())}
     return {
         "documents": _count_lines(collection.documents),
         "queries": len(collection.queries),
@@ -185,16 +222,16 @@ def evaluate_collection(collection: Collection, search: Searcher) -> dict[str, A
         "refused": refused,
         "found_nothing": empty,
         "relaxed": len(relaxed),
+        "pages_disagree_with_ranking": disagree,
         "seconds": time.perf_counter() - started,
         "per_query": {q: s.as_dict() for q, s in per_query.items()},
     }
 
 
 def evaluate_known_items(
-    corpora: list[Path], count: int, seed: int, search: Searcher
+    items: list[KnownItem], search: Searcher, brief: bool = False
 ) -> dict[str, Any]:
-    """The share of sampled headlines whose article comes first, in the top 3, in the top 10."""
-    items = sample_known_items(read_records(corpora), count, seed)
+    """The share of ``items`` whose article comes first, in the top 3, in the top 10."""
     ranks: list[int | None] = []
     missed = []
     for item in items:
@@ -204,14 +241,16 @@ def evaluate_known_items(
         if not found_in_top(answer.ids, item.article_id):
             missed.append({"id": item.article_id, "headline": item.headline, "query": item.query})
     sampled = len(items) or 1
-    return {
+    shares = {
         "sampled": len(items),
         "top_1": sum(r == 1 for r in ranks) / sampled,
         "top_3": sum(r is not None and r <= 3 for r in ranks) / sampled,
         "top_10": sum(r is not None for r in ranks) / sampled,
-        "examples": [{"headline": i.headline, "query": i.query} for i in items[:5]],
-        "missed": missed,
     }
+    if brief:
+        return shares
+    examples = [{"headline": i.headline, "query": i.query} for i in items[:5]]
+    return {**shares, "examples": examples, "missed": missed}
 
 
 def _count_lines(path: Path) -> int:
