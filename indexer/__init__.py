@@ -25,11 +25,13 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
 
 ``search/`` searching the index (never imports ``ingest``); ``SearchService`` is its door
     ``service``       the search API: ``SearchService``
+    ``open_index``    the generation searches read, held open and followed as it changes
     ``requests``      the search request, checked and bounded
     ``results``       the plain data searches return
     ``query_parser``  the query language
     ``docsets``       which documents match, as sorted arrays (``DocSet``)
     ``postings``      decoded postings and word positions, kept within a budget
+    ``kept``          values kept by key within a budget, least recently used first out
     ``doctable``      section, month and date of every document: filters, facets, date order
     ``ranking``       BM25F over the matching documents (numpy)
     ``related``       more like this
