@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 
 from indexer.config import Settings
-from indexer.errors import IndexCheckError, NewsindexError, SourceError, StrictModeError
+from indexer.errors import DiskError, IndexCheckError, SourceError, StrictModeError
 from indexer.index.bulk_writer import Progress, write_index
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.status import index_facts
@@ -162,7 +162,7 @@ def _refuse_if_disk_full(root: Path) -> None:
     """Report a missing part of the new index as what it almost surely is on a full disk."""
     usage = shutil.disk_usage(root)
     if usage.free < max(LOW_SPACE_BYTES, usage.total // 100):
-        raise NewsindexError(
+        raise DiskError(
             f"cannot write the new index in {root}: no space left on the device; "
             "the index in use was not changed"
         )

@@ -39,7 +39,7 @@ from whoosh import index as whoosh_index
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
-from indexer.errors import NewsindexError
+from indexer.errors import WriterDiedError
 from indexer.index.documents import document_fields
 from indexer.index.schema import NewsPositions, build_schema
 from indexer.index.whoosh_internals import (
@@ -267,7 +267,7 @@ def _build_segments_in_parallel(
         segments = [future.result() for future in futures]
     except BrokenProcessPool as exc:
         _stop(pool)
-        raise NewsindexError(
+        raise WriterDiedError(
             "a process writing the new index ended unexpectedly (killed, or out of memory); "
             "the index in use was not changed"
         ) from exc
