@@ -17,6 +17,7 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``schema``           the Whoosh schema, versioned
     ``documents``        how an article fills the schema's fields
     ``whoosh_internals`` every private Whoosh name the project uses, with its reason
+    ``whoosh_types``     the public Whoosh API the project calls, as Protocols
     ``bulk_writer``      a rebuild's writer: postings in memory, a segment per process
     ``build``            rebuild: read, write a new generation, check it, switch
     ``update``           update and delete: a new generation derived from the current one

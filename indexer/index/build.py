@@ -24,6 +24,7 @@ from indexer.index.bulk_writer import Progress, write_index
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.status import index_facts
 from indexer.index.store import IndexStore, translate_os_errors
+from indexer.index.whoosh_types import Searcher
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.fetch import SourceStates
 from indexer.ingest.sources import ReadReport, Source, find_sources, read_articles
@@ -196,7 +197,7 @@ def _probe_articles(articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
     return [articles[i] for i in sorted(picks)]
 
 
-def _finds_itself(searcher: Any, schema: Any, article: ArticleRecord) -> bool:
+def _finds_itself(searcher: Searcher, schema: Any, article: ArticleRecord) -> bool:
     words = {token.text for token in schema["title"].analyzer(article.title, mode="index")}
     if not words:
         return searcher.document_number(id=article.id) is not None  # a title of stop words only

@@ -14,12 +14,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from whoosh import index as whoosh_index
 
 from indexer.index.schema import require_schema_version
 from indexer.index.store import IndexStore, ReaderLease
+from indexer.index.whoosh_types import Searcher
 from indexer.search.doctable import DocTable
 from indexer.search.kept import KeptWithin
 from indexer.search.postings import TermPostings
@@ -37,7 +37,7 @@ class OpenIndex:
     search reads of it (date table, postings, spelling words) is loaded when it opens."""
 
     lease: ReaderLease
-    searcher: Any
+    searcher: Searcher
     reader: QueryReader
     table: DocTable
     postings: TermPostings

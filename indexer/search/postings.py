@@ -22,6 +22,7 @@ from indexer.index.whoosh_internals import (
     posting_value_blocks,
     segment_length_bytes,
 )
+from indexer.index.whoosh_types import Searcher
 from indexer.search.docsets import DOC_TYPE, DocSet
 from indexer.search.kept import KeptWithin
 
@@ -32,7 +33,7 @@ POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, a
 class TermPostings:
     """The postings of terms of one searcher, decoded on first use and kept."""
 
-    def __init__(self, searcher: Any, budget: int = POSTINGS_BUDGET) -> None:
+    def __init__(self, searcher: Searcher, budget: int = POSTINGS_BUDGET) -> None:
         self.searcher = searcher
         self._postings = KeptWithin(budget, lambda found: len(found[0]))
         self._positions = KeptWithin(POSITIONS_BUDGET, len)

@@ -29,6 +29,7 @@ from whoosh import query
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.store import IndexStore
+from indexer.index.whoosh_types import Searcher
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet, matching_docs, positive_terms
 from indexer.search.doctable import DocTable
@@ -213,7 +214,7 @@ def _page_of_hits(
     return [_hit(searcher, docnum, score, terms) for docnum, score in ranked[first:limit]]
 
 
-def _hit(searcher: Any, docnum: int, score: float | None, terms: dict[str, set[str]]) -> Hit:
+def _hit(searcher: Searcher, docnum: int, score: float | None, terms: dict[str, set[str]]) -> Hit:
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
@@ -263,7 +264,7 @@ def _date_histogram(months: list[FacetCount]) -> tuple[str, list[FacetCount]]:
     return "year", [FacetCount(year, count) for year, count in years.items()]
 
 
-def _query_words(reader: QueryReader, searcher: Any, q: str) -> set[str]:
+def _query_words(reader: QueryReader, searcher: Searcher, q: str) -> set[str]:
     """The indexed words a query looks for in text fields (for marking them in an article)."""
     try:
         parsed = reader.read(q, searcher.reader()) if clean_query_text(q) else None
