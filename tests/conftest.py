@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 from indexer.cli import main
 from indexer.config import PROJECT_ROOT, Settings, load_settings
 from indexer.index.build import rebuild_index
+from processes import Run, run_to_end
 
 SAMPLES = PROJECT_ROOT / "samples" / "articles.jsonl"
 SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
@@ -74,17 +76,11 @@ def indexer(cli_env: dict[str, str]) -> Callable[..., object]:
 
 @pytest.fixture
 def indexer_process(cli_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess]:
-    """Run the installed ``indexer`` script as a separate process (as cron does)."""
+    """Run the installed ``indexer`` script as a separate process (as cron does); nothing of it
+    is left running afterwards, even when it times out."""
 
     def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "indexer", *args],
-            env=cli_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd="/",
-        )
+        return run_to_end([sys.executable, "-m", "indexer", *args], cli_env, timeout, cwd="/")
 
     return run
 
@@ -172,8 +168,8 @@ def get_json(url: str) -> tuple[int, dict]:
 def gunicorn_serving(index_dir: Path, workers: int) -> Iterator[str]:
     """The base URL of a gunicorn started from the project's config over ``index_dir``; its log
     goes to a file (a pipe left unread fills up and stalls gunicorn) and must hold no
-    traceback and no worker timeout when it stops."""
-    import tempfile
+    traceback and no worker timeout when it stops. Stopped, or if the tests die, none of its
+    processes is left."""
     import time
 
     port = free_port()
@@ -183,29 +179,22 @@ def gunicorn_serving(index_dir: Path, workers: int) -> Iterator[str]:
         "NEWSINDEX_BIND": f"127.0.0.1:{port}",
         "NEWSINDEX_WORKERS": str(workers),
     }
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "webui:create_app()"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    command = [sys.executable, "-m", "gunicorn", "webui:create_app()"]
+    # SIGTERM if the tests die: gunicorn then stops its workers too.
+    with Run(command, env, cwd=PROJECT_ROOT, death_signal=signal.SIGTERM) as server:
         base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    if get_json(f"{base}/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise AssertionError("gunicorn did not start")
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            log.seek(0)
-            output = log.read()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if get_json(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                assert server.poll() is None, server.output()
+                time.sleep(0.1)
+        else:
+            raise AssertionError("gunicorn did not start")
+        yield base
+        server.process.terminate()  # a graceful stop, whose log is checked
+        server.wait(timeout=30)
+    output = "".join(server.output())
     assert "Traceback" not in output and "WORKER TIMEOUT" not in output, output[-5000:]
