@@ -22,6 +22,15 @@ from processes import Run, run_to_end
 
 SAMPLES = PROJECT_ROOT / "samples" / "articles.jsonl"
 SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+# NEWSINDEX_LONG_TESTS=1: the long variants of the reliability tests, each with its own time
+# limit instead of pyproject's 180 s.
+LONG_TESTS = os.environ.get("NEWSINDEX_LONG_TESTS", "") not in ("", "0")
+LONG_TIMEOUT = 1800  # seconds
+
+
+def with_long_variant_limit(test: Callable) -> Callable:
+    """``test``, given LONG_TIMEOUT seconds when its long variant runs."""
+    return pytest.mark.timeout(LONG_TIMEOUT)(test) if LONG_TESTS else test
 
 
 def write_jsonl(path: Path, records: list, raw_lines: list[str] = ()) -> Path:
