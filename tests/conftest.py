@@ -33,6 +33,27 @@ def with_long_variant_limit(test: Callable) -> Callable:
     return pytest.mark.timeout(LONG_TIMEOUT)(test) if LONG_TESTS else test
 
 
+# The only reasons a test may skip (README, Test): what this machine lacks and CI cannot install.
+DOCUMENTED_SKIPS = (
+    "../shared/",  # the real corpora and pages are not committed
+    "real mounts need root",  # the read-only and full-disk mounts; simulated tests always run
+    "cannot mount here",
+    "cannot remount read-only here",
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A skip for any other reason fails: no test may go quietly missing."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = str(report.longrepr)
+        if not any(documented in reason for documented in DOCUMENTED_SKIPS):
+            report.outcome = "failed"
+            report.longrepr = f"skipped for a reason not documented in the README: {reason}"
+
+
 def write_jsonl(path: Path, records: list, raw_lines: list[str] = ()) -> Path:
     """A JSON Lines file of ``records`` (dicts) followed by ``raw_lines`` as written."""
     lines = [json.dumps(record, ensure_ascii=False) for record in records] + list(raw_lines)
