@@ -160,16 +160,16 @@ def build_index(sources: list[Path], index_dir: Path) -> Path:
 
 
 @contextmanager
-def api_searcher(index_dir: Path, service: Any = None) -> Iterator[Searcher]:
+def api_searcher(index_dir: Path) -> Iterator[Searcher]:
     """Searches through ``SearchService`` with ``SearchRequest.from_params``, as the web app
-    runs them; ``service`` replaces the default service (for comparing ranking variants)."""
+    runs them (its results cache off)."""
     from indexer.config import load_settings
     from indexer.errors import QueryError
     from indexer.search.requests import SearchRequest
     from indexer.search.service import SearchService
 
-    settings = load_settings({"index_dir": index_dir}, environ={})
-    service = service or SearchService(settings, cached_results=0)
+    settings = load_settings({"index_dir": index_dir, "result_cache": 0}, environ={})
+    service = SearchService(settings)
 
     def search(text: str, depth: int) -> Answer:
         ids: list[str] = []

@@ -40,7 +40,7 @@ def ranking_searcher(index_dir: Path, changes: dict[str, Any]) -> Iterator[Calla
     from indexer.search.requests import SearchRequest
     from indexer.search.service import SearchService
 
-    settings = load_settings({"index_dir": index_dir}, environ={})
+    settings = load_settings({"index_dir": index_dir, "result_cache": 0}, environ={})
     ranking = replace(DEFAULT_RANKING, **changes)
-    with SearchService(settings, cached_results=0, ranking=ranking) as service:
+    with SearchService(settings, ranking=ranking) as service:
         yield lambda text, depth: service.ranked_ids(SearchRequest.from_params({"q": text}), depth)

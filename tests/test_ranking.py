@@ -142,11 +142,11 @@ def test_feedback_raises_articles_in_the_words_of_the_best_matches(index_dir) ->
     """'trawlers' has one word of the query, 'cod-1' two; the best matches (fleet-1, fleet-2)
     teach that trawler matters. 'yard' has trawler but no word asked for: never a result."""
     query = "fleet protest cod quota harbour jobs"
-    settings = load_settings({"index_dir": index_dir}, environ={})
+    settings = load_settings({"index_dir": index_dir, "result_cache": 0}, environ={})
     without = replace(DEFAULT_RANKING, feedback_docs=0)
     shares, found = [], []
     for ranking in (without, DEFAULT_RANKING):
-        with SearchService(settings, cached_results=0, ranking=ranking) as service:
+        with SearchService(settings, ranking=ranking) as service:
             hits = service.search(SearchRequest.from_params({"q": query})).hits
         score = {hit.id: hit.score or 0.0 for hit in hits}
         shares.append(score["trawlers"] / score["cod-1"])
@@ -160,7 +160,7 @@ def test_scores_are_bm25f_of_whole_words(sample_settings) -> None:
     gives (no feedback, no proximity: those are tested by their effect above)."""
     query = "harbour council budget election government minister"
     plain = replace(DEFAULT_RANKING, feedback_docs=0, proximity=0.0)
-    with SearchService(sample_settings, cached_results=0, ranking=plain) as service:
+    with SearchService(sample_settings, ranking=plain) as service:
         hits = service.search(SearchRequest.from_params({"q": query, "per_page": "10"})).hits
     generation = IndexStore(sample_settings.index_dir).current()
     with whoosh_index.open_dir(str(generation.path)).searcher() as searcher:

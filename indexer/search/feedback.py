@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from indexer.search.postings import KeptWithin
+from indexer.search.kept import KeptWithin
 from indexer.search.query_words import TEXT_FIELDS, Word
 
 DOCUMENT_WORDS_BUDGET = 2_000_000  # words of read documents kept: a few thousand articles

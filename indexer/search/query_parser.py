@@ -19,6 +19,7 @@ from whoosh.fields import Schema
 
 from indexer.errors import QueryError
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
+from indexer.index.whoosh_types import IndexReader
 
 QUERY_LANGUAGE_CHARS = 1000  # a longer text is read as plain text (``query_words``)
 MAX_TEXT_CHARS = 50_000  # a longer text is read up to here
@@ -41,7 +42,7 @@ class QueryReader:
         self._all_words = _parser(schema, qparser.AndGroup)
         self._any_word = _parser(schema, qparser.OrGroup.factory(0.9))
 
-    def read(self, text: str, reader: Any, any_word: bool = False) -> query.Query | None:
+    def read(self, text: str, reader: IndexReader, any_word: bool = False) -> query.Query | None:
         """The query for ``text``; None means "everything" (an empty query or a bare ``*``)."""
         text = clean_query_text(text)
         if text in ("", "*"):
@@ -71,12 +72,12 @@ class QueryReader:
     def has_several_words(self, text: str) -> bool:
         return len(clean_query_text(text).split()) > 1
 
-    def _bounded(self, node: query.Query, reader: Any) -> query.Query:
+    def _bounded(self, node: query.Query, reader: IndexReader) -> query.Query:
         if isinstance(node, query.Prefix | query.Wildcard):
             return self._expanded(node, reader)
         return node
 
-    def _expanded(self, node: query.Prefix | query.Wildcard, reader: Any) -> query.Query:
+    def _expanded(self, node: query.Prefix | query.Wildcard, reader: IndexReader) -> query.Query:
         """A prefix* as an OR of at most MAX_PREFIX_TERMS indexed terms, the most frequent."""
         prefix = re.split(r"[*?]", node.text, maxsplit=1)[0]
         if not re.search(r"[^\W_]", node.text):  # a lone * among words ("like *, +"): any word

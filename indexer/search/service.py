@@ -1,42 +1,39 @@
 """The search API: ranked, filtered, faceted, highlighted results from the current index.
 
-``SearchService`` is what the web app and ``indexer search`` use. It keeps one searcher open between
-requests, and picks up a new generation (after ``indexer rebuild`` or ``update``) within
-``REFRESH_SECONDS``, without failing a request: the old searcher is closed only after the new one
-is open.
+``SearchService`` is what the web app and ``indexer search`` use. It searches the generation
+``open_index.CurrentIndex`` holds open, which follows new generations within a second.
 
 Ranking is BM25F over title, teaser and body (weights in ``schema.SEARCH_FIELD_BOOSTS``). There is
 no recency prior in the score: archives span decades and a story from 1987 is the right answer to a
 query about 1987. Among equally good matches the newer story comes first; ``sort=newest`` orders by
 date outright.
 
-How a search runs: the query's matching documents are found as a set (``docsets``); the date and
-section filters, the facet counts and the date orders come from per-document lists (``doctable``);
-Whoosh scores only the page asked for; snippets mark the words of the page's ten articles.
+How a search runs: the query's matching documents are found as a ``DocSet`` (``docsets``); the
+date and section filters, the facet counts and the date orders index per-document columns with it
+(``doctable``); numpy ranks every match by BM25F and keeps the page asked for (``ranking``);
+snippets mark the words of the page's articles (``snippets``).
 """
 
 from __future__ import annotations
 
 import heapq
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh import query
 
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
-from indexer.index.schema import require_schema_version
 from indexer.index.store import IndexStore
+from indexer.index.whoosh_types import Searcher
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet, matching_docs, positive_terms
 from indexer.search.feedback import feedback_words
 from indexer.search.finding import Found, find, read_words
-from indexer.search.open_index import OpenIndex
-from indexer.search.query_parser import MAX_TEXT_CHARS, QueryReader, clean_query_text
+from indexer.search.open_index import CurrentIndex, OpenIndex
+from indexer.search.query_parser import MAX_TEXT_CHARS, clean_query_text
 from indexer.search.query_words import TEXT_FIELDS, QueryWords, Word
 from indexer.search.ranking import (
     DEFAULT_RANKING,
@@ -58,8 +55,6 @@ from indexer.search.results import (
 from indexer.search.snippets import escaped_line, marked_html, snippet_html
 from indexer.search.suggest import suggest_spelling
 
-REFRESH_SECONDS = 1.0
-CACHED_RESULTS = 512  # recent searches kept per worker and generation (0: none)
 TIME_LIMIT_SECONDS = 2.0
 YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more than three years
 
@@ -67,95 +62,52 @@ __all__ = ["SearchRequest", "SearchService", "SearchResults", "ArticleView"]
 
 
 class SearchService:
-    """Searches the current index generation; safe to share between threads."""
+    """Searches the current index generation. Safe to share between the threads of a worker:
+    a generation stays open while any search still uses it, and the shared caches lock."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        cached_results: int = CACHED_RESULTS,
-        ranking: RankingSettings = DEFAULT_RANKING,
-    ) -> None:
+    def __init__(self, settings: Settings, ranking: RankingSettings = DEFAULT_RANKING) -> None:
         """``ranking`` replaces the measured ranking choices (``bench relevance`` compares)."""
-        self.store = IndexStore(settings.index_dir)
-        self._open: OpenIndex | None = None
-        self._lock = threading.Lock()
-        self._cached_results = cached_results
-        self._ranking = ranking
-        self._language = settings.language
-
-    # Public API ---------------------------------------------------------------------------------
+        store = IndexStore(settings.index_dir)
+        self.current = CurrentIndex(store, settings.result_cache, ranking, settings.language)
 
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
-        opened = self._current()
-        cache = opened.results
-        found = cache.pop(request, None) if self._cached_results else None
-        if found is not None:
-            cache[request] = found  # most recently used last
-        else:
-            found = self._search(opened, request, started, Deadline(TIME_LIMIT_SECONDS))
-            if self._cached_results:
-                cache[request] = found
-                while len(cache) > self._cached_results:
-                    cache.pop(next(iter(cache)))
+        with self.current.using() as opened:
+            found = opened.results.get(
+                request, lambda: _search(opened, request, Deadline(TIME_LIMIT_SECONDS))
+            )
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         return replace(found, took_ms=took_ms)
 
     def ranked_ids(self, request: SearchRequest, depth: int) -> list[str]:
         """The ids of the request's first ``depth`` results in order, without pages, snippets,
         facets or the results cache: what evaluations of ranking compare."""
-        opened = self._current()
-        deadline = Deadline(TIME_LIMIT_SECONDS)
-        found = find(opened, request, deadline)
-        ranked = _ranked(opened, found, request.sort, depth, deadline)
-        return [opened.searcher.stored_fields(docnum)["id"] for docnum, _score in ranked]
+        with self.current.using() as opened:
+            deadline = Deadline(TIME_LIMIT_SECONDS)
+            found = find(opened, request, deadline)
+            ranked = _ranked(opened, found, request.sort, depth, deadline)
+            return [opened.searcher.stored_fields(docnum)["id"] for docnum, _score in ranked]
 
     def article(self, article_id: str, q: str = "") -> ArticleView:
         """The whole article, its words from ``q`` marked, and related articles."""
-        opened = self._current()
-        searcher = opened.searcher
-        docnum = searcher.document_number(id=article_id)
-        if docnum is None:
-            raise ArticleNotFoundError(f"no article with id {article_id!r}")
-        stored = searcher.stored_fields(docnum)
-        terms = _marked_words(opened, q)
-        analyzer = searcher.schema["body"].analyzer
-        body = stored.get("body") or stored.get("teaser", "")
-        paragraphs = (p for p in body.split("\n\n") if p.strip())
-        return ArticleView(
-            id=stored["id"],
-            url=stored.get("url", ""),
-            title=stored["title"],
-            title_html=marked_html(stored["title"], terms, analyzer),
-            section=stored.get("section", ""),
-            published=iso_utc(stored.get("published")),
-            author=stored.get("author", ""),
-            teaser=stored.get("teaser", ""),
-            body=stored.get("body", ""),
-            body_html="".join(f"<p>{marked_html(p, terms, analyzer)}</p>" for p in paragraphs),
-            tags=list(stored.get("tags") or []),
-            language=stored.get("language", ""),
-            related=related_articles(searcher, docnum, stored),
-        )
+        with self.current.using() as opened:
+            return _article_view(opened, article_id, q)
 
     def warm_up(self) -> bool:
         """Open the current index and load what searches read of it, so that the first search
         does not wait for it (gunicorn calls this as a worker starts); False when there is no
         usable index yet (the first search will say why)."""
         try:
-            self._current()
+            with self.current.using():
+                return True
         except NewsindexError:
             return False
-        return True
 
     def health(self) -> dict[str, Any]:
         """``{"status", "generation", "articles"}``; raises IndexMissingError without an index."""
-        opened = self._current()
-        return {
-            "status": "ok",
-            "generation": opened.generation,
-            "articles": opened.searcher.doc_count(),
-        }
+        with self.current.using() as opened:
+            articles = opened.searcher.doc_count()
+            return {"status": "ok", "generation": opened.generation, "articles": articles}
 
     def __enter__(self) -> SearchService:
         return self
@@ -164,78 +116,65 @@ class SearchService:
         self.close()
 
     def close(self) -> None:
-        with self._lock:
-            if self._open is not None:
-                self._open.close()
-                self._open = None
+        self.current.close()
 
-    # Opening and refreshing ---------------------------------------------------------------------
 
-    def _current(self) -> OpenIndex:
-        with self._lock:
-            now = time.monotonic()
-            if self._open is None:
-                self._open = self._open_current(now)
-            elif now - self._open.checked_at >= REFRESH_SECONDS:
-                self._open.checked_at = now
-                if self.store.pointer().get("current") != self._open.generation:
-                    previous, self._open = self._open, self._open_current(now)
-                    previous.close()
-                else:
-                    self._open.refresh()
-            return self._open
+def _article_view(opened: OpenIndex, article_id: str, q: str) -> ArticleView:
+    searcher = opened.searcher
+    docnum = searcher.document_number(id=article_id)
+    if docnum is None:
+        raise ArticleNotFoundError(f"no article with id {article_id!r}")
+    stored = searcher.stored_fields(docnum)
+    terms = _marked_words(opened, q)
+    analyzer = searcher.schema["body"].analyzer
+    body = stored.get("body") or stored.get("teaser", "")
+    paragraphs = (p for p in body.split("\n\n") if p.strip())
+    return ArticleView(
+        id=stored["id"],
+        url=stored.get("url", ""),
+        title=stored["title"],
+        title_html=marked_html(stored["title"], terms, analyzer),
+        section=stored.get("section", ""),
+        published=iso_utc(stored.get("published")),
+        author=stored.get("author", ""),
+        teaser=stored.get("teaser", ""),
+        body=stored.get("body", ""),
+        body_html="".join(f"<p>{marked_html(p, terms, analyzer)}</p>" for p in paragraphs),
+        tags=list(stored.get("tags") or []),
+        language=stored.get("language", ""),
+        related=related_articles(searcher, docnum, stored),
+    )
 
-    def _open_current(self, now: float) -> OpenIndex:
-        lease = self.store.lease_current()
-        try:
-            require_schema_version(lease.generation)
-            index = whoosh_index.open_dir(str(lease.generation.path))
-            searcher = index.searcher()
-        except BaseException:
-            lease.release()
-            raise
-        reader = QueryReader(index.schema)
-        opened = OpenIndex(lease, searcher, reader, now, self._ranking, self._language)
-        try:
-            opened.load()
-        except BaseException:
-            opened.close()
-            raise
-        return opened
 
-    # Searching ----------------------------------------------------------------------------------
-
-    def _search(
-        self, opened: OpenIndex, request: SearchRequest, started: float, deadline: Deadline
-    ) -> SearchResults:
-        table, postings = opened.table, opened.postings
-        found = find(opened, request, deadline)
-        months = sorted(table.month_counts(found.final).items())
-        unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
-        sections = table.section_counts(found.in_dates).most_common()
-        total = len(found.final)
-        return SearchResults(
-            query=request.q,
-            total=total,
-            page=request.page,
-            per_page=request.per_page,
-            took_ms=0.0,
-            relaxed=found.relaxed,
-            match=str(found.rule),
-            all_words_total=found.all_words_total,
-            left_out=_left_out(found.words, request.q),
-            suggestion=suggest_spelling(
-                opened.spelling,
-                opened.reader,
-                request.q,
-                total,
-                count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
-            ),
-            hits=_page_of_hits(opened, found, request, deadline),
-            section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
-            date_facets=dates,
-            date_facet_unit=unit,
-        )
+def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> SearchResults:
+    table, postings = opened.table, opened.postings
+    found = find(opened, request, deadline)
+    months = sorted(table.month_counts(found.final).items())
+    unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
+    sections = table.section_counts(found.in_dates).most_common()
+    total = len(found.final)
+    return SearchResults(
+        query=request.q,
+        total=total,
+        page=request.page,
+        per_page=request.per_page,
+        took_ms=0.0,
+        relaxed=found.relaxed,
+        match=str(found.rule),
+        all_words_total=found.all_words_total,
+        left_out=_left_out(found.words, request.q),
+        suggestion=suggest_spelling(
+            opened.spelling,
+            opened.reader,
+            request.q,
+            total,
+            count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
+        ),
+        hits=_page_of_hits(opened, found, request, deadline),
+        section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
+        date_facets=dates,
+        date_facet_unit=unit,
+    )
 
 
 def _page_of_hits(
@@ -298,7 +237,7 @@ def _left_out(words: QueryWords | None, q: str) -> LeftOut:
     return LeftOut(list(words.question_words), list(words.over_limit), cut_at)
 
 
-def _hit(searcher: Any, docnum: int, score: float | None, terms: dict[str, set[str]]) -> Hit:
+def _hit(searcher: Searcher, docnum: int, score: float | None, terms: dict[str, set[str]]) -> Hit:
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
@@ -316,9 +255,7 @@ def _hit(searcher: Any, docnum: int, score: float | None, terms: dict[str, set[s
         published=iso_utc(stored.get("published")),
         author=stored.get("author", ""),
         teaser=teaser,
-        snippet_html=snippet
-        or marked_html(teaser, terms["teaser"], analyzer)
-        or escaped_line(teaser),
+        snippet_html=snippet,
         score=round(score, 4) if score is not None else None,
         language=stored.get("language", ""),
     )
