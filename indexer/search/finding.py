@@ -44,8 +44,10 @@ class Found:
     @property
     def all_words_total(self) -> int:
         """How many of the results have every word of the query."""
-        if self.match is not None:
+        if self.match is not None and self.match.rule is not MatchRule.ALL:
             return len(intersection(self.final, self.match.all_words))
+        if self.match is not None:  # every match has every word
+            return len(self.final)
         return 0 if self.relaxed else len(self.final)
 
 

@@ -80,8 +80,7 @@ class WordScorer:
         """(documents that have the word, their BM25F scores for it)."""
         settings = self.settings
         k1 = settings.k1
-        weighted = np.zeros(self.documents, dtype=np.float64)
-        separately = np.zeros(self.documents, dtype=np.float64)
+        summed = np.zeros(self.documents, dtype=np.float64)  # over the fields
         for fieldname in word.fields:
             docs, frequencies = self.postings.get(fieldname, word.text)
             if not len(docs):
@@ -89,16 +88,15 @@ class WordScorer:
             weight = settings.field_weight(fieldname)
             norms = self.postings.length_norms(fieldname, 1.0, settings.b)[docs]
             frequency = frequencies.astype(np.float64) / norms
-            if settings.combined_fields:
-                weighted[docs] += weight * frequency
-            else:
-                separately[docs] += weight * frequency * (k1 + 1) / (k1 + frequency)
-        found = np.flatnonzero(weighted if settings.combined_fields else separately)
-        rarity = self.rarity(len(found))
+            if settings.combined_fields:  # weighted frequencies, saturated below
+                summed[docs] += weight * frequency
+            else:  # each field saturated on its own, as Whoosh does
+                summed[docs] += weight * frequency * (k1 + 1) / (k1 + frequency)
+        found = np.flatnonzero(summed)
+        rarity, values = self.rarity(len(found)), summed[found]
         if settings.combined_fields:
-            tf = weighted[found]
-            return found, rarity * tf * (k1 + 1) / (k1 + tf)
-        return found, rarity * separately[found]
+            return found, rarity * values * (k1 + 1) / (k1 + values)
+        return found, rarity * values
 
     def closeness(self, words: list[Word]) -> np.ndarray:
         """How close together ``words`` stand in every document (``proximity``)."""

@@ -69,15 +69,19 @@ def match_words(
         allowed = intersection(allowed, matching_docs(postings, clause, every, deadline))
     for clause in words.excluded:
         allowed = difference(allowed, matching_docs(postings, clause, every, deadline))
-    all_words = allowed
-    for found in sorted(word_docs, key=len):
-        all_words = intersection(all_words, found)
+    ordered = sorted(word_docs, key=len)
+    all_words = ordered[0] if ordered and allowed is every else allowed
+    for found in ordered:
+        if found is not all_words:
+            all_words = intersection(all_words, found)
     if not word_docs:
         return WordMatch(allowed, allowed, MatchRule.ALL, word_docs)
+    if not words.long and (len(all_words) >= relax_below or len(word_docs) == 1):
+        return WordMatch(all_words, all_words, MatchRule.ALL, word_docs)
     some_words = intersection(union(list(word_docs)), allowed)
     if words.long:
         return WordMatch(some_words, all_words, MatchRule.MOST, word_docs)
-    if len(all_words) >= relax_below or len(some_words) == len(all_words):
+    if len(some_words) == len(all_words):
         return WordMatch(all_words, all_words, MatchRule.ALL, word_docs)
     return WordMatch(some_words, all_words, MatchRule.ALL_FIRST, word_docs)
 
