@@ -10,6 +10,7 @@ from ``postings.position_keys``: ``document << 32 | position``, sorted.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from itertools import combinations
 
 import numpy as np
@@ -40,12 +41,13 @@ def pair_counts(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.n
 def proximity_scores(
     postings: TermPostings,
     words: list[Word],
-    field_weights: dict[str, float],
+    field_weight: Callable[[str], float],
+    length_norms: Callable[[str], np.ndarray],
     k1: float,
-    b: float,
     documents: int,
 ) -> np.ndarray:
-    """The closeness score of every document for the pairs of ``words``."""
+    """The closeness score of every document for the pairs of ``words``; ``length_norms``
+    gives a field's BM25 length normalisation of every document."""
     live = max(postings.searcher.doc_count(), 1)
     scores = np.zeros(documents, dtype=np.float64)
     for first, second in combinations(words, 2):
@@ -55,8 +57,7 @@ def proximity_scores(
                 postings.position_keys(fieldname, first.text),
                 postings.position_keys(fieldname, second.text),
             )
-            norms = postings.length_norms(fieldname, 1.0, b)[docs]
-            weighted[docs] += field_weights.get(fieldname, 1.0) * counts / norms
+            weighted[docs] += field_weight(fieldname) * counts / length_norms(fieldname)[docs]
         found = np.flatnonzero(weighted)
         if len(found):
             rarity = math.log(1 + (live - len(found) + 0.5) / (len(found) + 0.5))

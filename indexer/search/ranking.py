@@ -41,22 +41,26 @@ class RankingSettings:
     """The choices of ranking, each kept because it measured better on the test collections
     (``python -m bench relevance --variants`` measures each one turned off)."""
 
-    k1: float = 1.6  # saturation of a word's frequency (1.2 was Whoosh's)
+    k1: float = 1.4  # saturation of a word's frequency (1.2 was Whoosh's)
     b: float = 0.75  # how much a field's length discounts its words
+    field_b: tuple[tuple[str, float], ...] = (("title", 0.9),)  # where not ``b``
     field_weights: tuple[tuple[str, float], ...] = tuple(SEARCH_FIELD_BOOSTS.items())
-    # (SEARCH_FIELD_BOOSTS: title 2, teaser 1.5, body 1; Whoosh's ranking here had 3, 2, 1)
-    combined_fields: bool = True  # BM25F; False: saturate each field alone, as Whoosh does
-    word_counts: bool = True  # a repeated query word counts 1 + ln(count) times
+    # (SEARCH_FIELD_BOOSTS: title 2.25, teaser 1.5, body 1; Whoosh's ranking here had 3, 2, 1)
+    combined_fields: bool = True  # BM25F; False: Whoosh's (each field saturated alone)
+    repeated_words: float = 0.75  # a repeated query word counts 1 + this * ln(count) times
     question_words: bool = True  # "what articles are there about" left out of queries
     any_word_when_long: bool = True  # False: every word, any word only when none has them all
     relax_below: int = 10  # a short query adds articles with most words below this many
     feedback_docs: int = 10  # a long query's best matches its second pass learns from
     feedback_words: int = 20  # words taken from them
-    feedback_weight: float = 0.4  # their share of the second pass's query
+    feedback_weight: float = 0.35  # their share of the second pass's query
     proximity: float = 0.5  # weight of a short query's words standing close together
 
     def field_weight(self, fieldname: str) -> float:
         return dict(self.field_weights).get(fieldname, 1.0)
+
+    def field_length_discount(self, fieldname: str) -> float:
+        return dict(self.field_b).get(fieldname, self.b)
 
 
 DEFAULT_RANKING = RankingSettings()
@@ -86,25 +90,35 @@ class WordScorer:
             if not len(docs):
                 continue
             weight = settings.field_weight(fieldname)
-            norms = self.postings.length_norms(fieldname, 1.0, settings.b)[docs]
+            norms = self.length_norms(fieldname)[docs]
             frequency = frequencies.astype(np.float64) / norms
             if settings.combined_fields:  # weighted frequencies, saturated below
                 summed[docs] += weight * frequency
-            else:  # each field saturated on its own, as Whoosh does
-                summed[docs] += weight * frequency * (k1 + 1) / (k1 + frequency)
+            else:  # Whoosh's BM25F: each field saturated alone, with its own IDF
+                field_rarity = math.log(self.documents / (len(docs) + 1)) + 1
+                summed[docs] += field_rarity * weight * frequency * (k1 + 1) / (k1 + frequency)
         found = np.flatnonzero(summed)
+        if not settings.combined_fields:
+            return found, summed[found]
         rarity, values = self.rarity(len(found)), summed[found]
-        if settings.combined_fields:
-            return found, rarity * values * (k1 + 1) / (k1 + values)
-        return found, rarity * values
+        return found, rarity * values * (k1 + 1) / (k1 + values)
 
     def closeness(self, words: list[Word]) -> np.ndarray:
         """How close together ``words`` stand in every document (``proximity``)."""
         settings = self.settings
-        weights = dict(settings.field_weights)
         return proximity_scores(
-            self.postings, words, weights, settings.k1, settings.b, self.documents
+            self.postings,
+            words,
+            settings.field_weight,
+            self.length_norms,
+            settings.k1,
+            self.documents,
         )
+
+    def length_norms(self, fieldname: str) -> np.ndarray:
+        """BM25's 1 - b + b * length / average length of the field, for every document."""
+        b = self.settings.field_length_discount(fieldname)
+        return self.postings.length_norms(fieldname, 1.0, b)
 
     def rarity(self, document_frequency: int) -> float:
         """BM25's IDF, never negative: ln(1 + (N - df + 0.5) / (df + 0.5))."""
@@ -123,7 +137,7 @@ class WordScorer:
 
 
 def query_weight(word: Word, settings: RankingSettings) -> float:
-    return 1 + math.log(word.count) if settings.word_counts else 1.0
+    return 1 + settings.repeated_words * math.log(word.count)
 
 
 def rank_by_words(
@@ -196,7 +210,7 @@ def top_by_relevance(
 def load_length_norms(postings: TermPostings, settings: RankingSettings) -> None:
     """Compute the length normalisations ranking will ask for."""
     for fieldname, _weight in settings.field_weights:
-        postings.length_norms(fieldname, 1.0, settings.b)
+        postings.length_norms(fieldname, 1.0, settings.field_length_discount(fieldname))
 
 
 def weighted_terms(parsed: query.Query) -> list[tuple[str, str, float]] | None:
