@@ -117,6 +117,7 @@ def run_relevance(args: argparse.Namespace, work: Path, argv: list[str]) -> dict
             "per_page": PER_PAGE,
             "known_items": args.known_items,
             "seed": args.seed,
+            "ranking": _ranking_settings(),
         },
         "collections": collections,
         "known_items": known,
@@ -251,6 +252,15 @@ def evaluate_known_items(
         return shares
     examples = [{"headline": i.headline, "query": i.query} for i in items[:5]]
     return {**shares, "examples": examples, "missed": missed}
+
+
+def _ranking_settings() -> dict[str, Any]:
+    """The ranking measured: ``RankingSettings`` as the search API uses them by default."""
+    from dataclasses import asdict
+
+    from indexer.search.ranking import DEFAULT_RANKING
+
+    return asdict(DEFAULT_RANKING)
 
 
 def _count_lines(path: Path) -> int:

@@ -69,6 +69,9 @@ def relevance_markdown(report: dict[str, Any]) -> str:
     parts = [
         f"# newsindex relevance, {report['machine']['date']}\n",
         f"Command (from the project folder):\n\n    {report['command']}\n",
+        "Ranking settings (`RankingSettings`): "
+        + ", ".join(f"{k} {v}" for k, v in report["settings"].get("ranking", {}).items())
+        + "\n",
         "## Targets (issue 12)\n\n"
         + table(("target", "measured", "status"), [tuple(t.values()) for t in report["targets"]]),
         _collections_table(report["collections"]),

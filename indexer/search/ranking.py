@@ -1,13 +1,14 @@
 """Relevance ranking of a known set of matching documents: BM25F from decoded postings (numpy).
 
 A word's score in a document is BM25F (Robertson and Zaragoza): the word's frequency in each text
-field, weighted (``SEARCH_FIELD_BOOSTS``: a word in the headline counts twice one in the body)
-and normalised by that field's length against its average, is summed over the fields and then
-saturated once (``k1``), times the word's rarity (the IDF of the documents that have it in any
-field). A query's words add up, a repeated word counting ``1 + ln(count)`` times. Whoosh's
-BM25F saturates each field on its own and adds the fields up, so a word in the headline and the
-body counts nearly twice, and a rare word no more than a common one: on the four test
-collections the combined form ranks better on every one (see the README's Ranking section).
+field, weighted (``SEARCH_FIELD_BOOSTS``: a word in the headline counts 2.25 times one in the
+body) and normalised by that field's length against its average, is summed over the fields and
+then saturated once (``k1``), times the word's rarity (the IDF of the documents that have it in
+any field). A query's words add up, a repeated word counting ``1 + 0.75 ln(count)`` times.
+Whoosh's BM25F saturates each field on its own, with its own IDF, and adds the fields up, so a
+word in the headline and the body counts about twice: the combined form is worth 8 to 23% of
+MAP on three of the four test collections and within 1% on the fourth (the README's Ranking
+section has the figures of every choice in ``RankingSettings``).
 
 What is scored is known beforehand (``word_match``); each word's postings are read once
 (``postings``) and scored as array arithmetic over all its documents at once. Long queries get a
