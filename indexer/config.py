@@ -34,7 +34,15 @@ ENVIRONMENT_VARIABLES = {
     "sources": "NEWSINDEX_SOURCES",
     "bind": "NEWSINDEX_BIND",  # read by gunicorn.conf.py
     "workers": "NEWSINDEX_WORKERS",  # read by gunicorn.conf.py
+    "replicas": "NEWSINDEX_REPLICAS",
+    "ssh": "NEWSINDEX_SSH",
+    "remote_indexer": "NEWSINDEX_REMOTE_INDEXER",
+    "textfile_dir": "NEWSINDEX_TEXTFILE_DIR",
+    # prometheus_client's own name, read by gunicorn.conf.py and the web app's /metrics
+    "metrics_dir": "PROMETHEUS_MULTIPROC_DIR",
 }
+# ssh never waits for a password under cron, and gives up on a host that does not answer.
+DEFAULT_SSH = "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=15"
 
 
 SOURCE_TYPES = ("jsonl", "json", "feed", "html", "text")
@@ -59,6 +67,14 @@ class Settings:
     build_processes: int = field(default_factory=lambda: os.cpu_count() or 1)
     result_cache: int = 512  # recent searches a web worker keeps per generation (0: none)
     sources: tuple[SourceConfig, ...] = field(default_factory=tuple)
+    # `indexer publish`: the replicas' index folders (local paths or host:/path), the ssh command
+    # rsync and the replica's side are reached with, and the `indexer` command on the replicas
+    # ("": the same path as this machine's).
+    replicas: tuple[str, ...] = field(default_factory=tuple)
+    ssh: str = DEFAULT_SSH
+    remote_indexer: str = ""
+    # Where indexer runs write their summary for node exporter's textfile collector (None: not).
+    textfile_dir: Path | None = None
     config_file: Path | None = None
 
 
@@ -97,7 +113,7 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-    _reject_unknown(data, {"index", "sources"}, path, "")
+    _reject_unknown(data, {"index", "sources", "publish", "metrics"}, path, "")
     index = data.get("index", {})
     _reject_unknown(index, {"dir", "language", "build_processes"}, path, "index.")
     changes: dict[str, Any] = {}
@@ -111,7 +127,40 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         )
     if "sources" in data:
         changes["sources"] = _sources_from_toml(data["sources"], path)
+    changes.update(_publish_from_toml(data.get("publish", {}), path))
+    metrics = data.get("metrics", {})
+    _reject_unknown(metrics, {"textfile_dir"}, path, "metrics.")
+    if "textfile_dir" in metrics:
+        textfile_dir = _string(metrics["textfile_dir"], path, "metrics.textfile_dir")
+        changes["textfile_dir"] = _resolve(textfile_dir, path.parent)
     return replace(settings, **changes)
+
+
+def _publish_from_toml(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    _reject_unknown(table, {"replicas", "ssh", "remote_indexer"}, path, "publish.")
+    changes: dict[str, Any] = {}
+    if "replicas" in table:
+        replicas = table["replicas"]
+        if not isinstance(replicas, list):
+            raise ConfigError(f"{path}: publish.replicas must be a list of index folders")
+        changes["replicas"] = tuple(
+            _replica(_string(r, path, "publish.replicas"), path.parent) for r in replicas
+        )
+    for key in ("ssh", "remote_indexer"):
+        if key in table:
+            changes[key] = _string(table[key], path, f"publish.{key}")
+    return changes
+
+
+def _replica(destination: str, base: Path) -> str:
+    """A replica's index folder: ``host:/path`` as written, a local path resolved from ``base``."""
+    return destination if is_remote(destination) else str(_resolve(destination, base))
+
+
+def is_remote(destination: str) -> bool:
+    """Whether ``destination`` is ``[user@]host:path`` (rsync's rule: a colon before any slash)."""
+    head, colon, _path = destination.partition(":")
+    return bool(colon) and bool(head) and "/" not in head
 
 
 def _sources_from_toml(entries: Any, path: Path) -> tuple[SourceConfig, ...]:
@@ -157,7 +206,22 @@ def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settin
             SourceConfig(name=Path(p).name, location=str(_resolve(p, Path.cwd())))
             for p in locations
         )
+    changes.update(_publish_from_environment(environ))
     return replace(settings, **changes)
+
+
+def _publish_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings of ``indexer publish`` and of the runs' metrics from the environment."""
+    changes: dict[str, Any] = {}
+    if environ.get("NEWSINDEX_REPLICAS"):
+        replicas = environ["NEWSINDEX_REPLICAS"].split()
+        changes["replicas"] = tuple(_replica(r, Path.cwd()) for r in replicas)
+    for key in ("ssh", "remote_indexer"):
+        if environ.get(ENVIRONMENT_VARIABLES[key]):
+            changes[key] = environ[ENVIRONMENT_VARIABLES[key]]
+    if environ.get("NEWSINDEX_TEXTFILE_DIR"):
+        changes["textfile_dir"] = _resolve(environ["NEWSINDEX_TEXTFILE_DIR"], Path.cwd())
+    return changes
 
 
 def _validate(settings: Settings) -> None:
