@@ -8,6 +8,9 @@ serves best; each worker keeps its own searcher open and follows new index gener
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 bind = os.environ.get("NEWSINDEX_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("NEWSINDEX_WORKERS", multiprocessing.cpu_count() + 1))
@@ -23,6 +26,36 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 proc_name = "newsindex"
+
+# /metrics adds up the counts of all workers (prometheus_client's multiprocess mode): each worker
+# writes them to files in PROMETHEUS_MULTIPROC_DIR. Without one given (the systemd unit gives
+# /run/newsindex/metrics), gunicorn makes a folder of its own and removes it as it exits.
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+OWN_METRICS_DIR = "NEWSINDEX_GUNICORN_METRICS_DIR"  # the one made here (this file is read again
+if not os.environ.get(METRICS_DIR_VARIABLE):  # on a reload, when the variable is already set)
+    os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="newsindex-metrics-")
+    os.environ[OWN_METRICS_DIR] = os.environ[METRICS_DIR_VARIABLE]
+
+
+def on_starting(server):
+    """Counts start from zero with each start of gunicorn: the files of an earlier run go."""
+    metrics_dir = Path(os.environ[METRICS_DIR_VARIABLE])
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    """A worker that ended (recycled, killed) keeps its counts, but not its live gauges."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    own = os.environ.get(OWN_METRICS_DIR)
+    if own and own == os.environ.get(METRICS_DIR_VARIABLE):
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def post_worker_init(worker):

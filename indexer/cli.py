@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from indexer.index.replica import answer_publisher
 from indexer.index.status import check_index, index_stats, rollback_index, source_report
 from indexer.index.update import delete_articles, update_index
 from indexer.progress import ProgressBar
+from indexer.run_metrics import RunRecord, write_run_metrics
 
 EXIT_CODES = """\b
 Exit codes:
@@ -60,11 +62,12 @@ def rebuild(
     pages; without any, the sources of the config file are read. The index in use keeps serving
     until the new one is complete and checked; the previous one is kept for `indexer rollback`.
     """
-    with _error_boundary():
+    with _recorded_run(ctx, "rebuild") as record, _error_boundary():
         settings = _settings(ctx)
         summary = _with_progress(
             quiet, as_json, lambda bar: rebuild_index(settings, sources, strict, bar)
         )
+        record.articles, record.warnings = summary.indexed, summary.warnings
         if as_json:
             click.echo(json.dumps(summary.as_json()))
         elif not quiet:
@@ -91,11 +94,12 @@ def update(
     takes the same lock, and reads the configured sources when given none. Feeds that answer
     304 Not Modified cost one request and are not read again.
     """
-    with _error_boundary():
+    with _recorded_run(ctx, "update") as record, _error_boundary():
         settings = _settings(ctx)
         summary = _with_progress(
             quiet, as_json, lambda bar: update_index(settings, sources, strict, bar)
         )
+        record.articles, record.warnings = summary.added + summary.updated, summary.warnings
         if as_json:
             click.echo(json.dumps(summary.as_json()))
         elif not quiet:
@@ -114,8 +118,9 @@ def update(
 @click.pass_context
 def delete(ctx: click.Context, ids: tuple[str, ...], as_json: bool) -> None:
     """Remove the articles with these IDS (ids not in the index are reported, not an error)."""
-    with _error_boundary():
+    with _recorded_run(ctx, "delete") as record, _error_boundary():
         summary = delete_articles(_settings(ctx), ids)
+        record.articles = len(summary.deleted)
         if as_json:
             click.echo(json.dumps(summary.as_json()))
             return
@@ -156,8 +161,9 @@ def publish(ctx: click.Context, destinations: tuple[str, ...], quiet: bool, as_j
     A replica that cannot be reached or fails its check is named, keeps what it served, and
     makes the exit code 1; the others still switch.
     """
-    with _error_boundary():
+    with _recorded_run(ctx, "publish") as record, _error_boundary():
         summary = publish_index(_settings(ctx), destinations)
+        record.articles, record.warnings = summary.articles, len(summary.failed)
         _print_publish(summary, quiet, as_json)
         if summary.failed:
             sys.exit(1)
@@ -290,6 +296,35 @@ def _terminal_text(snippet_html: str) -> str:
 
 def _settings(ctx: click.Context) -> Settings:
     return load_settings({"config_file": ctx.obj["config_file"]} if ctx.obj["config_file"] else {})
+
+
+@contextmanager
+def _recorded_run(ctx: click.Context, command: str) -> Iterator[RunRecord]:
+    """The run's record, written for node exporter's textfile collector as the run ends, with
+    its exit code, when a textfile folder is configured (a failure to write it is a warning)."""
+    record = RunRecord(command)
+    started = time.perf_counter()
+    try:
+        yield record
+    except SystemExit as exit:
+        record.exit_code = exit.code if isinstance(exit.code, int) else 1
+        raise
+    finally:
+        record.seconds = round(time.perf_counter() - started, 3)
+        _write_run_record(ctx, record)
+
+
+def _write_run_record(ctx: click.Context, record: RunRecord) -> None:
+    try:
+        directory = _settings(ctx).textfile_dir
+    except NewsindexError:
+        return  # the run itself said what is wrong with the configuration
+    if directory is None:
+        return
+    try:
+        write_run_metrics(directory, record)
+    except OSError as exc:
+        click.echo(f"warning: cannot write the run's metrics in {directory}: {exc}", err=True)
 
 
 def _with_progress(quiet: bool, as_json: bool, run: Callable[[ProgressBar | None], Any]) -> Any:

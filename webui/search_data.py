@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from indexer.search.requests import SearchRequest
 from indexer.search.results import ArticleView, SearchResults
@@ -33,7 +33,9 @@ def search_request() -> SearchRequest:
 
 
 def search_results(search: SearchRequest) -> SearchResults:
-    return search_service().search(search)
+    results = search_service().search(search)
+    g.search_results = results  # this request's search, for the metrics (webui.metrics)
+    return results
 
 
 def article_view(article_id: str) -> ArticleView:

@@ -45,6 +45,7 @@ class SearchResults:
     section_facets: list[FacetCount]
     date_facets: list[FacetCount]
     date_facet_unit: str  # "month" or "year"
+    from_cache: bool = False  # answered from the worker's results cache (not in the JSON)
 
     @property
     def pages(self) -> int:

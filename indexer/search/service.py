@@ -34,7 +34,7 @@ from whoosh import query
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.schema import require_schema_version
-from indexer.index.store import IndexStore, ReaderLease
+from indexer.index.store import Generation, IndexStore, ReaderLease
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import as_doc_array, matching_docs, positive_terms
 from indexer.search.doctable import DocTable
@@ -144,6 +144,7 @@ class SearchService:
         opened = self._current()
         cache = opened.results
         found = cache.pop(request, None) if self._cached_results else None
+        from_cache = found is not None
         if found is not None:
             cache[request] = found  # most recently used last
         else:
@@ -153,7 +154,7 @@ class SearchService:
                 while len(cache) > self._cached_results:
                     cache.pop(next(iter(cache)))
         took_ms = round((time.perf_counter() - started) * 1000, 2)
-        return replace(found, took_ms=took_ms)
+        return replace(found, took_ms=took_ms, from_cache=from_cache)
 
     def article(self, article_id: str, q: str = "") -> ArticleView:
         """The whole article, its words from ``q`` marked, and related articles."""
@@ -192,6 +193,11 @@ class SearchService:
         except NewsindexError:
             return False
         return True
+
+    def generation_served(self) -> Generation:
+        """The generation searches use now, with its manifest (following a new one as they do);
+        IndexMissingError without an index."""
+        return self._current().lease.generation
 
     def health(self) -> dict[str, Any]:
         """``{"status", "generation", "articles"}``; raises IndexMissingError without an index."""
