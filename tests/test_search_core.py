@@ -3,12 +3,13 @@ ranking Whoosh gives when it scores every match, and snippets marking the same w
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
 from indexer.index.analysis import text_analyzer
 from indexer.index.store import IndexStore
-from indexer.search.docsets import matching_docs
+from indexer.search.docsets import docset, matching_docs
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader
 from indexer.search.ranking import top_by_relevance
@@ -48,8 +49,9 @@ def opened(sample_settings):
 def test_matching_documents_are_whooshs(opened, text) -> None:
     searcher, reader, postings = opened
     parsed = reader.read(text, searcher.reader())
-    every = frozenset(searcher.reader().all_doc_ids())
-    assert matching_docs(postings, parsed, every) == set(searcher.docs_for_query(parsed))
+    every = docset(searcher.reader().all_doc_ids())
+    found = matching_docs(postings, parsed, every)
+    assert found.tolist() == sorted(searcher.docs_for_query(parsed))
 
 
 PHRASES = ('"', "-19", "NOT")  # phrases are scored as their words; NOT alone is not ranked
@@ -59,8 +61,8 @@ PHRASES = ('"', "-19", "NOT")  # phrases are scored as their words; NOT alone is
 def test_ranking_is_whooshs_when_it_scores_every_match(opened, text) -> None:
     searcher, reader, postings = opened
     parsed = reader.read(text, searcher.reader())
-    every = frozenset(searcher.reader().all_doc_ids())
-    by_docnum = range(searcher.doc_count_all())  # Whoosh breaks ties by document number
+    every = docset(searcher.reader().all_doc_ids())
+    by_docnum = np.arange(searcher.doc_count_all())  # Whoosh breaks ties by document number
     ranked = top_by_relevance(
         postings, parsed, matching_docs(postings, parsed, every), 10, by_docnum
     )

@@ -24,10 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from datetime import time as day_time
-from functools import cached_property
 from typing import Any
 
-import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query
 
@@ -36,7 +34,7 @@ from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.schema import require_schema_version
 from indexer.index.store import Generation, IndexStore, ReaderLease
 from indexer.search.deadline import Deadline
-from indexer.search.docsets import as_doc_array, matching_docs, positive_terms
+from indexer.search.docsets import DocSet, matching_docs, positive_terms
 from indexer.search.doctable import DocTable
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader, clean_query_text
@@ -117,15 +115,9 @@ class _Found:
     """The documents a search found, before they are turned into a page of hits."""
 
     parsed: query.Query | None
-    matched: set[int] | frozenset[int]
-    in_dates: set[int] | frozenset[int]
-    final: set[int] | frozenset[int]
+    in_dates: DocSet  # what the query matched within the request's dates
+    final: DocSet  # ... and within its sections
     relaxed: bool
-
-    @cached_property
-    def final_docs(self) -> np.ndarray:
-        """``final`` as an array, made once for the facets and the ranking."""
-        return as_doc_array(self.final)
 
 
 class SearchService:
@@ -260,10 +252,9 @@ class SearchService:
     ) -> SearchResults:
         table, postings = opened.table, opened.postings
         found = _find(opened, request, deadline)
-        months = sorted(table.month_counts(found.final_docs).items())
+        months = sorted(table.month_counts(found.final).items())
         unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
-        in_dates = found.final_docs if found.in_dates is found.final else found.in_dates
-        sections = table.section_counts(in_dates).most_common()
+        sections = table.section_counts(found.in_dates).most_common()
         total = len(found.final)
         return SearchResults(
             query=request.q,
@@ -299,18 +290,18 @@ def _find(opened: _OpenIndex, request: SearchRequest, deadline: Deadline) -> _Fo
         table.every if parsed is None else matching_docs(postings, parsed, table.every, deadline)
     )
     relaxed = False
-    if not matched and parsed is not None and reader.has_several_words(request.q):
+    if not len(matched) and parsed is not None and reader.has_several_words(request.q):
         any_word = reader.read(request.q, searcher.reader(), any_word=True)
         any_matched = matching_docs(postings, any_word, table.every, deadline)
-        if any_matched:
+        if len(any_matched):
             parsed, matched, relaxed = any_word, any_matched, True
     in_dates = matched
     if request.date_from or request.date_to:
         start = datetime.combine(request.date_from, day_time.min) if request.date_from else None
         end = datetime.combine(request.date_to, day_time.max) if request.date_to else None
-        in_dates = table.published_between(start, end) & matched
-    final = in_dates & table.in_sections(request.sections) if request.sections else in_dates
-    return _Found(parsed, matched, in_dates, final, relaxed)
+        in_dates = table.published_between(matched, start, end)
+    final = table.in_sections(in_dates, request.sections) if request.sections else in_dates
+    return _Found(parsed, in_dates, final, relaxed)
 
 
 def _page_of_hits(
@@ -325,14 +316,14 @@ def _page_of_hits(
     if found.parsed is None or request.sort != "relevance":
         newest = request.sort != "oldest"  # an empty query lists the newest first by default
         ranked: Sequence[tuple[int, float | None]] | None
-        ranked = [(d, None) for d in table.by_date(set(found.final), newest, limit)]
-    elif not found.final:
+        ranked = [(d, None) for d in table.by_date(found.final, newest, limit).tolist()]
+    elif not len(found.final):
         ranked = []
     else:
         rank = table.newest_rank
-        ranked = top_by_relevance(postings, found.parsed, found.final_docs, limit, rank, deadline)
+        ranked = top_by_relevance(postings, found.parsed, found.final, limit, rank, deadline)
         if ranked is None:  # not a query of terms: Whoosh scores every match (its top-k can miss)
-            results = searcher.search(found.parsed, limit=None, filter=set(found.final))
+            results = searcher.search(found.parsed, limit=None, filter=set(found.final.tolist()))
             scored = ((docnum, score) for score, docnum in results.top_n)
             ranked = heapq.nlargest(limit, scored, key=lambda item: (item[1], -rank[item[0]]))
     terms = _terms_by_field(found.parsed)
