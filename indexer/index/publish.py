@@ -161,18 +161,9 @@ def _publish_remote(sending: _Sending, destination: str) -> ReplicaOutcome:
     """Over ssh: ``indexer receive`` on the replica holds its lock and a build folder while
     rsync sends the files there, then checks them and switches (``replica.answer_publisher``)."""
     host, _colon, path = destination.partition(":")
-    receive = f"{sending.remote_indexer} receive --content-id {sending.content_id} " + (
-        shlex.quote(path)
-    )
     with (
         tempfile.TemporaryFile("w+") as errors,
-        subprocess.Popen(
-            [*shlex.split(sending.ssh), host, receive],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        ) as receiver,
+        _start_receiver(sending, host, path, errors) as receiver,
     ):
         assert receiver.stdin is not None and receiver.stdout is not None
         try:
@@ -190,6 +181,23 @@ def _publish_remote(sending: _Sending, destination: str) -> ReplicaOutcome:
             return _outcome_of(destination, _next_reply(receiver.stdout, errors, host), sent)
         finally:
             receiver.stdin.close()  # a receiver still waiting gives up and removes its folder
+
+
+def _start_receiver(sending: _Sending, host: str, path: str, errors: Any) -> subprocess.Popen:
+    """``indexer receive`` for the folder ``path`` on ``host``, started over ssh."""
+    if host.startswith("-"):  # ssh would read it as an option
+        raise NewsindexError(f"{host!r} is not a host name")
+    receive = f"{sending.remote_indexer} receive --content-id {sending.content_id}"
+    try:
+        return subprocess.Popen(
+            [*shlex.split(sending.ssh), host, f"{receive} {shlex.quote(path)}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+    except (OSError, ValueError) as exc:  # not installed; not a command line
+        raise NewsindexError(f"cannot run the ssh command {sending.ssh!r}: {exc}") from exc
 
 
 def _next_reply(replies: Any, errors: Any, host: str) -> dict[str, Any]:
