@@ -29,16 +29,18 @@ proc_name = "newsindex"
 
 # /metrics adds up the counts of all workers (prometheus_client's multiprocess mode): each worker
 # writes them to files in PROMETHEUS_MULTIPROC_DIR. Without one given (the systemd unit gives
-# /run/newsindex/metrics), gunicorn makes a folder of its own and removes it as it exits.
+# /run/newsindex/metrics), gunicorn makes a folder of its own as it starts and removes it as it
+# exits. (Set in on_starting, before any worker imports prometheus_client, and not when this file
+# is read: reading it must change nothing.)
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
-OWN_METRICS_DIR = "NEWSINDEX_GUNICORN_METRICS_DIR"  # the one made here (this file is read again
-if not os.environ.get(METRICS_DIR_VARIABLE):  # on a reload, when the variable is already set)
-    os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="newsindex-metrics-")
-    os.environ[OWN_METRICS_DIR] = os.environ[METRICS_DIR_VARIABLE]
+OWN_METRICS_DIR = "NEWSINDEX_GUNICORN_METRICS_DIR"  # the folder on_starting made, if it did
 
 
 def on_starting(server):
     """Counts start from zero with each start of gunicorn: the files of an earlier run go."""
+    if not os.environ.get(METRICS_DIR_VARIABLE):
+        os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="newsindex-metrics-")
+        os.environ[OWN_METRICS_DIR] = os.environ[METRICS_DIR_VARIABLE]
     metrics_dir = Path(os.environ[METRICS_DIR_VARIABLE])
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):
@@ -56,14 +58,3 @@ def on_exit(server):
     own = os.environ.get(OWN_METRICS_DIR)
     if own and own == os.environ.get(METRICS_DIR_VARIABLE):
         shutil.rmtree(own, ignore_errors=True)
-
-
-def post_worker_init(worker):
-    """A new worker (at start, after a recycle) loads the index before it takes requests."""
-    from webui import warm_up
-
-    try:
-        if not warm_up(worker.wsgi):
-            worker.log.warning("no usable index yet; searches will say so until one is built")
-    except Exception:  # the worker serves anyway; its searches report what is wrong
-        worker.log.exception("could not load the index")

@@ -134,7 +134,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_rebuild_and_publish_cycles_under_load_fail_nothing(cluster: Cluster) -> None:
-    switch_seconds, publish_seconds, replica_seconds = [], [], []
+    switch_seconds, publish_seconds, replica_seconds, after_publish = [], [], [], []
     with SteadyLoad(cluster.load_urls(), cluster.check_answer) as load:
         for cycle in range(CYCLES):
             articles, _hits = cluster.rebuild(extra_articles=20 * (cycle + 2))
@@ -149,6 +149,7 @@ def test_rebuild_and_publish_cycles_under_load_fail_nothing(cluster: Cluster) ->
                 f"cycle {cycle}: both nodes serving {articles} articles",
             )
             switch_seconds.append(time.monotonic() - started)
+            after_publish.append(switch_seconds[-1] - publish_seconds[-1])
     assert load.problems == [], load.problems[:20]
     assert load.requests >= 50 * CYCLES, f"too little load: {load.requests} requests"
     ssh_calls = (cluster.workdir / "ssh.log").read_text()
@@ -161,6 +162,7 @@ def test_rebuild_and_publish_cycles_under_load_fail_nothing(cluster: Cluster) ->
         replica_receive_seconds_max=round(max(replica_seconds), 2),
         all_nodes_on_new_generation_seconds_max=round(max(switch_seconds), 2),
         all_nodes_on_new_generation_seconds=[round(s, 2) for s in switch_seconds],
+        all_nodes_on_new_generation_after_publish_returned_seconds_max=round(max(after_publish), 2),
     )
 
 

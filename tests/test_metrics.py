@@ -5,14 +5,19 @@ gunicorn's workers: tests/test_cluster.py.)"""
 from __future__ import annotations
 
 import json
+import os
+import runpy
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from cluster import GunicornNode, http_get
 from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import SAMPLES, app_for, close_app
+from indexer.config import PROJECT_ROOT
 from indexer.index.store import IndexStore
 from webui.static_urls import file_digest
 
@@ -160,3 +165,33 @@ def test_publish_reports_failed_replicas_in_its_textfile(indexer, tmp_path, monk
             "timestamp_seconds": published["timestamp_seconds"],
         }
     )
+
+
+# Under gunicorn -------------------------------------------------------------------------------
+
+
+def test_reading_the_gunicorn_config_changes_nothing(monkeypatch) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    before = dict(os.environ)
+    runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    assert dict(os.environ) == before  # the metrics folder is made as gunicorn starts
+
+
+def test_gunicorn_adds_up_its_workers_in_a_folder_of_its_own(tmp_path, sample_settings) -> None:
+    node = GunicornNode("solo", sample_settings.index_dir, tmp_path, workers=2)
+    node.metrics_dir = None  # none given: gunicorn makes one (in TMPDIR, here tmp_path)
+    try:
+        node.start()
+        urls = [f"{node.base}/api/search?q=word{n}" for n in range(60)]
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            statuses = [status for status, _body, _headers in pool.map(http_get, urls)]
+        assert statuses == [200] * 60
+        assert list(tmp_path.glob("newsindex-metrics-*/counter_*.db"))
+        families = text_string_to_metric_families(http_get(f"{node.base}/metrics")[1].decode())
+        requests = next(f for f in families if f.name == "newsindex_http_requests").samples
+        counted = sum(s.value for s in requests if s.labels["route"] == "/api/search")
+        served = node.served_requests("/api/search")
+        assert counted == sum(served.values()) == 60 and len(served) == 2, served
+    finally:
+        node.stop()
+    assert not list(tmp_path.glob("newsindex-metrics-*")), "gunicorn left its folder behind"
