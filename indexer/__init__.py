@@ -17,6 +17,7 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``schema``           the Whoosh schema, versioned
     ``documents``        how an article fills the schema's fields
     ``whoosh_internals`` every private Whoosh name the project uses, with its reason
+    ``whoosh_types``     the public Whoosh API the project calls, as Protocols
     ``bulk_writer``      a rebuild's writer: postings in memory, a segment per process
     ``build``            rebuild: read, write a new generation, check it, switch
     ``update``           update and delete: a new generation derived from the current one
@@ -27,11 +28,13 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
 
 ``search/`` searching the index (never imports ``ingest``); ``SearchService`` is its door
     ``service``       the search API: ``SearchService``
+    ``open_index``    the generation searches read, held open and followed as it changes
     ``requests``      the search request, checked and bounded
     ``results``       the plain data searches return
     ``query_parser``  the query language
     ``docsets``       which documents match, as sorted arrays (``DocSet``)
     ``postings``      decoded postings and word positions, kept within a budget
+    ``kept``          values kept by key within a budget, least recently used first out
     ``doctable``      section, month and date of every document: filters, facets, date order
     ``ranking``       BM25F over the matching documents (numpy)
     ``related``       more like this

@@ -3,11 +3,12 @@ gunicorn web nodes started from the project's gunicorn.conf.py, each over its ow
 and Debian's nginx in front of them with the project's own site (deploy/nginx-newsindex.conf)
 rendered for free ports. nginx runs in the foreground with every path under a temporary folder.
 
-Every process is started in a session of its own and stopped (or killed, with its children) by
-its process group, so none outlives the test."""
+Every process is a ``processes.Run``: stopped (or killed, with its children) whole, and never
+left running whatever happens to the test."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import itertools
 import json
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from conftest import free_port
 from indexer.config import PROJECT_ROOT
+from processes import Run, run_to_end
 
 DEPLOY = PROJECT_ROOT / "deploy"
 NGINX_SITE = DEPLOY / "nginx-newsindex.conf"
@@ -65,23 +67,6 @@ def wait_until(condition: Callable[[], bool], ceiling: float, what: str) -> floa
     raise AssertionError(f"{what}: not within {ceiling} s")
 
 
-def stop_group(process: subprocess.Popen, stop_signal: int = signal.SIGTERM) -> None:
-    """Stop a process started with ``start_new_session`` and everything it started."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, stop_signal)
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-    try:  # children a killed master left behind (its workers, briefly)
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
 class GunicornNode:
     """One web node: gunicorn from the project's config over ``index_dir``, on a port of its own
     that stays the same across restarts."""
@@ -89,17 +74,12 @@ class GunicornNode:
     def __init__(self, name: str, index_dir: Path, workdir: Path, workers: int = 2) -> None:
         self.name, self.index_dir, self.workdir, self.workers = name, index_dir, workdir, workers
         self.port = free_port()
-        self.starts = 0
-        self.process: subprocess.Popen | None = None
+        self.run: Run | None = None
         self.metrics_dir: Path | None = workdir / f"{name}-metrics"
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log_path(self) -> Path:
-        return self.workdir / f"{self.name}-{self.starts}.log"
 
     def environment(self) -> dict[str, str]:
         env = {
@@ -115,16 +95,9 @@ class GunicornNode:
         return env
 
     def start(self) -> GunicornNode:
-        self.starts += 1
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "webui:create_app()"],
-                cwd=PROJECT_ROOT,
-                env=self.environment(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        command = [sys.executable, "-m", "gunicorn", "webui:create_app()"]
+        # SIGTERM if the tests die: gunicorn then stops its workers too.
+        self.run = Run(command, self.environment(), PROJECT_ROOT, death_signal=signal.SIGTERM)
         wait_until(
             lambda: http_get(f"{self.base}/healthz", timeout=2)[0] == 200,
             START_CEILING_SECONDS,
@@ -134,15 +107,21 @@ class GunicornNode:
 
     def kill(self) -> None:
         """Kill the node and its workers at once, as when its machine dies."""
-        assert self.process is not None
-        stop_group(self.process, signal.SIGKILL)
+        assert self.run is not None
+        self.run.stop()
 
     def stop(self) -> None:
-        if self.process is not None:
-            stop_group(self.process)
+        """A graceful stop (whose log is kept), then nothing of the node left running."""
+        if self.run is not None and self.run.poll() is None:
+            self.run.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.run.wait(timeout=30)
+        if self.run is not None:
+            self.run.stop()
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        """This start's log (gunicorn's own lines and the access log)."""
+        return "".join(self.run.output()) if self.run is not None else ""
 
     def served_requests(self, path_prefix: str) -> Counter[str]:
         """Requests for paths starting with ``path_prefix`` in this start's access log, by the
@@ -190,7 +169,7 @@ class Nginx:
         self.workdir = workdir
         self.port = free_port()
         self.nodes = nodes
-        self.process: subprocess.Popen | None = None
+        self.run: Run | None = None
 
     @property
     def base(self) -> str:
@@ -220,11 +199,9 @@ class Nginx:
         config = self.write_config()
         command = [nginx_binary(), "-p", str(self.workdir), "-c", str(config)]
         command += ["-e", str(self.workdir / "error.log")]
-        checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+        checked = run_to_end([*command, "-t"], {"PATH": "/usr/sbin:/usr/bin:/bin"}, timeout=30)
         assert checked.returncode == 0, f"nginx refuses the site: {checked.stderr}"
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
+        self.run = Run(command, {"PATH": "/usr/sbin:/usr/bin:/bin"}, death_signal=signal.SIGTERM)
         wait_until(
             lambda: http_get(f"{self.base}/healthz", timeout=2)[0] == 200,
             START_CEILING_SECONDS,
@@ -233,8 +210,12 @@ class Nginx:
         return self
 
     def stop(self) -> None:
-        if self.process is not None:
-            stop_group(self.process, signal.SIGQUIT)  # nginx's graceful stop
+        if self.run is not None and self.run.poll() is None:
+            os.kill(self.run.pid, signal.SIGQUIT)  # nginx's graceful stop
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.run.wait(timeout=30)
+        if self.run is not None:
+            self.run.stop()
 
 
 class SteadyLoad:

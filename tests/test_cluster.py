@@ -14,7 +14,6 @@ a node's workers.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ from indexer.config import PROJECT_ROOT, load_settings
 from indexer.index.build import rebuild_index
 from indexer.search.requests import SearchRequest
 from indexer.search.service import SearchService
+from processes import run_to_end
 
 CYCLES = 5
 QUERY = "harbour"  # in some sample articles and in every generated one
@@ -74,9 +74,7 @@ class Cluster:
             "FAKE_SSH_LOG": str(self.workdir / "ssh.log"),
         }
         command = [sys.executable, "-m", "indexer", "publish", "--json", *self.destinations()]
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=120, cwd="/"
-        )
+        done = run_to_end(command, env, timeout=120, cwd="/")
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 

@@ -10,8 +10,8 @@ it (the Flask development server, tests) the counts are those of the one process
 - ``newsindex_searches_total``: searches answered; ``newsindex_search_cache_hits_total``: of them,
   answered from the worker's results cache; ``newsindex_search_duration_seconds``: the time of
   the searches that ran (not the cache hits).
-- ``newsindex_index_available``, ``newsindex_index_generation`` (its number in this index folder),
-  ``newsindex_index_articles``, ``newsindex_index_built_timestamp_seconds`` and
+- ``newsindex_index_available``, ``newsindex_index_info{generation}`` (its name, as /healthz
+  gives it), ``newsindex_index_articles``, ``newsindex_index_built_timestamp_seconds`` and
   ``newsindex_index_age_seconds``: the generation being served, read as the page is asked for
   (every worker follows a new generation within a second). A generation published to several
   replicas keeps its build time on each, so equal build times mean the same index.
@@ -36,7 +36,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from indexer.errors import NewsindexError
@@ -154,7 +154,7 @@ class _ServedIndex(Collector):
     def __init__(self, service: SearchService) -> None:
         self.service = service
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         try:
             generation = self.service.generation_served()
         except NewsindexError:
@@ -165,10 +165,11 @@ class _ServedIndex(Collector):
         built_at = (built if built.tzinfo else built.replace(tzinfo=UTC)).timestamp()
         gauges = {
             "available": ("An index is served", 1),
-            "generation": ("Number of the generation served (in this folder)", generation.number),
             "articles": ("Articles in the generation served", manifest.get("articles", 0)),
             "built_timestamp_seconds": ("When the generation served was built", built_at),
             "age_seconds": ("Seconds since it was built", max(0.0, time.time() - built_at)),
         }
         for name, (documentation, value) in gauges.items():
             yield GaugeMetricFamily(f"newsindex_index_{name}", documentation, value)
+        served = {"generation": generation.name}  # as /healthz names it
+        yield InfoMetricFamily("newsindex_index", "The generation served", value=served)

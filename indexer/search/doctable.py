@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 
+from indexer.index.whoosh_types import Searcher
 from indexer.search.docsets import DOC_TYPE, DocSet
 
 UNDATED = float("inf")  # sorts after every date
@@ -34,7 +34,7 @@ class DocTable:
     month_codes: Codes  # "YYYY-MM", "" when undated
 
     @classmethod
-    def of(cls, searcher: Any) -> DocTable:
+    def of(cls, searcher: Searcher) -> DocTable:
         every, section, month, timestamp = _columns(searcher)
         live_timestamps = timestamp[every]
         dated = live_timestamps != UNDATED
@@ -120,7 +120,7 @@ def _utc_timestamp(moment: datetime) -> float:
     return moment.replace(tzinfo=UTC).timestamp()
 
 
-def _columns(searcher: Any) -> tuple[DocSet, list[str], list[str], np.ndarray]:
+def _columns(searcher: Searcher) -> tuple[DocSet, list[str], list[str], np.ndarray]:
     reader = searcher.reader()
     size = reader.doc_count_all()
     every: list[int] = []

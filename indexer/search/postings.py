@@ -9,10 +9,8 @@ documents, which are a ``DocSet`` as they come, and the term frequencies.
 
 from __future__ import annotations
 
-import threading
 from array import array
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,43 +22,18 @@ from indexer.index.whoosh_internals import (
     posting_value_blocks,
     segment_length_bytes,
 )
+from indexer.index.whoosh_types import Searcher
 from indexer.search.docsets import DOC_TYPE, DocSet
+from indexer.search.kept import KeptWithin
 
 POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, about 32 MB
 POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, about 32 MB
 
 
-class KeptWithin:
-    """Values kept by key, least recently used first out, within a budget of their total size
-    (``size`` measures one value); the most recent value stays even if it alone is over."""
-
-    def __init__(self, budget: int, size: Callable[[Any], int]) -> None:
-        self.budget = budget
-        self._size_of = size
-        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]
-        found = compute()  # outside the lock: decoding may take a while
-        with self._lock:
-            if key not in self._kept:
-                self._kept[key] = found
-                self._size += self._size_of(found)
-            while self._size > self.budget and len(self._kept) > 1:
-                _key, dropped = self._kept.popitem(last=False)
-                self._size -= self._size_of(dropped)
-        return found
-
-
 class TermPostings:
     """The postings of terms of one searcher, decoded on first use and kept."""
 
-    def __init__(self, searcher: Any, budget: int = POSTINGS_BUDGET) -> None:
+    def __init__(self, searcher: Searcher, budget: int = POSTINGS_BUDGET) -> None:
         self.searcher = searcher
         self._postings = KeptWithin(budget, lambda found: len(found[0]))
         self._positions = KeptWithin(POSITIONS_BUDGET, len)
