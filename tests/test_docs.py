@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from indexer import cli
 from indexer.cli import main
 from indexer.config import ENVIRONMENT_VARIABLES, PROJECT_ROOT
 from indexer.errors import NewsindexError
@@ -50,7 +51,7 @@ def test_the_exit_code_table_lists_every_exit_code_and_so_does_help() -> None:
     help_text = main.get_help(main.make_context("indexer", ["--help"], resilient_parsing=True))
     in_help = set(re.findall(r"^ +(\d+) +\w", help_text.split("Exit codes:")[1], re.MULTILINE))
     errors = [NewsindexError, *all_subclasses(NewsindexError)]
-    returned = {"0", "2"} | {str(error.exit_code) for error in errors}
+    returned = {"0", "2", str(cli.INTERRUPTED)} | {str(error.exit_code) for error in errors}
     assert documented == in_help == returned, (documented, in_help, returned)
 
 
