@@ -36,10 +36,15 @@ METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 OWN_METRICS_DIR = "NEWSINDEX_GUNICORN_METRICS_DIR"  # the folder on_starting made, if it did
 
 
+OWN_METRICS_PREFIX = "newsindex-metrics-"  # + the master's process id + "-"
+
+
 def on_starting(server):
     """Counts start from zero with each start of gunicorn: the files of an earlier run go."""
     if not os.environ.get(METRICS_DIR_VARIABLE):
-        os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="newsindex-metrics-")
+        remove_folders_of_dead_masters()
+        prefix = f"{OWN_METRICS_PREFIX}{os.getpid()}-"
+        os.environ[METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix=prefix)
         os.environ[OWN_METRICS_DIR] = os.environ[METRICS_DIR_VARIABLE]
     metrics_dir = Path(os.environ[METRICS_DIR_VARIABLE])
     metrics_dir.mkdir(parents=True, exist_ok=True)
@@ -58,3 +63,11 @@ def on_exit(server):
     own = os.environ.get(OWN_METRICS_DIR)
     if own and own == os.environ.get(METRICS_DIR_VARIABLE):
         shutil.rmtree(own, ignore_errors=True)
+
+
+def remove_folders_of_dead_masters():
+    """The metrics folders of gunicorns killed before they could remove their own."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{OWN_METRICS_PREFIX}*-*"):
+        pid = folder.name.removeprefix(OWN_METRICS_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)

@@ -180,8 +180,14 @@ def test_reading_the_gunicorn_config_changes_nothing(monkeypatch) -> None:
 def test_gunicorn_adds_up_its_workers_in_a_folder_of_its_own(tmp_path, sample_settings) -> None:
     node = GunicornNode("solo", sample_settings.index_dir, tmp_path, workers=2)
     node.metrics_dir = None  # none given: gunicorn makes one (in TMPDIR, here tmp_path)
+    left_by_a_killed_gunicorn = tmp_path / "newsindex-metrics-999999999-x1y2"  # no such pid
+    of_a_running_one = tmp_path / f"newsindex-metrics-{os.getpid()}-z3"
+    for folder in (left_by_a_killed_gunicorn, of_a_running_one):
+        folder.mkdir()
     try:
         node.start()
+        assert not left_by_a_killed_gunicorn.exists() and of_a_running_one.exists()
+        of_a_running_one.rmdir()
         urls = [f"{node.base}/api/search?q=word{n}" for n in range(60)]
         with ThreadPoolExecutor(max_workers=6) as pool:
             statuses = [status for status, _body, _headers in pool.map(http_get, urls)]
