@@ -12,9 +12,19 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from markupsafe import escape
 
-from conftest import app_for, article, client_for_records, close_app, sample_records
+from conftest import (
+    app_for,
+    article,
+    client_for_records,
+    close_app,
+    sample_records,
+    write_jsonl,
+)
+from indexer.config import load_settings
+from indexer.index.build import rebuild_index
 from indexer.search.results import FacetCount
-from webui.display import http_url, news_date, took_label
+from webui import create_app
+from webui.display import http_url, news_date, section_name, took_label
 from webui.search_page import page_numbers
 from webui.timeline import CHART_HEIGHT, build_timeline
 
@@ -364,7 +374,7 @@ def test_article_page_shows_the_story_with_the_query_marked_and_related_stories(
     assert link_named(page, "← Results for “script”")["href"] == "/?q=script"
     assert 'id="related-heading">Related stories</h2>' in text
     related = [link for link in page.links if link["href"].startswith("/article/")]
-    assert len(related) == 5 and all("?" not in link["href"] for link in related)
+    assert len(related) == 5 and all(link["href"].endswith("?q=script") for link in related)
 
 
 def test_article_page_without_a_query_marks_nothing(client) -> None:
@@ -522,7 +532,8 @@ def test_pages_need_nothing_inline_and_nothing_from_elsewhere(client, url) -> No
     tags = parse(response).tags
     assert not any(name == "style" or name.startswith("on") for _, attrs in tags for name in attrs)
     for tag, attributes in tags:
-        if tag in ("link", "img", "script"):  # everything the page loads is our own
+        if tag in ("link", "img", "script") and attributes.get("rel") != "canonical":
+            # everything the page loads is our own
             source = attributes.get("href") or attributes.get("src")
             assert source.startswith("/") and not source.startswith("//"), attributes
     assert ("link", {**OPENSEARCH_LINK}) in tags
@@ -564,3 +575,37 @@ def test_every_sample_article_has_a_page(client) -> None:
     for record in sample_records():
         text = get(client, f"/article/{record['id']}").get_data(as_text=True)
         assert f"<title>{escape(record['title'])} · newsindex</title>" in text
+
+
+def test_sections_show_in_one_case_and_by_their_configured_names(tmp_path) -> None:
+    records = [
+        article(1, section="money-fx", title="Harbour dollar falls"),
+        article(2, section="acq", title="Harbour board buys a ferry line"),
+        article(3, section="Politics", title="Harbour vote"),
+    ]
+    index_dir = tmp_path / "index"
+    source = write_jsonl(tmp_path / "records.jsonl", records)
+    rebuild_index(load_settings({"index_dir": index_dir}, environ={}), [str(source)])
+    application = create_app(
+        {"TESTING": True, "NEWSINDEX": {"index_dir": index_dir, "section_names": {"acq": "Deals"}}}
+    )
+    try:
+        client = application.test_client()
+        page = parse(get(client, "/", q="harbour", section="acq"))
+        text = get(client, "/", q="harbour", section="acq").get_data(as_text=True)
+        article_text = get(client, "/article/t-1").get_data(as_text=True)
+        atom = client.get("/search.atom?q=harbour").get_data(as_text=True)
+    finally:
+        close_app(application)
+    assert link_named(page, "Remove filter: Deals")["href"] == "/?q=harbour"
+    assert '<span class="meta-section">Deals</span>' in text and "✓ </span>Deals" in text
+    assert "Money-fx" in text and ">money-fx<" not in text and ">acq<" not in text
+    assert ">Money-fx</a>" in article_text
+    assert 'term="acq" label="Deals"' in atom and 'term="money-fx" label="Money-fx"' in atom
+
+
+def test_a_section_name_is_its_configured_name_or_the_source_name_capitalised() -> None:
+    names = {"acq": "Acquisitions"}
+    assert section_name("acq", names) == "Acquisitions" == section_name("ACQ", names)
+    assert section_name("money-fx", names) == "Money-fx"
+    assert section_name("U.S. News", names) == "U.S. News"

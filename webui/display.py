@@ -5,6 +5,7 @@ Registered as Jinja filters by ``pages``; plain functions, so the feeds and test
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -36,6 +37,16 @@ def parse_api_date(published: str | None) -> datetime | None:
         return datetime.strptime(published, "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return None
+
+
+def section_name(section: str, names: Mapping[str, str]) -> str:
+    """A section as readers see it: its configured name ('acq' -> 'Acquisitions'), else as the
+    source wrote it with a capital first letter ('money-fx' -> 'Money-fx', 'U.S. News' as is),
+    so that every section shows in the same case wherever it appears."""
+    named = names.get(section.lower())
+    if named:
+        return named
+    return section[:1].upper() + section[1:]
 
 
 def thousands(number: int) -> str:

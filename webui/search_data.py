@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 from flask import current_app, request
 
+from indexer.errors import QueryError
 from indexer.search.requests import SearchRequest
 from indexer.search.results import ArticleView, SearchResults
 from indexer.search.service import SearchService
@@ -32,9 +34,24 @@ def search_request() -> SearchRequest:
     return SearchRequest.from_params(request.args.to_dict(flat=False))
 
 
+def search_context() -> SearchRequest:
+    """The search a page was reached from (article links carry it); none when it is unreadable:
+    a stale or edited link still opens the article."""
+    try:
+        return search_request()
+    except QueryError:
+        return SearchRequest()
+
+
 def search_results(search: SearchRequest) -> SearchResults:
     return search_service().search(search)
 
 
 def article_view(article_id: str) -> ArticleView:
     return search_service().article(article_id, q=request.args.get("q", ""))
+
+
+def generation_built_at() -> str:
+    """When the index generation being served was built, as 'YYYY-MM-DDTHH:MM:SSZ' (UTC)."""
+    built = datetime.fromisoformat(search_service().health()["built_at"])
+    return built.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

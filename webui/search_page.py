@@ -7,15 +7,14 @@ works. Templates get plain data and never assemble URLs themselves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
-
-from flask import url_for
 
 from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
 from indexer.search.results import SearchResults
-from webui.display import day_label
+from webui.display import day_label, section_name
+from webui.links import article_url, context_url, search_params, search_url
 from webui.timeline import Timeline, TimelineBar, build_timeline
 
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
@@ -66,8 +65,14 @@ class SearchPage:
     def first_number(self) -> int:
         return (self.results.page - 1) * self.results.per_page + 1
 
+    def article_url(self, article_id: str) -> str:
+        """A result's page, keeping this search (its filters, sort and page) for the way back."""
+        return article_url(article_id, self.search)
 
-def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPage:
+
+def build_search_page(
+    search: SearchRequest, results: SearchResults, section_names: Mapping[str, str]
+) -> SearchPage:
     last_page = min(results.pages, max(1, MAX_RESULT_DEPTH // search.per_page))
     page = SearchPage(
         search=search,
@@ -75,14 +80,15 @@ def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPa
         lists_everything=search.q.strip() in ("", "*"),
         last_page=last_page,
         sort_links=_sort_links(search),
-        filter_chips=_filter_chips(search),
+        filter_chips=_filter_chips(search, section_names),
         page_links=_page_links(search, last_page),
-        feed_url=url_for("pages.search_feed", **search_params(search, sort="", page="")),
+        feed_url=context_url("pages.search_feed", search, sort="", page=""),
         timeline=build_timeline(results.date_facets, results.date_facet_unit),
         query_form_fields=_hidden_fields(search, "q"),
         date_form_fields=_hidden_fields(search, "from", "to"),
     )
-    page.section_links, page.more_section_links = _split_sections(_section_links(search, results))
+    sections = _section_links(search, results, section_names)
+    page.section_links, page.more_section_links = _split_sections(sections)
     if search.page > 1:
         page.previous_url = search_url(search, page=min(search.page - 1, last_page))
     if search.page < last_page:
@@ -94,15 +100,6 @@ def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPa
     if page.timeline:
         page.timeline_links = [_timeline_link(search, bar) for bar in page.timeline.bars]
     return page
-
-
-def search_params(search: SearchRequest, **changes: Any) -> dict[str, Any]:
-    """URL parameters of ``search`` with ``changes`` (defaults left out: one URL per state)."""
-    return search.as_params(**changes)
-
-
-def search_url(search: SearchRequest, **changes: Any) -> str:
-    return url_for("pages.search", **search_params(search, **changes))
 
 
 def page_numbers(current: int, last: int, around: int = PAGES_AROUND_CURRENT) -> list[int | None]:
@@ -129,7 +126,9 @@ def _sort_links(search: SearchRequest) -> list[Link]:
     ]
 
 
-def _section_links(search: SearchRequest, results: SearchResults) -> list[Link]:
+def _section_links(
+    search: SearchRequest, results: SearchResults, names: Mapping[str, str]
+) -> list[Link]:
     """Each section of the matches: a link that adds it to the filter, or removes it if chosen."""
     chosen = {section.lower() for section in search.sections}
     links = []
@@ -140,7 +139,8 @@ def _section_links(search: SearchRequest, results: SearchResults) -> list[Link]:
         else:
             sections = [*search.sections, facet.value]
         url = search_url(search, section=sections, page="")
-        links.append(Link(facet.value, url, current=selected, count=facet.count))
+        label = section_name(facet.value, names)
+        links.append(Link(label, url, current=selected, count=facet.count))
     return links
 
 
@@ -150,9 +150,12 @@ def _split_sections(links: list[Link]) -> tuple[list[Link], list[Link]]:
     return shown, [link for link in links if link not in shown]
 
 
-def _filter_chips(search: SearchRequest) -> list[Link]:
+def _filter_chips(search: SearchRequest, names: Mapping[str, str]) -> list[Link]:
     chips = [
-        Link(section, search_url(search, section=_without(search.sections, section), page=""))
+        Link(
+            section_name(section, names),
+            search_url(search, section=_without(search.sections, section), page=""),
+        )
         for section in search.sections
     ]
     if search.date_from or search.date_to:

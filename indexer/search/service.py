@@ -194,12 +194,14 @@ class SearchService:
         return True
 
     def health(self) -> dict[str, Any]:
-        """``{"status", "generation", "articles"}``; raises IndexMissingError without an index."""
+        """``{"status", "generation", "articles", "built_at"}``; raises IndexMissingError
+        without an index."""
         opened = self._current()
         return {
             "status": "ok",
             "generation": opened.generation,
             "articles": opened.searcher.doc_count(),
+            "built_at": opened.lease.generation.manifest["built_at"],
         }
 
     def __enter__(self) -> SearchService:
