@@ -3,8 +3,10 @@ helpers to run the ``indexer`` command the way users and cron do."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -40,6 +42,18 @@ def article(number: int, **fields) -> dict:
     }
     record.update(fields)
     return record
+
+
+def repeated_run(snippet_html: str, length: int = 5) -> str | None:
+    """A run of ``length`` words that a snippet holds twice, if any (marks and escapes aside)."""
+    text = html.unescape(re.sub(r"</?mark>", "", snippet_html))
+    words, seen = re.findall(r"\w+", text.lower()), set()
+    for start in range(len(words) - length + 1):
+        run = tuple(words[start : start + length])
+        if run in seen:
+            return " ".join(run)
+        seen.add(run)
+    return None
 
 
 @pytest.fixture

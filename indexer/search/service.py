@@ -44,7 +44,7 @@ from indexer.search.ranking import load_length_norms, top_by_relevance
 from indexer.search.related import related_articles
 from indexer.search.requests import SearchRequest
 from indexer.search.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
-from indexer.search.snippets import escaped_line, marked_html, snippet_html
+from indexer.search.snippets import marked_html, snippet_html, teaser_html
 from indexer.search.suggest import SpellingWords, suggest_spelling
 
 REFRESH_SECONDS = 1.0
@@ -339,11 +339,6 @@ def _hit(searcher: Any, docnum: int, score: float | None, terms: dict[str, set[s
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
-    snippet = (
-        snippet_html(stored.get("body", ""), terms["body"], analyzer)
-        or marked_html(teaser, terms["teaser"], analyzer)
-        or escaped_line(teaser)
-    )
     return Hit(
         id=stored["id"],
         url=stored.get("url", ""),
@@ -353,9 +348,8 @@ def _hit(searcher: Any, docnum: int, score: float | None, terms: dict[str, set[s
         published=iso_utc(stored.get("published")),
         author=stored.get("author", ""),
         teaser=teaser,
-        snippet_html=snippet
-        or marked_html(teaser, terms["teaser"], analyzer)
-        or escaped_line(teaser),
+        snippet_html=snippet_html(stored.get("body", ""), terms["body"], analyzer)
+        or teaser_html(teaser, terms["teaser"], analyzer),
         score=round(score, 4) if score is not None else None,
         language=stored.get("language", ""),
     )
