@@ -45,7 +45,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from test_api import conforms
 from test_feeds import feed
-from test_pages import PageParser
 
 from conftest import (
     SAMPLES,
@@ -59,6 +58,7 @@ from conftest import (
 from indexer.cli import main
 from indexer.config import PROJECT_ROOT, load_settings
 from indexer.index.build import rebuild_index
+from test_pages import PageParser
 from webui import create_app
 from webui.openapi import openapi_document
 

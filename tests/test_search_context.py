@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
+
 from test_pages import get, link_named, parse, result_ids
 
 SEARCH = {

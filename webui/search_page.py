@@ -8,7 +8,7 @@ works. Templates get plain data and never assemble URLs themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
@@ -42,8 +42,9 @@ class TimelineLink:
 class SearchPage:
     """The search, its results, and the links around them."""
 
-    search: SearchRequest
+    search: SearchRequest  # as asked
     results: SearchResults
+    shown: SearchRequest  # as the results are for: the suggestion when the query was corrected
     lists_everything: bool  # an empty query: the newest articles
     last_page: int
     sort_links: list[Link] = field(default_factory=list)
@@ -54,6 +55,7 @@ class SearchPage:
     previous_url: str | None = None
     next_url: str | None = None
     suggestion_url: str | None = None
+    as_typed_url: str | None = None  # the query as typed, not corrected
     without_filters_url: str | None = None
     feed_url: str = ""
     timeline: Timeline | None = None
@@ -67,7 +69,7 @@ class SearchPage:
 
     def article_url(self, article_id: str) -> str:
         """A result's page, keeping this search (its filters, sort and page) for the way back."""
-        return article_url(article_id, self.search)
+        return article_url(article_id, self.shown)
 
 
 def build_search_page(
@@ -77,6 +79,7 @@ def build_search_page(
     page = SearchPage(
         search=search,
         results=results,
+        shown=replace(search, q=results.suggestion or "") if results.corrected else search,
         lists_everything=search.q.strip() in ("", "*"),
         last_page=last_page,
         sort_links=_sort_links(search),
@@ -95,6 +98,8 @@ def build_search_page(
         page.next_url = search_url(search, page=search.page + 1)
     if results.suggestion:
         page.suggestion_url = search_url(search, q=results.suggestion, page="")
+    if results.corrected:
+        page.as_typed_url = search_url(search, page="", autocorrect="0")
     if page.filter_chips:
         page.without_filters_url = search_url(search, section=[], page="", **{"from": "", "to": ""})
     if page.timeline:
