@@ -139,8 +139,10 @@ def test_pagination(open_page) -> None:
 
 def test_a_timeline_bar_narrows_the_dates(open_page) -> None:
     page = open_page("/?q=election")
-    june = page.locator("svg.timeline-chart a").nth(1)
+    june = page.locator("a.timeline-row").nth(1)
     assert june.get_attribute("aria-label") == "Jun 2024: 3 articles"
+    box = june.bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24  # WCAG 2.2 target size
     click_and_wait(page, june)
     assert query_of(page) == "q=election&from=2024-06-01&to=2024-06-30"
     assert page.locator("ol.hits > li").count() == 3

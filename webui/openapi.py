@@ -106,7 +106,8 @@ SEARCH_RESPONSE = _object(
                 "published": {
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/FacetCount"},
-                    "description": "YYYY-MM (or YYYY over three years), chronological",
+                    "description": "chronological: YYYY-MM-DD within two calendar months, "
+                    "YYYY-MM up to three years, else YYYY",
                 },
             }
         ),

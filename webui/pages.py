@@ -22,6 +22,7 @@ from webui.links import article_url, context_url, public_url
 from webui.search_data import (
     article_view,
     generation_built_at,
+    newest_published,
     search_context,
     search_request,
     search_results,
@@ -67,7 +68,8 @@ def search():
     except QueryError as error:
         return unreadable_search(str(error))
     names = current_app.config["NEWSINDEX_SETTINGS"].section_names
-    return render_template("search.html", page=build_search_page(parsed, results, names))
+    page = build_search_page(parsed, results, names, newest_published())
+    return render_template("search.html", page=page)
 
 
 def unreadable_search(reason: str) -> tuple[str, int]:

@@ -13,9 +13,10 @@ from datetime import date
 
 from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
 from indexer.search.results import SearchResults
+from webui.dates import quick_ranges
 from webui.display import day_label, section_name
 from webui.links import article_url, context_url, search_params, search_url
-from webui.timeline import Timeline, TimelineBar, build_timeline
+from webui.timeline import Timeline, TimelineRow, build_timeline
 
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
 PAGES_AROUND_CURRENT = 2
@@ -32,10 +33,10 @@ class Link:
 
 @dataclass(frozen=True)
 class TimelineLink:
-    """A bar of the timeline and the search narrowed to its period."""
+    """A row of the timeline and the search narrowed to its period (None for a gap)."""
 
-    bar: TimelineBar
-    url: str
+    row: TimelineRow
+    url: str | None
 
 
 @dataclass
@@ -62,6 +63,16 @@ class SearchPage:
     timeline_links: list[TimelineLink] = field(default_factory=list)
     query_form_fields: list[tuple[str, str]] = field(default_factory=list)  # hidden inputs
     date_form_fields: list[tuple[str, str]] = field(default_factory=list)
+    quick_range_links: list[Link] = field(default_factory=list)  # "Past week" and so on
+    newest_label: str = ""  # the day the quick ranges count back from
+
+    @property
+    def date_from_text(self) -> str:
+        return day_label(self.search.date_from) if self.search.date_from else ""
+
+    @property
+    def date_to_text(self) -> str:
+        return day_label(self.search.date_to) if self.search.date_to else ""
 
     @property
     def first_number(self) -> int:
@@ -73,8 +84,13 @@ class SearchPage:
 
 
 def build_search_page(
-    search: SearchRequest, results: SearchResults, section_names: Mapping[str, str]
+    search: SearchRequest,
+    results: SearchResults,
+    section_names: Mapping[str, str],
+    newest: date | None = None,
 ) -> SearchPage:
+    """The page of ``results``; ``newest`` is the day of the index's newest article, which the
+    quick date ranges count back from."""
     last_page = min(results.pages, max(1, MAX_RESULT_DEPTH // search.per_page))
     page = SearchPage(
         search=search,
@@ -86,7 +102,9 @@ def build_search_page(
         filter_chips=_filter_chips(search, section_names),
         page_links=_page_links(search, last_page),
         feed_url=context_url("pages.search_feed", search, sort="", page=""),
-        timeline=build_timeline(results.date_facets, results.date_facet_unit),
+        timeline=build_timeline(
+            results.date_facets, results.date_facet_unit, undated=_undated(results)
+        ),
         query_form_fields=_hidden_fields(search, "q"),
         date_form_fields=_hidden_fields(search, "from", "to"),
     )
@@ -102,8 +120,11 @@ def build_search_page(
         page.as_typed_url = search_url(search, page="", autocorrect="0")
     if page.filter_chips:
         page.without_filters_url = search_url(search, section=[], page="", **{"from": "", "to": ""})
+    if newest:
+        page.quick_range_links = _quick_range_links(search, newest)
+        page.newest_label = day_label(newest)
     if page.timeline:
-        page.timeline_links = [_timeline_link(search, bar) for bar in page.timeline.bars]
+        page.timeline_links = [_timeline_link(search, row) for row in page.timeline.rows]
     return page
 
 
@@ -192,12 +213,28 @@ def _page_links(search: SearchRequest, last_page: int) -> list[Link | None]:
     ]
 
 
-def _timeline_link(search: SearchRequest, bar: TimelineBar) -> TimelineLink:
-    """The search narrowed to the bar's period (within any dates already chosen)."""
-    first = max(bar.first_day, search.date_from) if search.date_from else bar.first_day
-    last = min(bar.last_day, search.date_to) if search.date_to else bar.last_day
+def _timeline_link(search: SearchRequest, row: TimelineRow) -> TimelineLink:
+    """The search narrowed to the row's period (within any dates already chosen)."""
+    if row.gap:
+        return TimelineLink(row, None)
+    first = max(row.first_day, search.date_from) if search.date_from else row.first_day
+    last = min(row.last_day, search.date_to) if search.date_to else row.last_day
     dates = {"from": first.isoformat(), "to": last.isoformat()}
-    return TimelineLink(bar, search_url(search, page="", **dates))
+    return TimelineLink(row, search_url(search, page="", **dates))
+
+
+def _quick_range_links(search: SearchRequest, newest: date) -> list[Link]:
+    links = []
+    for label, first, last in quick_ranges(newest):
+        dates = {"from": first.isoformat(), "to": last.isoformat()}
+        current = (search.date_from, search.date_to) == (first, last)
+        links.append(Link(label, search_url(search, page="", **dates), current=current))
+    return links
+
+
+def _undated(results: SearchResults) -> int:
+    """Matches without a date: the date facets count every dated match."""
+    return results.total - sum(facet.count for facet in results.date_facets)
 
 
 def _hidden_fields(search: SearchRequest, *replaced: str) -> list[tuple[str, str]]:

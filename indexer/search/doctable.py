@@ -37,12 +37,13 @@ class DocTable:
     dated_timestamps: list[float]  # sorted, with the documents in the same order:
     dated_docs: list[int]
     by_section: dict[str, frozenset[int]]  # lowercased section -> its documents
-    section_codes: Codes  # section and month again, as numbers, for counting
+    section_codes: Codes  # section, month and day as numbers, for counting
     month_codes: Codes
+    day_codes: Codes  # "YYYY-MM-DD", "" when undated
 
     @classmethod
     def of(cls, searcher: Any) -> DocTable:
-        every, section, month, timestamp = _columns(searcher)
+        every, section, month, day, timestamp = _columns(searcher)
         dated = sorted((timestamp[d], d) for d in every if timestamp[d] != UNDATED)
         undated = sorted(d for d in every if timestamp[d] == UNDATED)
         dated_docs = [d for _t, d in dated]
@@ -64,6 +65,7 @@ class DocTable:
             by_section={key: frozenset(docs) for key, docs in by_section.items()},
             section_codes=Codes.of(section),
             month_codes=Codes.of(month),
+            day_codes=Codes.of(day),
         )
 
     def published_between(self, start: datetime | None, end: datetime | None) -> set[int]:
@@ -84,6 +86,9 @@ class DocTable:
 
     def month_counts(self, docs: Collection[int] | np.ndarray) -> Counter[str]:
         return _counts(self.month_codes, docs)
+
+    def day_counts(self, docs: Collection[int] | np.ndarray) -> Counter[str]:
+        return _counts(self.day_codes, docs)
 
     def by_date(self, docs: set[int], newest: bool, count: int) -> list[int]:
         """The first ``count`` of ``docs`` in date order (undated last in both orders)."""
@@ -135,11 +140,11 @@ def _utc_timestamp(moment: datetime) -> float:
     return moment.replace(tzinfo=UTC).timestamp()
 
 
-def _columns(searcher: Any) -> tuple[list[int], list[str], list[str], list[float]]:
+def _columns(searcher: Any) -> tuple[list[int], list[str], list[str], list[str], list[float]]:
     reader = searcher.reader()
     size = reader.doc_count_all()
     every: list[int] = []
-    section, month, timestamp = [""] * size, [""] * size, [UNDATED] * size
+    section, month, day, timestamp = [""] * size, [""] * size, [""] * size, [UNDATED] * size
     # Segment by segment: Whoosh's multi-segment column reader fails on random access.
     for segment, offset in reader.leaf_readers():
         sections = segment.column_reader("section")
@@ -153,4 +158,5 @@ def _columns(searcher: Any) -> tuple[list[int], list[str], list[str], list[float
             month[docnum] = months[local]
             if not undated[local]:
                 timestamp[docnum] = _utc_timestamp(published[local])
-    return every, section, month, timestamp
+                day[docnum] = published[local].date().isoformat()
+    return every, section, month, day, timestamp

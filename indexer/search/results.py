@@ -44,7 +44,7 @@ class SearchResults:
     hits: list[Hit]
     section_facets: list[FacetCount]
     date_facets: list[FacetCount]
-    date_facet_unit: str  # "month" or "year"
+    date_facet_unit: str  # "day", "month" or "year"
     # Nothing matched ``query``, so these are the results of ``suggestion`` (the page says so
     # and offers the query as typed).
     corrected: bool = False

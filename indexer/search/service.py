@@ -51,6 +51,7 @@ REFRESH_SECONDS = 1.0
 CACHED_RESULTS = 512  # recent searches kept per worker and generation (0: none)
 TIME_LIMIT_SECONDS = 2.0
 YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more than three years
+DAILY_UP_TO_MONTHS = 1  # ... and per day while they fall within two calendar months
 TEXT_FIELDS = ("title", "teaser", "body")
 
 __all__ = ["SearchRequest", "SearchService", "SearchResults", "ArticleView"]
@@ -256,8 +257,7 @@ class SearchService:
     ) -> SearchResults:
         table, postings = opened.table, opened.postings
         found = _find(opened, request, deadline)
-        months = sorted(table.month_counts(found.final_docs).items())
-        unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
+        unit, dates = _date_histogram(table, found.final_docs)
         in_dates = found.final_docs if found.in_dates is found.final else found.in_dates
         sections = table.section_counts(in_dates).most_common()
         total = len(found.final)
@@ -367,12 +367,16 @@ def _by_count(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return sorted(counts, key=lambda item: (-item[1], item[0].lower()))
 
 
-def _date_histogram(months: list[FacetCount]) -> tuple[str, list[FacetCount]]:
-    """Counts per month in date order, or per year when the months span more than three years."""
+def _date_histogram(table: DocTable, docs: np.ndarray) -> tuple[str, list[FacetCount]]:
+    """Counts in date order: per day when the matches fall within two calendar months, per
+    month up to three years, else per year."""
+    months = [FacetCount(m, c) for m, c in sorted(table.month_counts(docs).items())]
     if not months:
         return "month", []
     first, last = months[0].value, months[-1].value
     span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+    if span <= DAILY_UP_TO_MONTHS:
+        return "day", [FacetCount(d, c) for d, c in sorted(table.day_counts(docs).items())]
     if span <= YEARLY_AFTER_MONTHS:
         return "month", months
     years: dict[str, int] = {}
