@@ -9,6 +9,7 @@ from flask import url_for
 
 from indexer.search.requests import SearchRequest
 from indexer.search.results import ArticleSummary, ArticleView
+from webui.display import DESCRIPTION_CHARS, clipped
 from webui.links import article_url, public_url, search_params, search_url
 
 
@@ -31,6 +32,11 @@ class ArticlePage:
     @property
     def query(self) -> str:
         return self.search.q.strip()
+
+    @property
+    def description(self) -> str:
+        """The page's meta description: the teaser, or the opening of the text."""
+        return clipped(self.article.teaser or self.article.body, DESCRIPTION_CHARS)
 
 
 def build_article_page(view: ArticleView, search: SearchRequest) -> ArticlePage:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+DESCRIPTION_CHARS = 160  # a meta description as search engines show it
 MONTH_ABBREVIATIONS = (
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()  # locale-independent on purpose
 )
@@ -54,9 +55,13 @@ def thousands(number: int) -> str:
     return f"{number:,}"
 
 
-def took_label(milliseconds: float) -> str:
-    """How long a search took, for people: '12 ms', 'under 1 ms'."""
-    return "under 1 ms" if milliseconds < 1 else f"{milliseconds:,.0f} ms"
+def clipped(text: str, length: int) -> str:
+    """``text`` on one line, cut at a whole word within ``length`` characters ('…' when cut)."""
+    line = " ".join(text.split())
+    if len(line) <= length:
+        return line
+    cut = line.rfind(" ", 0, length - 1)
+    return line[: cut if cut > 0 else length - 1].rstrip(" ,;:") + "…"
 
 
 def http_url(url: str | None) -> str | None:

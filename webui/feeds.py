@@ -39,10 +39,13 @@ class FeedLinks:
     paging: dict[str, str | None]
 
 
-def opensearch_description(search_page: str, feed: str, icon: str, itself: str) -> bytes:
+def opensearch_description(
+    search_page: str, feed: str, icons: list[tuple[str, str, int]], itself: str
+) -> bytes:
     """The OpenSearch 1.1 description: templates for the HTML page and the Atom feed.
 
-    All arguments are absolute URLs; ``search_page`` and ``feed`` without a query string."""
+    URLs are absolute; ``search_page`` and ``feed`` without a query string; ``icons`` are
+    (url, type, size) of square raster icons (browsers take PNG or ICO, not SVG)."""
     root = ElementTree.Element("OpenSearchDescription", xmlns=OPENSEARCH_NS)
     _add(root, "ShortName", SITE_NAME)
     _add(root, "Description", SITE_DESCRIPTION)
@@ -53,7 +56,8 @@ def opensearch_description(search_page: str, feed: str, icon: str, itself: str) 
         template = base + "?q={searchTerms}&page={startPage?}"
         _add(root, "Url", None, type=url_type, template=template)
     _add(root, "Url", None, type=OPENSEARCH_TYPE, rel="self", template=itself)
-    _add(root, "Image", icon, type="image/svg+xml", width="64", height="64")
+    for url, image_type, size in icons:
+        _add(root, "Image", url, type=image_type, width=str(size), height=str(size))
     _add(root, "Query", None, role="example", searchTerms="election")
     return _document(root)
 

@@ -18,6 +18,7 @@ from indexer.search.requests import DEFAULT_PER_PAGE, MAX_RESULT_DEPTH, SearchRe
 from indexer.search.results import SearchResults
 from webui import display, feeds
 from webui.article_page import build_article_page
+from webui.assets import asset_url
 from webui.links import article_url, context_url, public_url
 from webui.search_data import (
     article_view,
@@ -48,11 +49,6 @@ def section_name(section: str) -> str:
 @blueprint.app_template_filter("thousands")
 def _thousands(number: int) -> str:
     return display.thousands(number)
-
-
-@blueprint.app_template_filter("took")
-def _took(milliseconds: float) -> str:
-    return display.took_label(milliseconds)
 
 
 @blueprint.app_template_filter("http_url")
@@ -139,7 +135,10 @@ def opensearch():
     document = feeds.opensearch_description(
         search_page=public_url("pages.search"),
         feed=public_url("pages.search_feed"),
-        icon=public_url("static", filename="icon.svg"),
+        icons=[
+            (asset_url("icon-64.png", external=True), "image/png", 64),
+            (public_url("assets.favicon"), "image/x-icon", 16),
+        ],
         itself=public_url("pages.opensearch"),
     )
     return Response(document, mimetype=feeds.OPENSEARCH_TYPE)

@@ -14,10 +14,11 @@ from datetime import date
 from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
 from indexer.search.results import SearchResults
 from webui.dates import quick_ranges
-from webui.display import day_label, section_name
+from webui.display import clipped, day_label, section_name
 from webui.links import article_url, context_url, search_params, search_url
 from webui.timeline import Timeline, TimelineRow, build_timeline
 
+SITE_NAME = "newsindex"
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
 PAGES_AROUND_CURRENT = 2
 SECTIONS_SHOWN = 10  # more sections go behind a "More sections" disclosure
@@ -65,6 +66,24 @@ class SearchPage:
     date_form_fields: list[tuple[str, str]] = field(default_factory=list)
     quick_range_links: list[Link] = field(default_factory=list)  # "Past week" and so on
     newest_label: str = ""  # the day the quick ranges count back from
+
+    @property
+    def title(self) -> str:
+        """The document title: the query, the filters and the page, so that a tab, a bookmark
+        or the history tells one search from another."""
+        parts = ["Latest news" if self.lists_everything else f"“{self.shown.q.strip()}”"]
+        parts += [chip.label for chip in self.filter_chips]
+        if self.search.page > 1:
+            parts.append(f"page {self.search.page}")
+        return " · ".join([*parts, SITE_NAME])
+
+    @property
+    def description(self) -> str:
+        """The page's meta description."""
+        count = f"{self.results.total:,} article{'s' if self.results.total != 1 else ''}"
+        if self.lists_everything:
+            return f"The latest news: {count} in the {SITE_NAME} archive."
+        return clipped(f"{count} about “{self.shown.q.strip()}” in the {SITE_NAME} archive.", 160)
 
     @property
     def date_from_text(self) -> str:
