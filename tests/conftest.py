@@ -223,3 +223,62 @@ def gunicorn_serving(index_dir: Path, workers: int) -> Iterator[str]:
             log.seek(0)
             output = log.read()
     assert "Traceback" not in output and "WORKER TIMEOUT" not in output, output[-5000:]
+
+
+# The site on a real local server, and Debian's chromium (browser tests and audits) -------------
+
+
+def require(available: bool, what: str, how: str) -> None:
+    """Go on when ``available``; else fail in CI (``.ci/run`` installs every tool, so a missing
+    one is a broken CI, not a reason to pass) and skip elsewhere, saying how to get it."""
+    if available:
+        return
+    message = f"{what} is missing ({how})"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def site(sample_settings) -> Iterator[str]:
+    """The base URL of the web app served over the sample index on a free local port."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    application = app_for(sample_settings.index_dir)
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        close_app(application)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

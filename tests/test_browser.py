@@ -1,71 +1,29 @@
 """The site in a real headless Chromium: Debian's ``chromium`` driven by Playwright for Python.
 
 The app runs on a real local server over the sample index. Nothing here downloads a browser: the
-module skips, saying why, when Playwright or /usr/bin/chromium is missing (``.ci/run`` installs
-chromium). Screenshots go to ``test-artifacts/``.
+tests skip, saying why, when /usr/bin/chromium is missing, and fail in CI, whose ``.ci/run``
+installs it. Screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from conftest import app_for, close_app
+from conftest import CHROMIUM, require
 from indexer.config import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
-)
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"no browser: {CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True
-    )
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    require(CHROMIUM.exists(), f"the browser {CHROMIUM}", "apt-get install chromium")
+
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 FIRST_RESULT = "ol.hits .hit-title a"
-
-
-@pytest.fixture(scope="module")
-def site(sample_settings) -> Iterator[str]:
-    """The base URL of the web app served over the sample index on a free local port."""
-    application = app_for(sample_settings.index_dir)
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        close_app(application)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -56,3 +56,18 @@ def test_the_opensearch_description_has_raster_icons(client) -> None:
     png = get(client, images["image/png"].text.removeprefix("http://localhost"))
     assert png.data[:8] == b"\x89PNG\r\n\x1a\n" and images["image/png"].get("width") == "64"
     assert get(client, images["image/x-icon"].text.removeprefix("http://localhost")).data
+
+
+def test_pages_and_feeds_are_compressed_for_clients_that_accept_it(client) -> None:
+    for url in ("/?q=harbour", "/article/sample-004", "/search.atom?q=harbour"):
+        plain = get(client, url)
+        packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip", url
+        assert gzip.decompress(packed.data) == plain.data
+    feed = client.get("/search.atom?q=harbour", headers={"Accept-Encoding": "gzip"})
+    again = client.get(
+        "/search.atom?q=harbour",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": feed.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    assert "Content-Encoding" not in get(client, "/api/search?q=harbour").headers

@@ -3,8 +3,8 @@
 ``/assets/site.3f2a9c01d4.css`` names the file by a hash of its bytes, so a browser may keep it
 for a year without asking again (``immutable``): a changed file gets a new name, and the pages
 link the new name. Text files are gzipped once, when the app is created, and sent compressed to
-clients that accept it. ``/favicon.ico`` and ``/robots.txt`` keep the fixed names clients ask
-for, with a day's caching.
+clients that accept it; pages and feeds are gzipped as they are sent. ``/favicon.ico`` and
+``/robots.txt`` keep the fixed names clients ask for, with a day's caching.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ YEAR_SECONDS = 365 * 24 * 3600
 DAY_SECONDS = 24 * 3600
 COMPRESSED_TYPES = ("text/", "image/svg+xml", "image/vnd.microsoft.icon", "image/x-icon")
 ASSETS_KEY = "newsindex.assets"
+COMPRESSED_PAGES = ("text/html", "application/atom+xml", "application/opensearchdescription+xml")
+MIN_COMPRESSED_BYTES = 1024
 ROBOTS_TXT = "User-agent: *\nDisallow: /api/\nDisallow: /search.atom\n"
 
 blueprint = Blueprint("assets", __name__)
@@ -65,6 +67,31 @@ def register(app: Flask) -> None:
     app.extensions[ASSETS_KEY] = load_assets()
     app.register_blueprint(blueprint)
     app.add_template_global(asset_url)
+    app.after_request(compress_page)
+
+
+def compress_page(response: Response) -> Response:
+    """Pages and feeds gzipped for clients that accept it (gunicorn does not compress; a proxy
+    in front may, and then gets them compressed already). JSON is left alone: scripts on the
+    same network gain little, and the API's throughput is measured without it."""
+    if (
+        response.status_code != 200
+        or response.direct_passthrough
+        or "Content-Encoding" in response.headers
+        or response.mimetype not in COMPRESSED_PAGES
+        or "gzip" not in request.headers.get("Accept-Encoding", "")
+    ):
+        return response
+    body = response.get_data()
+    if len(body) < MIN_COMPRESSED_BYTES:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    etag, weak = response.get_etag()
+    if etag and not weak:  # a weak tag stands for both encodings
+        response.set_etag(etag + "-gz")
+    return response
 
 
 def asset_url(name: str, external: bool = False) -> str:

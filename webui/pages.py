@@ -98,7 +98,9 @@ def search_feed():
     response = Response(body, mimetype=feeds.ATOM_TYPE)
     response.cache_control.public = True
     response.cache_control.max_age = FEED_MAX_AGE
-    response.add_etag()  # the same results give the same bytes, so the same tag
+    # The same results give the same bytes, so the same tag; weak, as it stands for the feed
+    # gzipped or not.
+    response.add_etag(weak=True)
     return response.make_conditional(request)
 
 
