@@ -6,7 +6,8 @@ row ("1988 – 2017: none"), so a gap in the news shows as a gap; undated matche
 apart. The period is the finest of day, week, month, quarter and year that keeps the rows with
 matches to MAX_ROWS, so a search over one week reads by day and one over decades by year.
 
-Plain data only: ``templates/_refine.html`` draws it and ``search_page`` adds the links.
+Plain data only: the ``timeline_rows`` macro of ``templates/_refine.html`` draws it and
+``search_page`` adds the links.
 """
 
 from __future__ import annotations

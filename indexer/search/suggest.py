@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from indexer.errors import QueryError
+from indexer.index.whoosh_types import Searcher
 from indexer.search.query_parser import QueryReader
 
 MIN_GAIN = 3  # a suggestion for a word some articles have must find this many times more
@@ -41,7 +42,7 @@ _SENTENCE_END = re.compile(r"[.!?:\"'(\[]\s*$")
 class SpellingWords:
     """The words of one generation's ``words`` field, read on first use."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self._words: frozenset[str] | None = None
 
