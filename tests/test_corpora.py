@@ -68,9 +68,9 @@ def test_all_three_corpora_are_indexed_with_nothing_lost(corpora_index) -> None:
 
 def test_snippets_of_common_queries_never_repeat_and_fit_in_three_lines(corpora_index) -> None:
     index_dir, _summary = corpora_index
-    settings = load_settings({"index_dir": index_dir}, environ={})
+    settings = load_settings({"index_dir": index_dir, "result_cache": 0}, environ={})
     snippets = []
-    with SearchService(settings, cached_results=0) as service:
+    with SearchService(settings) as service:
         for q in COMMON_QUERIES:
             for page in (1, 2):
                 snippets += [
