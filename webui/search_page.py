@@ -14,7 +14,7 @@ from datetime import date
 from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
 from indexer.search.results import SearchResults
 from webui.dates import quick_ranges
-from webui.display import clipped, day_label, section_name
+from webui.display import DESCRIPTION_CHARS, clipped, day_label, section_name
 from webui.links import article_url, context_url, search_params, search_url
 from webui.timeline import Timeline, TimelineRow, build_timeline
 
@@ -83,7 +83,9 @@ class SearchPage:
         count = f"{self.results.total:,} article{'s' if self.results.total != 1 else ''}"
         if self.lists_everything:
             return f"The latest news: {count} in the {SITE_NAME} archive."
-        return clipped(f"{count} about “{self.shown.q.strip()}” in the {SITE_NAME} archive.", 160)
+        return clipped(
+            f"{count} about “{self.shown.q.strip()}” in the {SITE_NAME} archive.", DESCRIPTION_CHARS
+        )
 
     @property
     def date_from_text(self) -> str:
