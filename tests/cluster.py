@@ -134,9 +134,10 @@ class GunicornNode:
         return json.loads(body) if status == 200 else {}
 
 
-def render_nginx_site(listen_port: int, nodes: list[GunicornNode]) -> str:
+def render_nginx_site(listen_port: int, nodes: list[GunicornNode], assets_root: Path) -> str:
     """The project's nginx site with its EDIT lines set for this test: the listening port, the
-    nodes, the static folder. Fails if the site no longer has a line this rendering sets."""
+    nodes, the folder of the site's files. Fails if the site no longer has a line this rendering
+    sets."""
     site = NGINX_SITE.read_text("utf-8")
     server_line = re.compile(r"^(\s*)server \S+:\d+( [^;]*)?;$", re.MULTILINE)
     parameters = server_line.search(site)
@@ -149,9 +150,8 @@ def render_nginx_site(listen_port: int, nodes: list[GunicornNode]) -> str:
     site = site.replace("upstream newsindex {\n", "upstream newsindex {\n" + servers, 1)
     site, listens = re.subn(r"listen 80;", f"listen 127.0.0.1:{listen_port};", site)
     site = re.sub(r"\n\s*listen \[::\]:80;", "", site)
-    static = f"{PROJECT_ROOT / 'webui' / 'static'}/"
-    site, aliases = re.subn(r"alias /srv/newsindex/webui/static/;", f"alias {static};", site)
-    assert (upstream_lines >= 1, listens, aliases) == (True, 1, 1), "the nginx site changed shape"
+    site, roots = re.subn(r"root /srv/newsindex/var/www;", f"root {assets_root};", site)
+    assert (upstream_lines >= 1, listens, roots) == (True, 1, 1), "the nginx site changed shape"
     return site
 
 
@@ -176,7 +176,15 @@ class Nginx:
         return f"http://127.0.0.1:{self.port}"
 
     def write_config(self) -> Path:
-        (self.workdir / "site.conf").write_text(render_nginx_site(self.port, self.nodes))
+        """nginx's own configuration around the project's site, and the site's files exported
+        for it as an operator exports them (deploy/export_assets.py)."""
+        assets_root = self.workdir / "www"
+        exported = run_to_end(
+            [sys.executable, str(DEPLOY / "export_assets.py"), str(assets_root)], {}, timeout=60
+        )
+        assert exported.returncode == 0, exported.stderr
+        site = render_nginx_site(self.port, self.nodes, assets_root)
+        (self.workdir / "site.conf").write_text(site)
         user = "user root;\n" if os.geteuid() == 0 else ""  # else nginx cannot read its folder
         temp_paths = "".join(
             f"    {kind}_temp_path {self.workdir}/{kind};\n"

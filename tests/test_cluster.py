@@ -30,6 +30,7 @@ from indexer.index.build import rebuild_index
 from indexer.search.requests import SearchRequest
 from indexer.search.service import SearchService
 from processes import run_to_end
+from webui.assets import load_assets
 
 CYCLES = 5
 QUERY = "harbour"  # in some sample articles and in every generated one
@@ -101,7 +102,7 @@ class Cluster:
             f"{base}/healthz",
             f"{base}/?{urlencode({'q': QUERY})}",
             f"{base}/api/search?{urlencode({'q': QUERY, 'sort': 'newest'})}",
-            f"{base}/static/site.css",
+            f"{base}/assets/{load_assets()['site.css'].url_name}",
         ]
 
     def all_nodes_serve(self, articles: int) -> bool:
@@ -227,9 +228,19 @@ def test_metrics_parse_and_add_up_over_the_workers(cluster: Cluster) -> None:
     assert http_get(f"{cluster.nginx.base}/metrics")[0] == 404  # not public through nginx
 
 
-def test_nginx_serves_static_files_itself_compressed_and_long_cached(cluster: Cluster) -> None:
-    status, _body, headers = http_get(f"{cluster.nginx.base}/static/site.css?v=1")
+def test_nginx_serves_the_site_files_itself_compressed_and_long_cached(cluster: Cluster) -> None:
+    stylesheet = load_assets()["site.css"].url_name  # as the pages link it
+    status, body, headers = http_get(f"{cluster.nginx.base}/assets/{stylesheet}")
     assert status == 200 and headers["Content-Type"].startswith("text/css")
-    assert headers.get("Content-Encoding") == "gzip"
-    assert "max-age=31536000" in headers["Cache-Control"], headers
-    assert all(not node.served_requests("/static/") for node in cluster.nodes)
+    assert body == (PROJECT_ROOT / "webui" / "static" / "site.css").read_bytes()
+    assert headers.get("Content-Encoding") == "gzip"  # the .gz written beside it
+    caching = headers["Cache-Control"]
+    assert "max-age=31536000" in caching and "immutable" in caching
+    assert all(not node.served_requests("/assets/") for node in cluster.nodes)
+    # A name not exported (a release newer than nginx's copy) goes to the nodes, which decide.
+    assert http_get(f"{cluster.nginx.base}/assets/site.0123456789.css")[0] == 404
+    wait_until(  # the access log line comes just after the answer
+        lambda: any(node.served_requests("/assets/site.0123") for node in cluster.nodes),
+        SWITCH_CEILING_SECONDS,
+        "a node answering for the name nginx did not have",
+    )

@@ -19,7 +19,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from conftest import SAMPLES, app_for, close_app
 from indexer.config import PROJECT_ROOT
 from indexer.index.store import IndexStore
-from webui.static_urls import file_digest
 
 
 def scrape(client) -> dict[tuple[str, tuple], float]:
@@ -99,16 +98,6 @@ def test_metrics_without_an_index_say_so(tmp_path) -> None:
         close_app(application)
     assert samples[("newsindex_index_available", ())] == 0
     assert ("newsindex_index_articles", ()) not in samples
-
-
-def test_static_urls_carry_a_digest_of_the_file(client, tmp_path) -> None:
-    page = client.get("/").get_data(as_text=True)
-    digest = file_digest(Path(client.application.static_folder), "site.css")
-    assert len(digest) == 8 and f"/static/site.css?v={digest}" in page
-    (tmp_path / "a.css").write_text("a {}")
-    (tmp_path / "b.css").write_text("b {}")
-    assert file_digest(tmp_path, "a.css") != file_digest(tmp_path, "b.css")
-    assert file_digest(tmp_path, "../etc/passwd") == file_digest(tmp_path, "none.css") == ""
 
 
 # Indexer runs for the textfile collector ------------------------------------------------------
