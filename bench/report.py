@@ -11,7 +11,9 @@ import json
 import math
 import os
 import platform
+import shlex
 import subprocess
+import sys
 import time
 from importlib import metadata
 from pathlib import Path
@@ -49,6 +51,14 @@ def machine_facts() -> dict[str, Any]:
         "git_commit": _git_commit(),
         "source_fingerprint": source_fingerprint(),
     }
+
+
+def command_line(arguments: list[str]) -> str:
+    """How the benchmark was run, as a shell line from the project folder."""
+    python = Path(sys.executable)
+    if python.is_relative_to(PROJECT_ROOT):
+        python = python.relative_to(PROJECT_ROOT)
+    return shlex.join([str(python), "-m", "bench", *arguments])
 
 
 def source_fingerprint() -> str:
