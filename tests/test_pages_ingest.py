@@ -15,14 +15,13 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from indexer.ingest.articles import ArticleRecord, article_from_raw
+from indexer.ingest.boilerplate import story_lines
+from indexer.ingest.charsets import declared_charset, decode_page
 from indexer.ingest.page_metadata import linked_data_article, title_without_site_name
 from indexer.ingest.webpages import (
-    declared_charset,
-    decode_page,
     parse_html,
     read_html_page,
     read_text_page,
-    story_lines,
     text_paragraphs,
 )
 
