@@ -133,8 +133,8 @@ def _read_page(job: tuple[Path, str]) -> tuple[dict[str, str], dict[str, float]]
 def _newsindex_body(data: bytes, url: str) -> str:
     from indexer.ingest.webpages import read_html_page
 
-    [(_where, raw)] = read_html_page(io.BytesIO(data), url)
-    return raw.get("body", "") if isinstance(raw, dict) else ""
+    records = [raw for _where, raw in read_html_page(io.BytesIO(data), url)]
+    return next((raw.get("body", "") for raw in records if isinstance(raw, dict)), "")
 
 
 def _trafilatura_body(data: bytes, url: str) -> str:

@@ -2,9 +2,10 @@
 
 A page holds one story among much that is not the story: navigation, ads, a prompt to comment,
 lists of other stories. The body of an HTML page comes from trafilatura, a maintained extraction
-library that is good at exactly this; its metadata from what the page says about itself
-(``page_metadata``). Both kinds of page are decoded by what their bytes are, since a declared
-charset is wrong often enough to matter.
+library that is good at exactly this (``page_story``); its metadata from what the page says about
+itself (``page_metadata``). A date in the future or before 1800 is dropped with a warning. Both
+kinds of page are decoded by what their bytes are, since a declared charset is wrong often
+enough to matter.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import lxml.html
 
 from indexer.ingest.boilerplate import SENTENCE_END, story_lines
 from indexer.ingest.charsets import decode_page
+from indexer.ingest.dates import implausible
 from indexer.ingest.htmltext import single_line
 from indexer.ingest.page_metadata import page_metadata
-from indexer.ingest.records import InvalidRecord, RawRecords
+from indexer.ingest.page_story import page_story
+from indexer.ingest.records import InvalidRecord, RawRecords, ReadWarning
 
 
 def read_html_page(stream: IO[bytes], location: str = "") -> RawRecords:
@@ -32,11 +35,20 @@ def read_html_page(stream: IO[bytes], location: str = "") -> RawRecords:
     except (lxml.etree.ParserError, ValueError) as exc:
         yield "page", InvalidRecord(f"not a readable HTML page ({exc})")
         return
+    drop_ruby_readings(document)
     metadata = page_metadata(document, location)
     raw = metadata.fields
-    body = page_body(text, raw.get("url", ""), raw.get("title", ""), metadata.article_body)
-    if body:
-        raw["body"] = body
+    languages = [raw.get("language", "")]
+    story = page_story(document, raw.get("url", ""), metadata.headlines, raw.get("teaser", ""),
+                       metadata.article_body, languages)  # fmt: skip
+    if story.standfirst:
+        raw["teaser"] = story.standfirst
+    if story.body:
+        raw["body"] = story.body
+    problem = implausible(raw.get("published", ""))
+    if problem:
+        yield "page", ReadWarning(f"field 'published': {problem}; field dropped")
+        del raw["published"]
     yield "page", raw
 
 
@@ -58,34 +70,20 @@ def read_text_page(stream: IO[bytes], location: str = "") -> RawRecords:
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
-    """The page's element tree (from text already decoded: its own declarations are ignored)."""
-    parser = lxml.html.HTMLParser(encoding="utf-8")
+    """The page's element tree (from text already decoded: its own declarations are ignored),
+    without comments and processing instructions, as trafilatura parses pages: with comments
+    left in, its extraction of the same page loses text."""
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False
+    )
     return lxml.html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
 
 
-def page_body(html: str, url: str, title: str, article_body: str) -> str:
-    """The story of a page as paragraphs (blank-line separated).
-
-    trafilatura's extraction is preferred: it keeps paragraphs, and JSON-LD ``articleBody`` is
-    often one run-on blob or a paywall teaser. ``articleBody`` is used when trafilatura finds
-    nothing or less than half as much text (the story is then likely rendered by script).
-    """
-    import trafilatura  # here, not at the top: it takes longer to import than a search takes
-
-    extracted = trafilatura.extract(
-        html,
-        url=url or None,
-        include_comments=False,
-        include_tables=False,
-        favor_precision=True,
-        output_format="txt",
-    )
-    paragraphs = story_lines([line.strip() for line in (extracted or "").splitlines()])
-    paragraphs = [line for line in paragraphs if line]
-    if paragraphs and title and paragraphs[0].casefold() == single_line(title).casefold():
-        paragraphs = paragraphs[1:]  # the headline, repeated from its <h1>
-    body = "\n\n".join(paragraphs)
-    return article_body if len(article_body) > 2 * len(body) else body
+def drop_ruby_readings(document: lxml.html.HtmlElement) -> None:
+    """Remove ``<rt>`` and ``<rp>``: the readings set over Japanese or Chinese characters are
+    annotations, and their text must not run into the words they annotate."""
+    for reading in list(document.iter("rt", "rp")):
+        reading.drop_tree()
 
 
 def text_paragraphs(lines: list[str]) -> list[str]:
