@@ -59,6 +59,7 @@ _TAGS_HEADING = re.compile(
 )
 _LEADING_LINES_CHECKED = 3
 _BYLINE_MAX_WORDS = 15
+_STAMP_MAX_CHARACTERS = 30
 _PROMPT_MAX_WORDS = 40
 _BOX_ITEM_MAX_WORDS = 20
 _BOX_ITEM_TAG = re.compile(r"\[[A-Z]+\]\W*$")  # "… [INSIGHT]": a tabloid's list of links
@@ -139,7 +140,17 @@ def _is_byline_or_dateline(line: str, languages: Sequence[str]) -> bool:
     ("Monday 14 October", "Updated at 1:23 p.m."), rather than telling the story."""
     if len(line.split()) > _BYLINE_MAX_WORDS or line.endswith("."):
         return False
-    return bool(_BYLINE.match(line) or _STAMP.match(line)) or looks_like_date(line, languages)
+    if _BYLINE.match(line) or _STAMP.match(line) or _is_mostly_digits(line):
+        return True
+    return looks_like_date(line, languages)
+
+
+def _is_mostly_digits(line: str) -> bool:
+    """A short line of numbers ("2016年10月14日07:17", "05.10.2018 | 14:02"): a date stamp in a
+    form dateparser may not read."""
+    characters = "".join(line.split())
+    digits = sum(char.isdigit() for char in characters)
+    return len(characters) <= _STAMP_MAX_CHARACTERS and digits * 2 >= len(characters)
 
 
 def _without_boxes(lines: list[str]) -> list[str]:
