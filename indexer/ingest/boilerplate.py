@@ -57,6 +57,13 @@ _TAGS_HEADING = re.compile(
     r"palavras[- ]chave|temas)\W*$",
     re.I,
 )
+# A picture's caption ends with its credit: "… in August. Photo: Ida Brannock", "(Foto: dpa)".
+_CAPTION = re.compile(
+    r"(?:^|[\s(\[])(?:photo(?:graph)?|foto(?:grafía)?|picture|image|bild|crédit photo)s?"
+    r"(?: credit)?\s*(?::|©|/)\s*[^.!?:]{1,80}[)\]]?$",
+    re.I,
+)
+_CAPTION_MAX_WORDS = 40
 _LEADING_LINES_CHECKED = 3
 _BYLINE_MAX_WORDS = 15
 _STAMP_MAX_CHARACTERS = 30
@@ -114,9 +121,15 @@ def page_story_lines(
     kept = [line.strip() for line in lines if line.strip()]
     kept = _without_leading(kept, lambda line: _is_headline(line, headlines))
     kept = _without_leading(kept, lambda line: _is_byline_or_dateline(line, languages))
+    kept = [line for line in kept if not is_caption(line)]
     kept = story_lines(_without_boxes(kept))
     kept = [line for line in kept if not is_prompt(line)]
     return _before_tags(kept)
+
+
+def is_caption(line: str) -> bool:
+    """A picture's caption, known by the credit it ends with ("Photo: Ida Brannock")."""
+    return len(line.split()) <= _CAPTION_MAX_WORDS and _CAPTION.search(line) is not None
 
 
 def is_prompt(line: str) -> bool:
