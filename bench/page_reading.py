@@ -45,7 +45,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     add("--pages", type=Path, default=DEFAULT_PAGES, help="benchmark folder (ground-truth.json)")
     add("--limit", type=int, help="only the first N pages (by key): a smoke run")
     add("--processes", type=int, default=min(2, os.cpu_count() or 1), help="pages read at once")
-    add("--traps", type=Path, default=TRAPS_FOLDER, help="folder of traps.json")
+    add("--traps", type=Path, default=TRAPS_FOLDER, help="fixtures folder (its list: FOLDER.json)")
     add("--out", type=Path, default=PROJECT_ROOT / "bench" / "results", help="report folder")
     args = parser.parse_args(argv)
     if not (args.pages / "ground-truth.json").is_file():

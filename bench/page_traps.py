@@ -1,6 +1,6 @@
 """The trap fixtures: small pages and feeds, each holding one way publishers trip a reader up.
 
-``tests/fixtures/traps/traps.json`` lists them with what a person reads off each: the headline,
+``tests/fixtures/traps.json`` lists them with what a person reads off each: the headline,
 the date (as newsindex stores it: naive UTC, or null where the page gives no usable date), how
 the body starts, what must not be in it, the teaser where the page has a standfirst, and the
 warning a reader must give. Each fixture is read through the reading API ``indexer rebuild``
@@ -36,7 +36,8 @@ class ReadFacts:
 
 
 def load_traps(folder: Path = TRAPS_FOLDER) -> list[dict[str, Any]]:
-    return json.loads((folder / "traps.json").read_text("utf-8"))
+    """The fixtures of ``folder`` as its list beside it (``traps.json`` for ``traps/``)."""
+    return json.loads(folder.with_suffix(".json").read_text("utf-8"))
 
 
 def evaluate_traps(folder: Path = TRAPS_FOLDER) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def test_the_page_reading_benchmark_writes_both_reports(tmp_path: Path) -> None:
         scores = report["benchmark"]["scores"][reader]
         assert set(scores) == {"f1", "precision", "recall"}
         assert all(0 <= value <= 1 for value in scores.values())
-    traps = json.loads((TRAPS / "traps.json").read_text("utf-8"))
+    traps = json.loads(TRAPS.with_suffix(".json").read_text("utf-8"))
     assert [row["file"] for row in report["traps"]["fixtures"]] == [t["file"] for t in traps]
     assert report["traps"]["newsindex"]["fixtures"] == len(traps)
     assert {t["status"] for t in report["targets"]} <= {"PASS", "MISS"}
