@@ -95,7 +95,6 @@ def fields_from_linked_data(article: dict[str, Any]) -> Fields:
     page = article.get("mainEntityOfPage")
     page_url = page.get("@id") if isinstance(page, dict) else page
     return {
-        "title": _text(article.get("headline")) or _text(article.get("name")),
         "url": _text(article.get("url")) or _text(page_url),
         "published": [article.get("datePublished")],
         "author": _names(article.get("author")),
@@ -108,7 +107,6 @@ def fields_from_linked_data(article: dict[str, Any]) -> Fields:
 def fields_from_open_graph(meta: dict[str, list[str]]) -> Fields:
     authors = [a for a in meta.get("article:author", []) if not _web(a)]  # often a profile URL
     return {
-        "title": _first(meta.get("og:title")),
         "url": _first(meta.get("og:url")),
         "published": meta.get("article:published_time", []),
         "author": authors,
@@ -206,7 +204,7 @@ def _keywords(value: Any) -> list[str]:
 
 
 def _first_of_each(candidates: list[Fields]) -> Fields:
-    """Each field from the first candidate that has it (dates are chosen by ``_first_date``)."""
+    """Each field from the first candidate that has it (dates: ``page_dates.published_date``)."""
     fields: Fields = {}
     for found in candidates:
         for name, value in found.items():

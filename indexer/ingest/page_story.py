@@ -50,6 +50,7 @@ def page_story(
 ) -> Story:
     """The story of ``document`` (whose standfirst element is removed from it)."""
     standfirst = _take_standfirst(document, description)
+    _join_split_story(document)
     precise = _extracted(document, url, precision=True)
     broad = _extracted(document, url, precision=False)
     chosen = precise if len(precise) >= _PRECISE_SHARE * len(broad) else broad
@@ -100,3 +101,31 @@ def _take_standfirst(document: HtmlElement, description: str) -> str:
 def _holds_paragraphs(element: HtmlElement) -> bool:
     """A container of the story's paragraphs is no standfirst, whatever its class says."""
     return len(element.findall(".//p")) > 1
+
+
+_CONTAINER_TAGS = ("div", "section", "article")
+_PARAGRAPH_CHARACTERS = 80
+_CONTAINER_PARAGRAPHS = 2
+
+
+def _join_split_story(document: HtmlElement) -> None:
+    """Join a story split over several containers of the same class (a page that breaks its
+    story into chunks between ads): the later containers' content moves into the first."""
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for element in document.iter(*_CONTAINER_TAGS):
+        marks = (element.get("class") or "").strip()
+        if marks and _long_paragraphs(element) >= _CONTAINER_PARAGRAPHS:
+            groups.setdefault((element.tag, marks), []).append(element)
+    for members in groups.values():
+        members = [m for m in members if not any(o in m.iterancestors() for o in members)]
+        if len(members) < 2:
+            continue
+        first = members[0]
+        for later in members[1:]:
+            for child in list(later):
+                first.append(child)
+            later.drop_tree()
+
+
+def _long_paragraphs(element: HtmlElement) -> int:
+    return sum(1 for p in element.iter("p") if len(p.text_content()) > _PARAGRAPH_CHARACTERS)
