@@ -29,6 +29,7 @@ _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*$")
 _DOMAIN_ENDING = re.compile(r"\.[a-z]{2,6}$", re.I)
 _SHORT_SUFFIX_WORDS = 5
 _LOGO_WORDS = 6
+_GENERIC_LABELS = frozenset("www m amp mobile co com org net gov edu ac ne or go".split())
 
 
 @dataclass
@@ -45,24 +46,26 @@ class HeadlineStatements:
 
 def headline(statements: HeadlineStatements) -> str:
     """The page's headline ("" when it states none)."""
-    site = _site_keys(statements.site_names, statements.urls)
+    names = _name_keys(statements.site_names)  # the site's names, and affixes cut from titles
+    site = names | _domain_keys(statements.urls)
     stated = _lines([statements.linked_data, *statements.social, statements.title_element])
     h1s = _lines(statements.h1s)
     everything = stated + h1s
     found = []
     for text in stated:
         kept, affixes = _without_affixes(text, site, [o for o in everything if o != text])
-        site |= {_key(affix) for affix in affixes}
+        names |= _name_keys(affixes)
         found.append(kept)
     for h1 in h1s:
-        found.append(_without_affixes(_without_logo(h1, site), site, stated)[0])
+        found.append(_without_affixes(_without_logo(h1, names), site, stated)[0])
     return _longest_consistent([text for text in found if text])
 
 
 def title_without_site_name(title: str, site_name: str, url: str) -> str:
     """``title`` without the affixes that name the site (``site_name`` or the domain of
     ``url``), that are dates, or that follow " | " and are short."""
-    return _without_affixes(_one_line(title), _site_keys([site_name], [url]), [])[0]
+    site = _name_keys([site_name]) | _domain_keys([url])
+    return _without_affixes(_one_line(title), site, [])[0]
 
 
 def _without_affixes(text: str, site: set[str], others: Sequence[str]) -> tuple[str, list[str]]:
@@ -95,13 +98,14 @@ def _is_affix(
     return suffix and separator.strip() == "|" and separator != "|" and short
 
 
-def _without_logo(h1: str, site: set[str]) -> str:
-    """An ``<h1>`` without the site's name before or after the headline."""
+def _without_logo(h1: str, names: set[str]) -> str:
+    """An ``<h1>`` without the site's name (``names``: keys of names, never of mere domain
+    labels, which can be words of a headline) before or after the headline."""
     words = h1.split()
     for count in range(min(_LOGO_WORDS, len(words) - 1), 0, -1):
-        if _key(" ".join(words[:count])) in site:
+        if _key(" ".join(words[:count])) in names:
             return " ".join(words[count:])
-        if _key(" ".join(words[-count:])) in site:
+        if _key(" ".join(words[-count:])) in names:
             return " ".join(words[:-count])
     return h1
 
@@ -127,13 +131,19 @@ def _contains_words(text: str, words: str) -> bool:
     return any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
 
 
-def _site_keys(names: Sequence[str], urls: Sequence[str]) -> set[str]:
-    """What names the site: its names, and the labels of its domains ("www" aside)."""
+def _name_keys(names: Sequence[str]) -> set[str]:
     keys = {_key(name) for name in names}
-    for url in urls:
-        host = urllib.parse.urlsplit(url).hostname or ""
-        keys |= {_key(label) for label in host.split(".") if label != "www"}
     return {key for key in keys if len(key) >= 2}
+
+
+def _domain_keys(urls: Sequence[str]) -> set[str]:
+    """The labels of the site's domains that can name it: not "www", not the top-level domain
+    or a generic second level ("co" of "co.uk"), at least three letters."""
+    keys = set()
+    for url in urls:
+        labels = (urllib.parse.urlsplit(url).hostname or "").split(".")[:-1]
+        keys |= {_key(label) for label in labels if label not in _GENERIC_LABELS}
+    return {key for key in keys if len(key) >= 3}
 
 
 def _key(name: str) -> str:
