@@ -28,11 +28,19 @@ from typing import Any
 
 from bench.page_scores import PageCounts, Scores, mean_scores, page_counts
 from bench.page_traps import TRAPS_FOLDER, evaluate_traps
-from bench.report import PROJECT_ROOT, command_line, machine_facts, plain, source_fingerprint
+from bench.report import (
+    PROJECT_ROOT,
+    command_line,
+    machine_facts,
+    package_version,
+    plain,
+    source_fingerprint,
+)
 from bench.report_pages import markdown
 
 DEFAULT_PAGES = PROJECT_ROOT.parent / "shared" / "pages-benchmark"
 READERS = ("newsindex", "trafilatura")
+LIBRARIES = ("trafilatura", "htmldate", "dateparser", "feedparser", "charset-normalizer", "lxml")
 TARGET_F1, TARGET_PRECISION, TARGET_RECALL = 0.97, 0.96, 0.96
 
 
@@ -59,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "command": command_line(["pages", *arguments]),
         "machine": machine_facts(),
+        "libraries": {name: package_version(name) for name in LIBRARIES},
         "benchmark": measure_benchmark(args.pages, args.limit, args.processes),
         "traps": evaluate_traps(args.traps),
     }

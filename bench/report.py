@@ -45,9 +45,9 @@ def machine_facts() -> dict[str, Any]:
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "os": platform.platform(),
         "python": platform.python_version(),
-        "whoosh": _version("Whoosh-Reloaded"),
-        "nltk": _version("nltk"),
-        "gunicorn": _version("gunicorn"),
+        "whoosh": package_version("Whoosh-Reloaded"),
+        "nltk": package_version("nltk"),
+        "gunicorn": package_version("gunicorn"),
         "git_commit": _git_commit(),
         "source_fingerprint": source_fingerprint(),
     }
@@ -97,7 +97,8 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _version(distribution: str) -> str:
+def package_version(distribution: str) -> str:
+    """The installed version of ``distribution``, or "not installed"."""
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

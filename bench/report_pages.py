@@ -18,7 +18,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"# newsindex page reading, {machine['date']}\n",
         f"Command (from the project folder):\n\n    {report['command']}\n",
         f"Commit {machine['git_commit']}, source {machine['source_fingerprint']}, "
-        f"{machine['cores']} cores ({machine['cpu_model']}), Python {machine['python']}.\n",
+        f"{machine['cores']} cores ({machine['cpu_model']}), Python {machine['python']}; "
+        + ", ".join(f"{name} {version}" for name, version in report["libraries"].items())
+        + ".\n",
         _targets(report["targets"]),
         _benchmark(report["benchmark"]),
         _traps(report["traps"]),
@@ -46,7 +48,8 @@ def _benchmark(benchmark: dict[str, Any]) -> str:
     intro = (
         f"## Bodies: {benchmark['pages']} pages of `{benchmark['folder']}`\n\n"
         "4-token shingles, per-page TP/FP/FN normalised, precision and recall as means over "
-        "pages, F1 of the means (the benchmark's README).\n\n"
+        "pages, F1 of the means (the benchmark's README). newsindex's body leaves out the "
+        "standfirst, which it keeps as the teaser.\n\n"
     )
     header = ("reader", "F1", "precision", "recall", "ms a page")
     return intro + table(header, rows)
