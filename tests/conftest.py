@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -17,9 +18,40 @@ from click.testing import CliRunner
 from indexer.cli import main
 from indexer.config import PROJECT_ROOT, Settings, load_settings
 from indexer.index.build import rebuild_index
+from processes import Run, run_to_end
 
 SAMPLES = PROJECT_ROOT / "samples" / "articles.jsonl"
 SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+# NEWSINDEX_LONG_TESTS=1: the long variants of the reliability tests, each with its own time
+# limit instead of pyproject's 180 s.
+LONG_TESTS = os.environ.get("NEWSINDEX_LONG_TESTS", "") not in ("", "0")
+LONG_TIMEOUT = 1800  # seconds
+
+
+def with_long_variant_limit(test: Callable) -> Callable:
+    """``test``, given LONG_TIMEOUT seconds when its long variant runs."""
+    return pytest.mark.timeout(LONG_TIMEOUT)(test) if LONG_TESTS else test
+
+
+# The only reasons a test may skip (README, Test): what this machine lacks and CI cannot install.
+DOCUMENTED_SKIPS = (
+    "../shared/",  # the real corpora and pages are not committed
+    "real mounts need root",  # the read-only and full-disk mounts; simulated tests always run
+    "cannot mount here",
+    "cannot remount read-only here",
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A skip for any other reason fails: no test may go quietly missing."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = str(report.longrepr)
+        if not any(documented in reason for documented in DOCUMENTED_SKIPS):
+            report.outcome = "failed"
+            report.longrepr = f"skipped for a reason not documented in the README: {reason}"
 
 
 def write_jsonl(path: Path, records: list, raw_lines: list[str] = ()) -> Path:
@@ -74,17 +106,11 @@ def indexer(cli_env: dict[str, str]) -> Callable[..., object]:
 
 @pytest.fixture
 def indexer_process(cli_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess]:
-    """Run the installed ``indexer`` script as a separate process (as cron does)."""
+    """Run the installed ``indexer`` script as a separate process (as cron does); nothing of it
+    is left running afterwards, even when it times out."""
 
     def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "indexer", *args],
-            env=cli_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd="/",
-        )
+        return run_to_end([sys.executable, "-m", "indexer", *args], cli_env, timeout, cwd="/")
 
     return run
 
@@ -172,8 +198,8 @@ def get_json(url: str) -> tuple[int, dict]:
 def gunicorn_serving(index_dir: Path, workers: int) -> Iterator[str]:
     """The base URL of a gunicorn started from the project's config over ``index_dir``; its log
     goes to a file (a pipe left unread fills up and stalls gunicorn) and must hold no
-    traceback and no worker timeout when it stops."""
-    import tempfile
+    traceback and no worker timeout when it stops. Stopped, or if the tests die, none of its
+    processes is left."""
     import time
 
     port = free_port()
@@ -183,29 +209,22 @@ def gunicorn_serving(index_dir: Path, workers: int) -> Iterator[str]:
         "NEWSINDEX_BIND": f"127.0.0.1:{port}",
         "NEWSINDEX_WORKERS": str(workers),
     }
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "webui:create_app()"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    command = [sys.executable, "-m", "gunicorn", "webui:create_app()"]
+    # SIGTERM if the tests die: gunicorn then stops its workers too.
+    with Run(command, env, cwd=PROJECT_ROOT, death_signal=signal.SIGTERM) as server:
         base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    if get_json(f"{base}/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise AssertionError("gunicorn did not start")
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            log.seek(0)
-            output = log.read()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if get_json(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                assert server.poll() is None, server.output()
+                time.sleep(0.1)
+        else:
+            raise AssertionError("gunicorn did not start")
+        yield base
+        server.process.terminate()  # a graceful stop, whose log is checked
+        server.wait(timeout=30)
+    output = "".join(server.output())
     assert "Traceback" not in output and "WORKER TIMEOUT" not in output, output[-5000:]

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 
 from conftest import PROJECT_ROOT
+from processes import run_to_end
 
 TRAPS = Path(__file__).parent / "fixtures" / "traps"
 PAGES = {
@@ -31,9 +32,7 @@ def test_the_page_reading_benchmark_writes_both_reports(tmp_path: Path) -> None:
     (benchmark / "ground-truth.json").write_text(json.dumps(truth), encoding="utf-8")
     command = [sys.executable, "-m", "bench", "pages", "--pages", str(benchmark)]
     command += ["--out", str(tmp_path / "results"), "--processes", "1"]
-    done = subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=170, check=False
-    )
+    done = run_to_end(command, dict(os.environ), timeout=170, cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     [folder] = (tmp_path / "results").iterdir()
     report = json.loads((folder / "report.json").read_text("utf-8"))
