@@ -4,12 +4,19 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
 
 ``ingest/`` reading sources into ``ArticleRecord`` (imports neither of the others)
     ``articles``       the article record; raw records -> articles
-    ``records``        raw records as read, and the invalid ones
+    ``records``        raw records as read, the invalid ones, and readers' warnings
     ``htmltext``       HTML to plain text
+    ``charsets``       bytes decoded by what they are, whatever they declare
     ``sources``        files, folders and URLs of articles
     ``feeds``          RSS and Atom items -> articles (feedparser)
-    ``webpages``       saved and fetched article pages -> articles (trafilatura)
+    ``feed_recovery``  a feed that is not well-formed, recovered by lxml
+    ``webpages``       saved and fetched article pages -> articles
     ``page_metadata``  a page's headline, date, section and teaser
+    ``titles``         the headline by evidence, without site names and other affixes
+    ``dates``          dates as publishers write them (dateparser), and implausible ones
+    ``page_dates``     a page's date of publication (htmldate, datelines)
+    ``page_story``     a page's body and standfirst (trafilatura)
+    ``boilerplate``    the lines around a story that are not the story
     ``fetch``          http(s) sources: conditional GET, the state of the sources
 
 ``index/`` writing and keeping the index (never imports ``search``)
