@@ -30,6 +30,8 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``update``           update and delete: a new generation derived from the current one
     ``store``            generations on disk, the atomic switch, the write lock
     ``status``           stats, check, rollback, the state of the sources
+    ``publish``          publish: the current generation sent to replicas (rsync, ssh)
+    ``replica``          a replica receiving a generation: checked, then switched to
 
 ``search/`` searching the index (never imports ``ingest``); ``SearchService`` is its door
     ``service``       the search API: ``SearchService``
@@ -49,7 +51,8 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
 
 Top level: ``config`` (settings from defaults, newsindex.toml, ``NEWSINDEX_*`` variables),
 ``errors`` (the errors every interface reports), ``cli`` (the ``indexer`` command, a thin shell
-over the rooms) and ``progress`` (its progress bar).
+over the rooms), ``progress`` (its progress bar) and ``run_metrics`` (each run's summary for
+node exporter's textfile collector).
 """
 
 __version__ = "0.1.0"

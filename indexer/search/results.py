@@ -48,6 +48,7 @@ class SearchResults:
     # Nothing matched ``query``, so these are the results of ``suggestion`` (the page says so
     # and offers the query as typed).
     corrected: bool = False
+    from_cache: bool = False  # answered from the worker's results cache (not in the JSON)
 
     @property
     def pages(self) -> int:
