@@ -26,6 +26,9 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 proc_name = "newsindex"
+# gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl), shared by every
+# node started by that user on a machine; nothing here uses it.
+control_socket_disable = True
 
 # /metrics adds up the counts of all workers (prometheus_client's multiprocess mode): each worker
 # writes them to files in PROMETHEUS_MULTIPROC_DIR. Without one given (the systemd unit gives
