@@ -1,7 +1,13 @@
-"""``python -m bench``: the benchmark command (see ``bench.run``); ``python -m bench relevance``:
-ranking quality (see ``bench.relevance``)."""
+"""``python -m bench``: the benchmark command (see ``bench.run``); ``python -m bench pages`` is
+the page-reading evaluation (see ``bench.page_reading``) and ``python -m bench relevance`` the
+ranking evaluation (see ``bench.relevance``)."""
 
 import sys
+
+if sys.argv[1:2] == ["pages"]:
+    from bench.page_reading import main as pages_main
+
+    raise SystemExit(pages_main(sys.argv[2:]))
 
 if sys.argv[1:2] == ["relevance"]:
     from bench.relevance import main as relevance_main

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from indexer.errors import ConfigError
 
@@ -32,9 +33,18 @@ ENVIRONMENT_VARIABLES = {
     "build_processes": "NEWSINDEX_BUILD_PROCESSES",
     "result_cache": "NEWSINDEX_RESULT_CACHE",
     "sources": "NEWSINDEX_SOURCES",
+    "base_url": "NEWSINDEX_BASE_URL",
     "bind": "NEWSINDEX_BIND",  # read by gunicorn.conf.py
     "workers": "NEWSINDEX_WORKERS",  # read by gunicorn.conf.py
+    "replicas": "NEWSINDEX_REPLICAS",
+    "ssh": "NEWSINDEX_SSH",
+    "remote_indexer": "NEWSINDEX_REMOTE_INDEXER",
+    "textfile_dir": "NEWSINDEX_TEXTFILE_DIR",
+    # prometheus_client's own name, read by gunicorn.conf.py and the web app's /metrics
+    "metrics_dir": "PROMETHEUS_MULTIPROC_DIR",
 }
+# ssh never waits for a password under cron, and gives up on a host that does not answer.
+DEFAULT_SSH = "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=15"
 
 
 SOURCE_TYPES = ("jsonl", "json", "feed", "html", "text")
@@ -59,6 +69,19 @@ class Settings:
     build_processes: int = field(default_factory=lambda: os.cpu_count() or 1)
     result_cache: int = 512  # recent searches a web worker keeps per generation (0: none)
     sources: tuple[SourceConfig, ...] = field(default_factory=tuple)
+    # The site's public address ("https://news.example.org"): absolute links and feed ids use it
+    # rather than the request's Host header ("": the Host header, for a site on one address).
+    base_url: str = ""
+    # Section names as the sources write them -> as readers see them ({"acq": "Acquisitions"}).
+    section_names: Mapping[str, str] = field(default_factory=dict)
+    # `indexer publish`: the replicas' index folders (local paths or host:/path), the ssh command
+    # rsync and the replica's side are reached with, and the `indexer` command on the replicas
+    # ("": the same path as this machine's).
+    replicas: tuple[str, ...] = field(default_factory=tuple)
+    ssh: str = DEFAULT_SSH
+    remote_indexer: str = ""
+    # Where indexer runs write their summary for node exporter's textfile collector (None: not).
+    textfile_dir: Path | None = None
     config_file: Path | None = None
 
 
@@ -97,7 +120,7 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-    _reject_unknown(data, {"index", "sources"}, path, "")
+    _reject_unknown(data, {"index", "sources", "web", "publish", "metrics"}, path, "")
     index = data.get("index", {})
     _reject_unknown(index, {"dir", "language", "build_processes"}, path, "index.")
     changes: dict[str, Any] = {}
@@ -111,7 +134,75 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         )
     if "sources" in data:
         changes["sources"] = _sources_from_toml(data["sources"], path)
+    changes.update(_web_from_toml(data.get("web", {}), path))
+    changes.update(_publish_from_toml(data.get("publish", {}), path))
+    changes.update(_metrics_from_toml(data.get("metrics", {}), path))
     return replace(settings, **changes)
+
+
+def _web_from_toml(web: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(web, dict):
+        raise ConfigError(f"{path}: 'web' must be a table ([web])")
+    _reject_unknown(web, {"base_url", "section_names"}, path, "web.")
+    changes: dict[str, Any] = {}
+    if "base_url" in web:
+        changes["base_url"] = _base_url(web["base_url"], f"{path}: web.base_url")
+    names = web.get("section_names", {})
+    if not isinstance(names, dict) or not all(
+        isinstance(name, str) and name.strip() for name in names.values()
+    ):
+        raise ConfigError(f"{path}: web.section_names must be a table of non-empty strings")
+    if names:
+        changes["section_names"] = {code.lower(): name.strip() for code, name in names.items()}
+    return changes
+
+
+def _base_url(value: Any, where: str) -> str:
+    """An absolute http(s) URL without query or fragment, kept without a trailing slash."""
+    text = value.strip() if isinstance(value, str) else ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{where} must be an http(s) URL such as https://news.example.org")
+    return text.rstrip("/")
+
+
+def _publish_from_toml(table: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'publish' must be a table ([publish])")
+    _reject_unknown(table, {"replicas", "ssh", "remote_indexer"}, path, "publish.")
+    changes: dict[str, Any] = {}
+    if "replicas" in table:
+        replicas = table["replicas"]
+        if not isinstance(replicas, list):
+            raise ConfigError(f"{path}: publish.replicas must be a list of index folders")
+        changes["replicas"] = tuple(
+            _replica(_string(r, path, "publish.replicas"), path.parent) for r in replicas
+        )
+    for key in ("ssh", "remote_indexer"):
+        if key in table:
+            changes[key] = _string(table[key], path, f"publish.{key}")
+    return changes
+
+
+def _metrics_from_toml(table: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'metrics' must be a table ([metrics])")
+    _reject_unknown(table, {"textfile_dir"}, path, "metrics.")
+    if "textfile_dir" not in table:
+        return {}
+    textfile_dir = _string(table["textfile_dir"], path, "metrics.textfile_dir")
+    return {"textfile_dir": _resolve(textfile_dir, path.parent)}
+
+
+def _replica(destination: str, base: Path) -> str:
+    """A replica's index folder: ``host:/path`` as written, a local path resolved from ``base``."""
+    return destination if is_remote(destination) else str(_resolve(destination, base))
+
+
+def is_remote(destination: str) -> bool:
+    """Whether ``destination`` is ``[user@]host:path`` (rsync's rule: a colon before any slash)."""
+    head, colon, _path = destination.partition(":")
+    return bool(colon) and bool(head) and "/" not in head
 
 
 def _sources_from_toml(entries: Any, path: Path) -> tuple[SourceConfig, ...]:
@@ -151,13 +242,30 @@ def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settin
         changes["build_processes"] = _processes(
             environ["NEWSINDEX_BUILD_PROCESSES"], "NEWSINDEX_BUILD_PROCESSES"
         )
+    if environ.get("NEWSINDEX_BASE_URL"):
+        changes["base_url"] = _base_url(environ["NEWSINDEX_BASE_URL"], "NEWSINDEX_BASE_URL")
     if environ.get("NEWSINDEX_SOURCES"):
         locations = [p for p in environ["NEWSINDEX_SOURCES"].split(os.pathsep) if p]
         changes["sources"] = tuple(
             SourceConfig(name=Path(p).name, location=str(_resolve(p, Path.cwd())))
             for p in locations
         )
+    changes.update(_publish_from_environment(environ))
     return replace(settings, **changes)
+
+
+def _publish_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings of ``indexer publish`` and of the runs' metrics from the environment."""
+    changes: dict[str, Any] = {}
+    if environ.get("NEWSINDEX_REPLICAS"):
+        replicas = environ["NEWSINDEX_REPLICAS"].split()
+        changes["replicas"] = tuple(_replica(r, Path.cwd()) for r in replicas)
+    for key in ("ssh", "remote_indexer"):
+        if environ.get(ENVIRONMENT_VARIABLES[key]):
+            changes[key] = environ[ENVIRONMENT_VARIABLES[key]]
+    if environ.get("NEWSINDEX_TEXTFILE_DIR"):
+        changes["textfile_dir"] = _resolve(environ["NEWSINDEX_TEXTFILE_DIR"], Path.cwd())
+    return changes
 
 
 def _validate(settings: Settings) -> None:

@@ -3,8 +3,10 @@ helpers to run the ``indexer`` command the way users and cron do."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -72,6 +74,18 @@ def article(number: int, **fields) -> dict:
     }
     record.update(fields)
     return record
+
+
+def repeated_run(snippet_html: str, length: int = 5) -> str | None:
+    """A run of ``length`` words that a snippet holds twice, if any (marks and escapes aside)."""
+    text = html.unescape(re.sub(r"</?mark>", "", snippet_html))
+    words, seen = re.findall(r"\w+", text.lower()), set()
+    for start in range(len(words) - length + 1):
+        run = tuple(words[start : start + length])
+        if run in seen:
+            return " ".join(run)
+        seen.add(run)
+    return None
 
 
 @pytest.fixture
@@ -228,3 +242,68 @@ def gunicorn_serving(index_dir: Path, workers: int) -> Iterator[str]:
         server.wait(timeout=30)
     output = "".join(server.output())
     assert "Traceback" not in output and "WORKER TIMEOUT" not in output, output[-5000:]
+
+
+# The site on a real local server, and Debian's chromium (browser tests and audits) -------------
+
+
+def require(available: bool, what: str, how: str, marker: str) -> None:
+    """Go on when ``available``, else fail saying how to get it: a missing tool is never a
+    reason to pass (``.ci/run`` installs every one). A developer without it leaves its tests
+    out explicitly with ``-m "not MARKER"``."""
+    if not available:
+        pytest.fail(
+            f"{what} is missing: {how} (or leave these tests out: pytest -m 'not {marker}')",
+            pytrace=False,
+        )
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def site(sample_settings) -> Iterator[str]:
+    """The base URL of the web app served over the sample index on a free local port."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    application = app_for(sample_settings.index_dir)
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        close_app(application)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium, driven by Playwright (never a downloaded browser)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    require(
+        sync_playwright is not None, "Playwright for Python", "pip install -e '.[test]'", "browser"
+    )
+    require(CHROMIUM.exists(), f"the browser {CHROMIUM}", "apt-get install chromium", "browser")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

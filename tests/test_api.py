@@ -45,6 +45,7 @@ def test_search_returns_the_documented_shape(client) -> None:
         "all_words_total",
         "left_out",
         "suggestion",
+        "corrected",
         "results",
         "facets",
     ]
@@ -382,7 +383,16 @@ def test_openapi_document_is_served_and_describes_every_route(app, client) -> No
     for path in served["paths"]:
         assert path in routes
     parameter_names = {p["name"] for p in served["paths"]["/api/search"]["get"]["parameters"]}
-    assert parameter_names == {"q", "section", "from", "to", "sort", "page", "per_page"}
+    assert parameter_names == {
+        "q",
+        "section",
+        "from",
+        "to",
+        "sort",
+        "page",
+        "per_page",
+        "autocorrect",
+    }
 
 
 def test_importing_the_web_app_does_no_work(tmp_path) -> None:

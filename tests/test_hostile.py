@@ -44,7 +44,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from test_api import conforms
 from test_feeds import feed
-from test_pages import PageParser
 
 from conftest import (
     SAMPLES,
@@ -58,6 +57,7 @@ from conftest import (
 from indexer.cli import main
 from indexer.config import PROJECT_ROOT, load_settings
 from indexer.index.build import rebuild_index
+from test_pages import PageParser
 from webui import create_app
 from webui.openapi import openapi_document
 
@@ -562,7 +562,7 @@ def assert_html_is_escaped(text: str) -> None:
         assert tag not in ("script", "iframe", "object", "embed", "x"), tag
         assert not any(name.startswith("on") for name in attributes), (tag, attributes)
         if tag == "img":
-            assert attributes.get("src", "").startswith("/static/"), attributes
+            assert attributes.get("src", "").startswith("/assets/"), attributes
         for name in ("href", "src", "action", "formaction", "xlink:href"):
             value = attributes.get(name)
             assert value is None or not UNSAFE_SCHEME.match(as_browser_sees(value)), attributes
@@ -693,9 +693,10 @@ SURFACE_URLS = [
     ("GET", "/api/openapi.json", 200),
     ("GET", "/api/nothing", 404),
     ("GET", "/healthz", 200),
-    ("GET", "/static/site.css", 200),
-    ("GET", "/static/icon.svg", 200),
-    ("GET", "/static/missing.css", 404),
+    ("GET", "/favicon.ico", 200),
+    ("GET", "/robots.txt", 200),
+    ("GET", "/assets/site.0123456789.css", 404),
+    ("GET", "/static/site.css", 404),
     ("GET", "/nothing", 404),
     ("POST", "/api/search", 200),
     ("POST", "/", 405),

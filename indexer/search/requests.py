@@ -27,6 +27,8 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    # When nothing matches, show the results of the suggested spelling (autocorrect=0: never).
+    autocorrect: bool = True
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SearchRequest:
@@ -51,6 +53,7 @@ class SearchRequest:
             sort=sort,
             page=page,
             per_page=per_page,
+            autocorrect=_switch(params, "autocorrect", default=True),
         )
 
     def as_params(self, **changes: Any) -> dict[str, Any]:
@@ -67,6 +70,7 @@ class SearchRequest:
             "sort": self.sort,
             "page": self.page,
             "per_page": self.per_page,
+            "autocorrect": "" if self.autocorrect else "0",
         }
         values.update(changes)
         defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE}
@@ -93,6 +97,15 @@ def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
         raise QueryError(f"parameter '{name}' must be a whole number from 1")
     return int(text)
+
+
+def _switch(params: Mapping[str, Any], name: str, default: bool) -> bool:
+    text = (_one(params, name) or "").lower()
+    if not text:
+        return default
+    if text not in ("0", "1", "true", "false"):
+        raise QueryError(f"parameter '{name}' must be 0 or 1")
+    return text in ("1", "true")
 
 
 def _date(params: Mapping[str, Any], name: str) -> date | None:

@@ -57,7 +57,11 @@ class SearchResults:
     hits: list[Hit]
     section_facets: list[FacetCount]
     date_facets: list[FacetCount]
-    date_facet_unit: str  # "month" or "year"
+    date_facet_unit: str  # "day", "month" or "year"
+    # Nothing matched ``query``, so these are the results of ``suggestion`` (the page says so
+    # and offers the query as typed).
+    corrected: bool = False
+    from_cache: bool = False  # answered from the worker's results cache (not in the JSON)
 
     @property
     def pages(self) -> int:
@@ -76,6 +80,7 @@ class SearchResults:
             "all_words_total": self.all_words_total,
             "left_out": _fields(self.left_out),
             "suggestion": self.suggestion,
+            "corrected": self.corrected,
             "results": [_fields(hit) for hit in self.hits],
             "facets": {
                 "section": [_fields(f) for f in self.section_facets],

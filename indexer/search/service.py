@@ -26,10 +26,11 @@ from whoosh import query
 
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
-from indexer.index.store import IndexStore
+from indexer.index.store import Generation, IndexStore
 from indexer.index.whoosh_types import Searcher
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet, matching_docs, positive_terms
+from indexer.search.doctable import DocTable
 from indexer.search.feedback import feedback_words
 from indexer.search.finding import Found, find, read_words
 from indexer.search.open_index import CurrentIndex, OpenIndex
@@ -52,11 +53,12 @@ from indexer.search.results import (
     SearchResults,
     iso_utc,
 )
-from indexer.search.snippets import escaped_line, marked_html, snippet_html
+from indexer.search.snippets import marked_html, snippet_html, teaser_html
 from indexer.search.suggest import suggest_spelling
 
 TIME_LIMIT_SECONDS = 2.0
 YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more than three years
+DAILY_UP_TO_MONTHS = 1  # ... and per day while they fall within two calendar months
 
 __all__ = ["SearchRequest", "SearchService", "SearchResults", "ArticleView"]
 
@@ -72,12 +74,17 @@ class SearchService:
 
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
+        computed = False
+
+        def compute() -> SearchResults:
+            nonlocal computed
+            computed = True
+            return _search(opened, request, Deadline(TIME_LIMIT_SECONDS))
+
         with self.current.using() as opened:
-            found = opened.results.get(
-                request, lambda: _search(opened, request, Deadline(TIME_LIMIT_SECONDS))
-            )
+            found = opened.results.get(request, compute)
         took_ms = round((time.perf_counter() - started) * 1000, 2)
-        return replace(found, took_ms=took_ms)
+        return replace(found, took_ms=took_ms, from_cache=not computed)
 
     def ranked_ids(self, request: SearchRequest, depth: int) -> list[str]:
         """The ids of the request's first ``depth`` results in order, without pages, snippets,
@@ -103,11 +110,22 @@ class SearchService:
         except NewsindexError:
             return False
 
-    def health(self) -> dict[str, Any]:
-        """``{"status", "generation", "articles"}``; raises IndexMissingError without an index."""
+    def generation_served(self) -> Generation:
+        """The generation searches use now, with its manifest (following a new one as they do);
+        IndexMissingError without an index."""
         with self.current.using() as opened:
-            articles = opened.searcher.doc_count()
-            return {"status": "ok", "generation": opened.generation, "articles": articles}
+            return opened.lease.generation
+
+    def health(self) -> dict[str, Any]:
+        """``{"status", "generation", "articles", "built_at"}``; raises IndexMissingError
+        without an index."""
+        with self.current.using() as opened:
+            return {
+                "status": "ok",
+                "generation": opened.generation,
+                "articles": opened.searcher.doc_count(),
+                "built_at": opened.lease.generation.manifest["built_at"],
+            }
 
     def __enter__(self) -> SearchService:
         return self
@@ -149,8 +167,7 @@ def _article_view(opened: OpenIndex, article_id: str, q: str) -> ArticleView:
 def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> SearchResults:
     table, postings = opened.table, opened.postings
     found = find(opened, request, deadline)
-    months = sorted(table.month_counts(found.final).items())
-    unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
+    unit, dates = _date_histogram(table, found.final)
     sections = table.section_counts(found.in_dates).most_common()
     total = len(found.final)
     return SearchResults(
@@ -241,10 +258,8 @@ def _hit(searcher: Searcher, docnum: int, score: float | None, terms: dict[str, 
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
-    snippet = (
-        snippet_html(stored.get("body", ""), terms["body"], analyzer)
-        or marked_html(teaser, terms["teaser"], analyzer)
-        or escaped_line(teaser)
+    snippet = snippet_html(stored.get("body", ""), terms["body"], analyzer) or teaser_html(
+        teaser, terms["teaser"], analyzer
     )
     return Hit(
         id=stored["id"],
@@ -273,12 +288,16 @@ def _by_count(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return sorted(counts, key=lambda item: (-item[1], item[0].lower()))
 
 
-def _date_histogram(months: list[FacetCount]) -> tuple[str, list[FacetCount]]:
-    """Counts per month in date order, or per year when the months span more than three years."""
+def _date_histogram(table: DocTable, docs: DocSet) -> tuple[str, list[FacetCount]]:
+    """Counts in date order: per day when the matches fall within two calendar months, per
+    month up to three years, else per year."""
+    months = [FacetCount(m, c) for m, c in sorted(table.month_counts(docs).items())]
     if not months:
         return "month", []
     first, last = months[0].value, months[-1].value
     span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+    if span <= DAILY_UP_TO_MONTHS:
+        return "day", [FacetCount(d, c) for d, c in sorted(table.day_counts(docs).items())]
     if span <= YEARLY_AFTER_MONTHS:
         return "month", months
     years: dict[str, int] = {}
