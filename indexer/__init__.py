@@ -5,7 +5,7 @@ Layout, one stage per module:
 - ``config``    settings from defaults, the TOML file and ``NEWSINDEX_*`` variables
 - ``articles``  the article record and how raw records become one; ``htmltext`` HTML to text
 - ``sources``   reading files and folders of articles
-- ``analysis``  NLTK tokenizing and stemming as Whoosh analyzers; ``schema`` the Whoosh schema
+- ``analysis``  words cut by script and stemmed by language (Whoosh analyzers); ``schema``
 - ``build``     rebuilding the index; ``store`` generations on disk and the atomic switch
 - ``status``    stats, check, rollback; ``search`` the search API; ``cli`` the command line
 - ``errors``    the errors every interface reports

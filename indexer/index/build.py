@@ -21,6 +21,7 @@ from whoosh.query import And, Term
 from indexer.config import Settings
 from indexer.errors import IndexCheckError, NewsindexError, SourceError, StrictModeError
 from indexer.index.bulk_writer import Progress, write_index
+from indexer.index.documents import document_fields
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.status import index_facts
 from indexer.index.store import IndexStore, translate_os_errors
@@ -197,7 +198,8 @@ def _probe_articles(articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
 
 
 def _finds_itself(searcher: Any, schema: Any, article: ArticleRecord) -> bool:
-    words = {token.text for token in schema["title"].analyzer(article.title, mode="index")}
+    title = document_fields(article)["title"]  # with the article's language
+    words = {token.text for token in schema["title"].analyzer(title, mode="index")}
     if not words:
         return searcher.document_number(id=article.id) is not None  # a title of stop words only
     docnum = searcher.document_number(id=article.id)

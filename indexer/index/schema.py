@@ -21,13 +21,20 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
 from indexer.errors import SchemaMismatchError
-from indexer.index.analysis import name_analyzer, text_analyzer, word_analyzer
+from indexer.index.analysis import (
+    NamespaceAnalyzer,
+    name_analyzer,
+    text_analyzer,
+    word_analyzer,
+)
+from indexer.index.languages import default_language_code
 
 if TYPE_CHECKING:
     from indexer.index.store import Generation
 
 # 5: the analyzers pickled into the index moved to indexer.index.analysis.
-SCHEMA_VERSION = 5
+# 6: analysis by language: terms tagged with their namespace, ``language_code`` and ``analyses``.
+SCHEMA_VERSION = 6
 
 # The text fields a query searches, with their weights in BM25F ranking: a word in the headline
 # says more about what a story is about than the same word deep in its body.
@@ -120,7 +127,10 @@ def _column_only(field: Any) -> Any:
 
 
 def build_schema(language: str = "english") -> Schema:
-    text = text_analyzer(language)
+    """The schema; ``language`` (the ``[index] language`` setting) is how text whose language
+    cannot be told is analysed."""
+    default = default_language_code(language)
+    text = text_analyzer(default)
     return Schema(
         id=ID(stored=True, unique=True),
         checksum=STORED(),
@@ -134,8 +144,10 @@ def build_schema(language: str = "english") -> Schema:
         published=_column_only(DATETIME(stored=True, sortable=True)),
         undated=_column_only(NUMERIC(int, bits=8, signed=False, sortable=True, default=0)),
         month=_column_only(ID(sortable=True)),
-        language=ID(stored=True),
-        words=TEXT(analyzer=word_analyzer(language), phrase=False),
+        language=ID(stored=True),  # the BCP 47 tag, as declared or identified
+        language_code=_column_only(ID(sortable=True)),  # its primary subtag: filter and facet
+        analyses=KEYWORD(analyzer=NamespaceAnalyzer(default)),  # the namespaces of its terms
+        words=TEXT(analyzer=word_analyzer(default), phrase=False),
     )
 
 
