@@ -17,6 +17,7 @@ from whoosh.fields import Schema
 
 from indexer.errors import QueryError
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
+from indexer.search.languages import localize, prefix_terms
 
 MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 60
@@ -49,7 +50,8 @@ class QueryReader:
             raise QueryError(f"cannot read the query: {exc}") from exc
         if sum(1 for _ in parsed.leaves()) > MAX_QUERY_TERMS * len(SEARCH_FIELD_BOOSTS):
             raise QueryError(f"the query has too many words: at most {MAX_QUERY_TERMS}")
-        return parsed.normalize().accept(lambda node: self._bounded(node, reader))
+        localized = localize(parsed.normalize(), reader)  # every language of the index
+        return localized.accept(lambda node: self._bounded(node, reader))
 
     def has_several_words(self, text: str) -> bool:
         return len(clean_query_text(text).split()) > 1
@@ -64,13 +66,11 @@ class QueryReader:
         prefix = re.split(r"[*?]", node.text, maxsplit=1)[0]
         if not prefix:
             raise QueryError("a wildcard needs at least one letter before the *")
-        field = self._schema[node.fieldname]
-        own = islice(reader.expand_prefix(node.fieldname, prefix), _PREFIX_CANDIDATES)
-        terms = {_text(term) for term in own}
-        if node.fieldname in SEARCH_FIELD_BOOSTS:  # also the stems of real words with the prefix
-            words = islice(reader.expand_prefix("words", prefix), _PREFIX_CANDIDATES)
-            stems = (_stem(field, _text(word)) for word in words)
-            terms.update(stem for stem in stems if stem is not None)
+        if node.fieldname in SEARCH_FIELD_BOOSTS:  # every language; the stems of real words
+            terms = prefix_terms(reader, node.fieldname, prefix, _PREFIX_CANDIDATES)
+        else:
+            own = islice(reader.expand_prefix(node.fieldname, prefix), _PREFIX_CANDIDATES)
+            terms = {_text(term) for term in own}
         frequent = sorted(
             (t for t in terms if reader.doc_frequency(node.fieldname, t)),
             key=lambda t: -reader.doc_frequency(node.fieldname, t),
@@ -105,11 +105,6 @@ def _parser(schema: Schema, group: Any) -> qparser.QueryParser:
         parser.remove_plugin_class(plugin)
     parser.add_plugin(qparser.PlusMinusPlugin(_PLUS_AT_WORD_START, _MINUS_AT_WORD_START))
     return parser
-
-
-def _stem(field: Any, word: str) -> str | None:
-    tokens = [t.text for t in field.analyzer(word, mode="query")]
-    return tokens[0] if len(tokens) == 1 else None
 
 
 def _text(term: str | bytes) -> str:

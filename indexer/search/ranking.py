@@ -42,7 +42,7 @@ def top_by_relevance(
     terms only."""
     terms = weighted_terms(parsed)
     weighting = postings.searcher.weighting
-    if not terms or type(weighting) is not BM25F or not len(candidates):
+    if not terms or not isinstance(weighting, BM25F) or not len(candidates):
         return None
     scores = np.zeros(postings.searcher.doc_count_all(), dtype=np.float64)
     for fieldname, text, boost in terms:
@@ -70,7 +70,7 @@ def _best(
 def load_length_norms(postings: TermPostings, fieldnames: Sequence[str]) -> None:
     """Compute the length normalisations of ``fieldnames`` that ranking will ask for."""
     weighting = postings.searcher.weighting
-    if type(weighting) is BM25F:
+    if isinstance(weighting, BM25F):  # or LanguageBM25F, its statistics by language
         for fieldname in fieldnames:
             b = weighting._field_B.get(fieldname, weighting.B)
             postings.length_norms(fieldname, weighting.K1, b)

@@ -6,6 +6,7 @@ from typing import Any
 
 from whoosh import query
 
+from indexer.index.analysis import LanguageText
 from indexer.search.results import ArticleSummary, iso_utc
 
 RELATED_ARTICLES = 5
@@ -16,6 +17,7 @@ _FIELD_WEIGHTS = (("title", 2.0), ("teaser", 1.5), ("body", 1.0))
 def related_articles(searcher: Any, docnum: int, stored: dict[str, Any]) -> list[ArticleSummary]:
     """Articles sharing the most distinctive words of this one, best first (itself excluded)."""
     text = "\n".join(stored.get(name) or "" for name in ("title", "teaser", "body"))
+    text = LanguageText(text, stored.get("language", ""))  # its words in its own language
     source_field = "body" if stored.get("body") else "teaser"
     try:
         keywords = searcher.key_terms_from_text(

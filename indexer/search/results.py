@@ -30,6 +30,16 @@ class FacetCount:
     count: int
 
 
+@dataclass(frozen=True)
+class LanguageCount:
+    """A language of the matches (a primary language subtag), its name in English, and how
+    many matches are in it."""
+
+    value: str
+    count: int
+    name: str
+
+
 @dataclass
 class SearchResults:
     """A page of results with the facets and hints for the whole result set."""
@@ -45,6 +55,7 @@ class SearchResults:
     section_facets: list[FacetCount]
     date_facets: list[FacetCount]
     date_facet_unit: str  # "month" or "year"
+    language_facets: list[LanguageCount] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -64,6 +75,7 @@ class SearchResults:
             "facets": {
                 "section": [_fields(f) for f in self.section_facets],
                 "published": [_fields(f) for f in self.date_facets],
+                "language": [_fields(f) for f in self.language_facets],
             },
         }
 

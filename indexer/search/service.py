@@ -36,8 +36,16 @@ from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.schema import require_schema_version
 from indexer.index.store import IndexStore, ReaderLease
 from indexer.search.deadline import Deadline
-from indexer.search.docsets import as_doc_array, matching_docs, positive_terms
+from indexer.search.docsets import as_doc_array, matching_docs
 from indexer.search.doctable import DocTable
+from indexer.search.language_stats import LanguageBM25F, language_column
+from indexer.search.languages import (
+    Highlight,
+    highlight_terms,
+    language_facets,
+    prefer,
+    preferred_languages,
+)
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader, clean_query_text
 from indexer.search.ranking import load_length_norms, top_by_relevance
@@ -121,6 +129,7 @@ class _Found:
     in_dates: set[int] | frozenset[int]
     final: set[int] | frozenset[int]
     relaxed: bool
+    in_sections: set[int] | frozenset[int]  # before the language filter (language facets)
 
     @cached_property
     def final_docs(self) -> np.ndarray:
@@ -165,19 +174,22 @@ class SearchService:
         stored = searcher.stored_fields(docnum)
         terms = _query_words(opened.reader, searcher, q)
         analyzer = searcher.schema["body"].analyzer
+        language = stored.get("language", "")
         body = stored.get("body") or stored.get("teaser", "")
         paragraphs = (p for p in body.split("\n\n") if p.strip())
         return ArticleView(
             id=stored["id"],
             url=stored.get("url", ""),
             title=stored["title"],
-            title_html=marked_html(stored["title"], terms, analyzer),
+            title_html=marked_html(stored["title"], terms, analyzer, language),
             section=stored.get("section", ""),
             published=iso_utc(stored.get("published")),
             author=stored.get("author", ""),
             teaser=stored.get("teaser", ""),
             body=stored.get("body", ""),
-            body_html="".join(f"<p>{marked_html(p, terms, analyzer)}</p>" for p in paragraphs),
+            body_html="".join(
+                f"<p>{marked_html(p, terms, analyzer, language)}</p>" for p in paragraphs
+            ),
             tags=list(stored.get("tags") or []),
             language=stored.get("language", ""),
             related=related_articles(searcher, docnum, stored),
@@ -235,7 +247,7 @@ class SearchService:
         try:
             require_schema_version(lease.generation)
             index = whoosh_index.open_dir(str(lease.generation.path))
-            searcher = index.searcher()
+            searcher = index.searcher(weighting=LanguageBM25F())
         except BaseException:
             lease.release()
             raise
@@ -258,6 +270,8 @@ class SearchService:
         unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
         in_dates = found.final_docs if found.in_dates is found.final else found.in_dates
         sections = table.section_counts(in_dates).most_common()
+        in_sections = found.final_docs if found.in_sections is found.final else found.in_sections
+        languages = language_column(opened.searcher).counts(in_sections).most_common()
         total = len(found.final)
         return SearchResults(
             query=request.q,
@@ -275,6 +289,7 @@ class SearchService:
             ),
             hits=_page_of_hits(postings, table, found, request, deadline),
             section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
+            language_facets=language_facets(_by_count(languages)),
             date_facets=dates,
             date_facet_unit=unit,
         )
@@ -288,13 +303,17 @@ def _find(opened: _OpenIndex, request: SearchRequest, deadline: Deadline) -> _Fo
         opened.reader,
         opened.postings,
     )
-    parsed = reader.read(request.q, searcher.reader())
+    default = searcher.schema["body"].analyzer.default_language
+    preferred = preferred_languages(request.q, request.accept_languages, default)
+    parsed = prefer(reader.read(request.q, searcher.reader()), preferred, searcher.reader())
     matched = (
         table.every if parsed is None else matching_docs(postings, parsed, table.every, deadline)
     )
     relaxed = False
     if not matched and parsed is not None and reader.has_several_words(request.q):
-        any_word = reader.read(request.q, searcher.reader(), any_word=True)
+        any_word = prefer(
+            reader.read(request.q, searcher.reader(), any_word=True), preferred, searcher.reader()
+        )
         any_matched = matching_docs(postings, any_word, table.every, deadline)
         if any_matched:
             parsed, matched, relaxed = any_word, any_matched, True
@@ -303,8 +322,11 @@ def _find(opened: _OpenIndex, request: SearchRequest, deadline: Deadline) -> _Fo
         start = datetime.combine(request.date_from, day_time.min) if request.date_from else None
         end = datetime.combine(request.date_to, day_time.max) if request.date_to else None
         in_dates = table.published_between(start, end) & matched
+    in_sections = in_dates & table.in_sections(request.sections) if request.sections else in_dates
+    if request.languages:  # sections are counted within the languages, and languages within
+        in_dates = in_dates & language_column(searcher).docs_of(request.languages)
     final = in_dates & table.in_sections(request.sections) if request.sections else in_dates
-    return _Found(parsed, matched, in_dates, final, relaxed)
+    return _Found(parsed, matched, in_dates, final, relaxed, in_sections)
 
 
 def _page_of_hits(
@@ -333,38 +355,35 @@ def _page_of_hits(
     return [_hit(searcher, docnum, score, terms) for docnum, score in ranked[first:limit]]
 
 
-def _hit(searcher: Any, docnum: int, score: float | None, terms: dict[str, set[str]]) -> Hit:
+def _hit(searcher: Any, docnum: int, score: float | None, terms: dict[str, set[Highlight]]) -> Hit:
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
+    language = stored.get("language", "")
     snippet = (
-        snippet_html(stored.get("body", ""), terms["body"], analyzer)
-        or marked_html(teaser, terms["teaser"], analyzer)
+        snippet_html(stored.get("body", ""), terms["body"], analyzer, language)
+        or marked_html(teaser, terms["teaser"], analyzer, language)
         or escaped_line(teaser)
     )
     return Hit(
         id=stored["id"],
         url=stored.get("url", ""),
         title=stored["title"],
-        title_html=marked_html(stored["title"], terms["title"], analyzer),
+        title_html=marked_html(stored["title"], terms["title"], analyzer, language),
         section=stored.get("section", ""),
         published=iso_utc(stored.get("published")),
         author=stored.get("author", ""),
         teaser=teaser,
         snippet_html=snippet
-        or marked_html(teaser, terms["teaser"], analyzer)
+        or marked_html(teaser, terms["teaser"], analyzer, language)
         or escaped_line(teaser),
         score=round(score, 4) if score is not None else None,
-        language=stored.get("language", ""),
+        language=language,
     )
 
 
-def _terms_by_field(parsed: query.Query | None) -> dict[str, set[str]]:
-    terms: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
-    for fieldname, text in positive_terms(parsed):
-        if fieldname in terms:
-            terms[fieldname].add(text)
-    return terms
+def _terms_by_field(parsed: query.Query | None) -> dict[str, set[Highlight]]:
+    return highlight_terms(parsed)  # terms, and the sequences of unspaced words
 
 
 def _by_count(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -385,10 +404,10 @@ def _date_histogram(months: list[FacetCount]) -> tuple[str, list[FacetCount]]:
     return "year", [FacetCount(year, count) for year, count in years.items()]
 
 
-def _query_words(reader: QueryReader, searcher: Any, q: str) -> set[str]:
+def _query_words(reader: QueryReader, searcher: Any, q: str) -> set[Highlight]:
     """The indexed words a query looks for in text fields (for marking them in an article)."""
     try:
         parsed = reader.read(q, searcher.reader()) if clean_query_text(q) else None
     except QueryError:
         return set()
-    return {text for fieldname, text in positive_terms(parsed) if fieldname in TEXT_FIELDS}
+    return set().union(*highlight_terms(parsed).values())

@@ -9,62 +9,101 @@ tokenizer, without Whoosh's per-token objects: a results page marks ten bodies.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from functools import lru_cache
 from html import escape
 
-from indexer.index.analysis import TOKEN_PATTERN, NewsAnalyzer
+from indexer.index.analysis import ASCII_TOKEN, NewsAnalyzer
+from indexer.search.languages import Highlight
 
 SNIPPET_CHARS = 220  # the length of one fragment around matches
 SNIPPET_FRAGMENTS = 2
 LEAD_CHARS = 60  # context before a fragment's first match
 ANALYSED_CHARS = 20_000  # how far into a long body matches are looked for
 _WHITESPACE = re.compile(r"\s+")
-TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 Span = tuple[int, int]
+Piece = tuple[str, int, int, int]  # term, start, end, position
 
 
 def matched_spans(
-    text: str, terms: set[str], analyzer: NewsAnalyzer, enough: int | None = None
+    text: str,
+    terms: Collection[Highlight],
+    analyzer: NewsAnalyzer,
+    language: str = "",
+    enough: int | None = None,
 ) -> list[Span]:
-    """Where in ``text`` the words whose indexed form is in ``terms`` are, merged and in order;
-    with ``enough``, the scan stops once that many were found well past the first one."""
+    """Where in ``text`` (of an article in ``language``) the words whose indexed term is one of
+    ``terms`` are, and the runs of an unspaced word's terms (a tuple) in order; merged and in
+    order. With ``enough``, the scan stops once that many were found well past the first one."""
     if not terms:
         return []
-    normalize = analyzer.normalizer.normalize
-    spans: list[Span] = []
-    for word, start, end, _increment in _candidate_words(text, terms, analyzer):
-        if enough and len(spans) >= enough and start > spans[0][0] + 4 * SNIPPET_CHARS:
+    singles = {t for t in terms if isinstance(t, str)}
+    sequences = [t for t in terms if isinstance(t, tuple)]
+    wanted = singles.union(*sequences)
+    found: list[Span] = []
+    pieces: list[Piece] = []
+    for term, start, end, position in _candidate_pieces(text, wanted, analyzer, language):
+        if enough and len(found) >= enough and start > found[0][0] + 4 * SNIPPET_CHARS:
             break
-        if normalize(word) in terms:
-            if spans and start <= spans[-1][1]:  # a compound and its parts: one mark
-                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-            else:
-                spans.append((start, end))
-    return spans
+        if term in singles:
+            found.append((start, end))
+        if sequences:
+            pieces.append((term, start, end, position))
+    found.extend(_sequence_spans(pieces, sequences))
+    return _merged(found)
 
 
-def _candidate_words(
-    text: str, terms: set[str], analyzer: NewsAnalyzer
-) -> Iterator[tuple[str, int, int, int]]:
-    """The words of ``text`` that may be one of ``terms``. In ASCII text only the words starting
-    like a term are analysed (found by one C-level regex scan): Snowball rewrites only the ends of
-    words, so a stem begins with its word's first two letters. Other text is analysed whole."""
-    tokenizer = analyzer.tokenizer
+def _merged(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:  # a compound and its parts: one mark
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _sequence_spans(pieces: list[Piece], sequences: list[tuple[str, ...]]) -> Iterator[Span]:
+    """The spans where the terms of a sequence stand at consecutive positions."""
+    at: dict[tuple[str, int], tuple[int, int]] = {}
+    for term, start, end, position in pieces:
+        at.setdefault((term, position), (start, end))
+    for sequence in sequences:
+        for (term, position), (start, _end) in list(at.items()):
+            if term != sequence[0]:
+                continue
+            ends = [at.get((t, position + k)) for k, t in enumerate(sequence)]
+            if all(ends):
+                yield start, ends[-1][1]  # type: ignore[index]
+
+
+def _candidate_pieces(
+    text: str, terms: set[str], analyzer: NewsAnalyzer, language: str
+) -> Iterator[Piece]:
+    """The indexed terms of ``text`` with their spans and positions, or, in ASCII text, those of
+    the words that may be one of ``terms``, found by one C-level regex scan: Snowball rewrites
+    only the ends of words, so a stem begins with its word's first two letters. (Positions are
+    then only those of the candidates: ASCII text holds no unspaced word.)"""
+    analysed_as = analyzer.analysis_language(language)
     if not text.isascii():
-        yield from tokenizer.words(text, query_mode=False)
+        yield from analyzer.spans(text, analysed_as)
         return
     consumed = 0
-    for candidate in _prefix_pattern(frozenset(t[:2] for t in terms)).finditer(text):
+    starts = frozenset(_unnamespaced(t)[:2] for t in terms)
+    for candidate in _prefix_pattern(starts).finditer(text):
         if candidate.start() < consumed:
             continue
-        token = TOKEN_RE.match(text, candidate.start())
+        token = ASCII_TOKEN.match(text, candidate.start())
         if token is None:
             continue
         consumed = token.end()
-        for word, start, end, increment in tokenizer.words(token.group(), query_mode=False):
-            yield word, token.start() + start, token.start() + end, increment
+        for term, start, end, _increment in analyzer.token_spans(token.group(), analysed_as):
+            yield term, token.start() + start, token.start() + end, 0
+
+
+def _unnamespaced(term: str) -> str:
+    return term.split(":", 1)[1] if ":" in term else term
 
 
 @lru_cache(maxsize=512)
@@ -74,19 +113,24 @@ def _prefix_pattern(prefixes: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(
         re.escape(p[0]) + r"[.-]?" + re.escape(p[1:])
         for p in sorted(prefixes, key=len, reverse=True)
+        if p
     )
     return re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})", re.IGNORECASE)
 
 
-def marked_html(text: str, terms: set[str], analyzer: NewsAnalyzer) -> str:
-    """All of ``text``, escaped, with the matched words marked."""
-    return _marked(text, 0, len(text), matched_spans(text, terms, analyzer))
+def marked_html(
+    text: str, terms: Collection[Highlight], analyzer: NewsAnalyzer, language: str = ""
+) -> str:
+    """All of ``text`` (of an article in ``language``), escaped, with the matched words marked."""
+    return _marked(text, 0, len(text), matched_spans(text, terms, analyzer, language))
 
 
-def snippet_html(text: str, terms: set[str], analyzer: NewsAnalyzer) -> str:
+def snippet_html(
+    text: str, terms: Collection[Highlight], analyzer: NewsAnalyzer, language: str = ""
+) -> str:
     """Up to two fragments of ``text`` around its matches, or "" when nothing matches."""
     head = text[:ANALYSED_CHARS]
-    spans = matched_spans(head, terms, analyzer, enough=4 * SNIPPET_FRAGMENTS)
+    spans = matched_spans(head, terms, analyzer, language, enough=4 * SNIPPET_FRAGMENTS)
     if not spans:
         return ""
     windows = _best_windows(head, spans)

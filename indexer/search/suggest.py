@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from indexer.errors import QueryError
+from indexer.search.languages import is_indexed
 from indexer.search.query_parser import QueryReader
 
 SUGGEST_BELOW = 5  # only queries finding fewer results than this get a suggestion
 MIN_GAIN = 3  # the suggestion must find this many times more results
-SEARCHED_FIELDS = ("title", "teaser", "body")
 _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -53,13 +53,8 @@ class SpellingWords:
         return found[0] if found else None
 
     def _indexed(self, word: str) -> bool:
-        """Whether a search for ``word`` finds anything (in any searched field)."""
-        schema = self.searcher.schema
-        for fieldname in SEARCHED_FIELDS:
-            for token in schema[fieldname].analyzer(word, mode="query"):
-                if self.searcher.doc_frequency(fieldname, token.text):
-                    return True
-        return False
+        """Whether a search for ``word`` finds anything (in any searched field and language)."""
+        return is_indexed(self.searcher, word)
 
 
 def one_edit_away(word: str) -> Iterator[str]:
