@@ -323,7 +323,7 @@ def test_openapi_document_is_served_and_describes_every_route(app, client) -> No
     for path in served["paths"]:
         assert path in routes
     parameter_names = {p["name"] for p in served["paths"]["/api/search"]["get"]["parameters"]}
-    assert parameter_names == {"q", "section", "from", "to", "sort", "page", "per_page"}
+    assert parameter_names == {"q", "section", "language", "from", "to", "sort", "page", "per_page"}
 
 
 def test_importing_the_web_app_does_no_work(tmp_path) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from markupsafe import Markup, escape
+
 MONTH_ABBREVIATIONS = (
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()  # locale-independent on purpose
 )
@@ -46,6 +48,28 @@ def thousands(number: int) -> str:
 def took_label(milliseconds: float) -> str:
     """How long a search took, for people: '12 ms', 'under 1 ms'."""
     return "under 1 ms" if milliseconds < 1 else f"{milliseconds:,.0f} ms"
+
+
+# Languages written right to left (primary subtags): their titles and snippets get dir="rtl".
+RIGHT_TO_LEFT_LANGUAGES = frozenset(
+    "ar arc ary arz ckb dv fa he hbo ks ku-arab pnb ps sd syr ug ur yi".split()
+)
+
+
+def text_direction(language: str | None) -> str | None:
+    """ "rtl" for a language written right to left, else None (the page's own direction)."""
+    primary = (language or "").split("-", 1)[0].lower()
+    return "rtl" if primary in RIGHT_TO_LEFT_LANGUAGES else None
+
+
+def language_attributes(language: str | None) -> Markup:
+    """``lang`` (and ``dir="rtl"``) for an element holding an article's own text."""
+    if not language:
+        return Markup("")
+    attributes = f' lang="{escape(language)}"'
+    if text_direction(language):
+        attributes += ' dir="rtl"'
+    return Markup(attributes)
 
 
 def http_url(url: str | None) -> str | None:

@@ -29,7 +29,8 @@ def search_service() -> SearchService:
 
 def search_request() -> SearchRequest:
     """The search asked for by this HTTP request's query string (QueryError when malformed)."""
-    return SearchRequest.from_params(request.args.to_dict(flat=False))
+    accept_language = request.headers.get("Accept-Language", "")
+    return SearchRequest.from_params(request.args.to_dict(flat=False), accept_language)
 
 
 def search_results(search: SearchRequest) -> SearchResults:

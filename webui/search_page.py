@@ -49,6 +49,7 @@ class SearchPage:
     last_page: int
     sort_links: list[Link] = field(default_factory=list)
     section_links: list[Link] = field(default_factory=list)  # the largest and the chosen
+    language_links: list[Link] = field(default_factory=list)  # shown with two or more
     more_section_links: list[Link] = field(default_factory=list)  # behind a disclosure
     filter_chips: list[Link] = field(default_factory=list)  # label: what removing it removes
     page_links: list[Link | None] = field(default_factory=list)  # None: a gap ("…")
@@ -75,7 +76,7 @@ def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPa
         lists_everything=search.q.strip() in ("", "*"),
         last_page=last_page,
         sort_links=_sort_links(search),
-        filter_chips=_filter_chips(search),
+        filter_chips=_filter_chips(search, results),
         page_links=_page_links(search, last_page),
         feed_url=url_for("pages.search_feed", **search_params(search, sort="", page="")),
         timeline=build_timeline(results.date_facets, results.date_facet_unit),
@@ -83,6 +84,7 @@ def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPa
         date_form_fields=_hidden_fields(search, "from", "to"),
     )
     page.section_links, page.more_section_links = _split_sections(_section_links(search, results))
+    page.language_links = _language_links(search, results)
     if search.page > 1:
         page.previous_url = search_url(search, page=min(search.page - 1, last_page))
     if search.page < last_page:
@@ -90,7 +92,9 @@ def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPa
     if results.suggestion:
         page.suggestion_url = search_url(search, q=results.suggestion, page="")
     if page.filter_chips:
-        page.without_filters_url = search_url(search, section=[], page="", **{"from": "", "to": ""})
+        page.without_filters_url = search_url(
+            search, section=[], language=[], page="", **{"from": "", "to": ""}
+        )
     if page.timeline:
         page.timeline_links = [_timeline_link(search, bar) for bar in page.timeline.bars]
     return page
@@ -144,17 +148,42 @@ def _section_links(search: SearchRequest, results: SearchResults) -> list[Link]:
     return links
 
 
+def _language_links(search: SearchRequest, results: SearchResults) -> list[Link]:
+    """Each language of the matches: a link that adds it to the filter, or removes it if chosen;
+    none when the matches are all in one language and none is chosen."""
+    if len(results.language_facets) < 2 and not search.languages:
+        return []
+    links = []
+    for facet in results.language_facets:
+        selected = facet.value in search.languages
+        if selected:
+            languages = [code for code in search.languages if code != facet.value]
+        else:
+            languages = [*search.languages, facet.value]
+        url = search_url(search, language=languages, page="")
+        links.append(Link(facet.name, url, current=selected, count=facet.count))
+    return links
+
+
 def _split_sections(links: list[Link]) -> tuple[list[Link], list[Link]]:
     """The largest sections and every chosen one first; the rest for a "more" disclosure."""
     shown = [link for n, link in enumerate(links) if n < SECTIONS_SHOWN or link.current]
     return shown, [link for link in links if link not in shown]
 
 
-def _filter_chips(search: SearchRequest) -> list[Link]:
+def _filter_chips(search: SearchRequest, results: SearchResults) -> list[Link]:
     chips = [
         Link(section, search_url(search, section=_without(search.sections, section), page=""))
         for section in search.sections
     ]
+    names = {facet.value: facet.name for facet in results.language_facets}
+    chips.extend(
+        Link(
+            names.get(language, language),
+            search_url(search, language=_without(search.languages, language), page=""),
+        )
+        for language in search.languages
+    )
     if search.date_from or search.date_to:
         url = search_url(search, page="", **{"from": "", "to": ""})
         chips.append(Link(date_range_label(search.date_from, search.date_to), url))
