@@ -88,7 +88,8 @@ def newsindex_pages(index_dir: Path) -> Iterator[PageFunction]:
     from indexer.search.service import SearchService
 
     # No results cache: the repeats must time searches, not the cache of the first run.
-    service = SearchService(load_settings({"index_dir": index_dir}, environ={}), cached_results=0)
+    settings = load_settings({"index_dir": index_dir, "result_cache": 0}, environ={})
+    service = SearchService(settings)
 
     def run_page(bench_query: BenchQuery) -> PageOutcome:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -35,10 +36,15 @@ MAX_PRINTED_WARNINGS = 50
     type=click.Path(dir_okay=False),
     help="Config file (default: $NEWSINDEX_CONFIG, else newsindex.toml of the project).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="On an unexpected error (a bug), print its traceback instead of one line.",
+)
 @click.pass_context
-def main(ctx: click.Context, config_file: str | None) -> None:
+def main(ctx: click.Context, config_file: str | None, debug: bool) -> None:
     """newsindex: build and query the full-text news index."""
-    ctx.obj = {"config_file": config_file}
+    ctx.obj = {"config_file": config_file, "debug": debug}
 
 
 @main.command(epilog=EXIT_CODES)
@@ -266,17 +272,35 @@ def _print_warnings(messages: list[str]) -> None:
 
 @contextmanager
 def _error_boundary() -> Iterator[None]:
-    """Domain errors become a one-line message and their exit code; never a traceback."""
+    """Domain errors become a one-line message and their exit code (with --json, also the
+    error's code and message as JSON on stdout, as the web API gives them); never a traceback."""
     try:
         yield
     except NewsindexError as exc:
         click.echo(f"indexer: error: {exc}", err=True)
+        if _option("as_json"):
+            click.echo(json.dumps({"error": {"code": exc.code, "message": str(exc)}}))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("indexer: interrupted; the index in use was not changed", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: say so in one line; the index in use is untouched
+        if _debugging():
+            traceback.print_exc()
         click.echo(
-            f"indexer: internal error ({type(exc).__name__}: {exc}); please report it", err=True
+            f"indexer: internal error ({type(exc).__name__}: {exc}); please report it "
+            "(`indexer --debug ...` prints where it happened)",
+            err=True,
         )
         sys.exit(1)
+
+
+def _debugging() -> bool:
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().obj and context.find_root().obj.get("debug"))
+
+
+def _option(name: str) -> bool:
+    """Whether the running command was given the flag ``name``."""
+    context = click.get_current_context(silent=True)
+    return bool(context and context.params.get(name))

@@ -43,6 +43,18 @@ class SchemaMismatchError(NewsindexError):
     code = "schema_mismatch"
 
 
+class DiskError(NewsindexError):
+    """The index folder cannot be written: no space left, read-only, no permission."""
+
+    code = "disk"
+
+
+class WriterDiedError(NewsindexError):
+    """A process writing the new index ended unexpectedly (killed, or out of memory)."""
+
+    code = "writer_died"
+
+
 class IndexCheckError(NewsindexError):
     """An index failed its checks: it does not open, or disagrees with its recorded counts."""
 
@@ -60,6 +72,13 @@ class QueryError(NewsindexError):
     """A search request cannot be read (bad parameter or unreadable query)."""
 
     code = "bad_query"
+
+
+class SearchTimeoutError(NewsindexError):
+    """A search ran past its time limit: the query is readable, but too costly as asked (a
+    script should try more specific words, not fix its syntax)."""
+
+    code = "search_timeout"
 
 
 class ArticleNotFoundError(NewsindexError):

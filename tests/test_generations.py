@@ -17,7 +17,7 @@ from conftest import SAMPLES, article, write_jsonl
 from indexer.errors import IndexBusyError, IndexMissingError, SourceError
 from indexer.index.build import rebuild_index
 from indexer.index.store import IndexStore
-from indexer.search import service as search_module
+from indexer.search import open_index
 from indexer.search.requests import SearchRequest
 from indexer.search.service import SearchService
 
@@ -78,7 +78,7 @@ def test_a_searcher_opened_before_a_rebuild_keeps_working(settings, tmp_path, mo
     rebuild_index(settings, [str(other)])  # gen 1 is now neither current nor previous
     assert (settings.index_dir / "gen-000001").exists(), "a generation in use was removed"
     assert service.search(SearchRequest.from_params({"q": "harbour"})).total == before
-    monkeypatch.setattr(search_module, "REFRESH_SECONDS", 0.0)
+    monkeypatch.setattr(open_index, "REFRESH_SECONDS", 0.0)
     assert service.search(SearchRequest.from_params({"q": "harbour"})).total == 3
     service.close()
     rebuild_index(settings, [str(other)])

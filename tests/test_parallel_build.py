@@ -23,7 +23,7 @@ from indexer.index.schema import build_schema
 from indexer.index.store import IndexStore
 from indexer.ingest.fetch import SourceStates
 from indexer.ingest.sources import ReadReport, find_sources, read_articles
-from indexer.search.docsets import matching_docs
+from indexer.search.docsets import docset, matching_docs
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader
 from indexer.search.requests import SearchRequest
@@ -94,12 +94,12 @@ def test_phrases_match_what_whoosh_matches_across_segments(settings, tmp_path):
     with index.searcher() as searcher:
         assert len(searcher.reader().leaf_readers()) == 2  # one segment per process
         reader, postings = QueryReader(index.schema), TermPostings(searcher)
-        every = frozenset(searcher.reader().all_doc_ids())
+        every = docset(searcher.reader().all_doc_ids())
         for text in PHRASES:
             parsed = reader.read(text, searcher.reader())
-            expected = set(searcher.docs_for_query(parsed))
+            expected = sorted(searcher.docs_for_query(parsed))
             assert len(expected) >= 60, text
-            assert matching_docs(postings, parsed, every) == expected, text
+            assert matching_docs(postings, parsed, every).tolist() == expected, text
 
 
 def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path):

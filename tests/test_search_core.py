@@ -3,12 +3,16 @@ ranking Whoosh gives when it scores every match, and snippets marking the same w
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
 from indexer.index.analysis import text_analyzer
 from indexer.index.store import IndexStore
-from indexer.search.docsets import matching_docs
+from indexer.search.docsets import docset, matching_docs
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader
 from indexer.search.ranking import top_by_relevance
@@ -48,8 +52,9 @@ def opened(sample_settings):
 def test_matching_documents_are_whooshs(opened, text) -> None:
     searcher, reader, postings = opened
     parsed = reader.read(text, searcher.reader())
-    every = frozenset(searcher.reader().all_doc_ids())
-    assert matching_docs(postings, parsed, every) == set(searcher.docs_for_query(parsed))
+    every = docset(searcher.reader().all_doc_ids())
+    found = matching_docs(postings, parsed, every)
+    assert found.tolist() == sorted(searcher.docs_for_query(parsed))
 
 
 PHRASES = ('"', "-19", "NOT")  # phrases are scored as their words; NOT alone is not ranked
@@ -59,8 +64,8 @@ PHRASES = ('"', "-19", "NOT")  # phrases are scored as their words; NOT alone is
 def test_ranking_is_whooshs_when_it_scores_every_match(opened, text) -> None:
     searcher, reader, postings = opened
     parsed = reader.read(text, searcher.reader())
-    every = frozenset(searcher.reader().all_doc_ids())
-    by_docnum = range(searcher.doc_count_all())  # Whoosh breaks ties by document number
+    every = docset(searcher.reader().all_doc_ids())
+    by_docnum = np.arange(searcher.doc_count_all())  # Whoosh breaks ties by document number
     ranked = top_by_relevance(
         postings, parsed, matching_docs(postings, parsed, every), 10, by_docnum
     )
@@ -87,29 +92,64 @@ def test_the_fast_snippet_scan_finds_what_a_full_scan_finds() -> None:
     assert matched_spans(text, terms, analyzer) == full
 
 
-def test_a_repeated_search_is_answered_from_the_generations_cache(settings, tmp_path) -> None:
+def test_a_repeated_search_is_answered_from_the_generations_cache(
+    settings, tmp_path, monkeypatch
+) -> None:
     from conftest import SAMPLES, article, write_jsonl
     from indexer.index.build import rebuild_index
-    from indexer.search import service as search_module
+    from indexer.search import open_index
     from indexer.search.requests import SearchRequest
     from indexer.search.service import SearchService
 
     rebuild_index(settings, [str(SAMPLES)])
     request = SearchRequest.from_params({"q": "harbour", "section": "politics"})
-    with SearchService(settings) as cached, SearchService(settings, cached_results=0) as fresh:
+    uncached = dataclasses.replace(settings, result_cache=0)
+    with SearchService(settings) as cached, SearchService(uncached) as fresh:
         first, again = cached.search(request), cached.search(request)
-        assert (
-            [h.id for h in again.hits]
-            == [h.id for h in first.hits]
-            == [h.id for h in fresh.search(request).hits]
-        )
-        assert again.total == first.total and again.section_facets == first.section_facets
+        assert again.hits is first.hits  # the same results, not searched again
+        fresh_first, fresh_again = fresh.search(request), fresh.search(request)
+        assert fresh_again.hits is not fresh_first.hits  # result_cache = 0: every search runs
+        assert [h.id for h in again.hits] == [h.id for h in fresh_first.hits]
         rebuild_index(settings, [str(write_jsonl(tmp_path / "a.jsonl", [article(1)]))])
-        search_module.REFRESH_SECONDS, saved = 0.0, search_module.REFRESH_SECONDS
-        try:
-            assert cached.search(request).total == 0  # a new generation: nothing cached
-        finally:
-            search_module.REFRESH_SECONDS = saved
+        monkeypatch.setattr(open_index, "REFRESH_SECONDS", 0.0)
+        assert cached.search(request).total == 0  # a new generation: nothing cached
+
+
+def test_a_generation_stays_open_while_a_search_of_another_thread_uses_it(
+    settings, tmp_path, monkeypatch
+) -> None:
+    """A worker's threads share one service: a new generation must not close the searcher a
+    search started on another thread is still reading."""
+    from conftest import SAMPLES, article, write_jsonl
+    from indexer.index.build import rebuild_index
+    from indexer.search import open_index, service
+    from indexer.search.requests import SearchRequest
+    from indexer.search.service import SearchService
+
+    rebuild_index(settings, [str(SAMPLES)])
+    monkeypatch.setattr(open_index, "REFRESH_SECONDS", 0.0)
+    found_it, go_on, outcome = threading.Event(), threading.Event(), {}
+    find = service._find
+
+    def find_then_wait(*args):
+        found = find(*args)
+        found_it.set()
+        go_on.wait(timeout=30)
+        return found
+
+    monkeypatch.setattr(service, "_find", find_then_wait)
+    with SearchService(dataclasses.replace(settings, result_cache=0)) as shared:
+        first = threading.Thread(
+            target=lambda: outcome.update(hits=shared.search(SearchRequest(q="harbour")).hits)
+        )
+        first.start()
+        assert found_it.wait(timeout=30)
+        monkeypatch.setattr(service, "_find", find)
+        rebuild_index(settings, [str(write_jsonl(tmp_path / "a.jsonl", [article(1)]))])
+        assert shared.search(SearchRequest(q="harbour")).total == 1  # the new generation
+        go_on.set()
+        first.join(timeout=30)
+    assert outcome["hits"], "the first search failed on a closed searcher"
 
 
 def test_warm_up_opens_the_index_and_says_when_there_is_none(settings) -> None:
@@ -146,5 +186,5 @@ def test_opening_an_index_does_not_count_against_the_time_limit(settings, monkey
 
     monkeypatch.setattr(DocTable, "of", slow_read)
     monkeypatch.setattr(search_module, "TIME_LIMIT_SECONDS", 0.3)
-    with SearchService(settings, cached_results=0) as service:
+    with SearchService(dataclasses.replace(settings, result_cache=0)) as service:
         assert service.search(SearchRequest(q="harbour")).total > 0

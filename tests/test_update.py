@@ -18,7 +18,7 @@ from indexer.errors import IndexBusyError
 from indexer.index.store import IndexStore
 from indexer.index.update import update_index
 from indexer.ingest import fetch as fetch_module
-from indexer.search import service as search_module
+from indexer.search import open_index
 from indexer.search.requests import SearchRequest
 from indexer.search.service import SearchService
 
@@ -139,7 +139,7 @@ def test_an_update_never_changes_the_generation_in_use(settings, indexer, tmp_pa
 
 def test_searchers_see_an_update_without_restart(settings, indexer, tmp_path, monkeypatch):
     indexer("rebuild", str(SAMPLES))
-    monkeypatch.setattr(search_module, "REFRESH_SECONDS", 0.0)
+    monkeypatch.setattr(open_index, "REFRESH_SECONDS", 0.0)
     with SearchService(settings) as service:
         assert service.search(SearchRequest.from_params({"q": "zeppelin"})).total == 0
         indexer("update", str(write_jsonl(tmp_path / "z.jsonl", [article(5, title="Zeppelin")])))

@@ -17,10 +17,12 @@ from indexer.errors import (
     NewsindexError,
     QueryError,
     SchemaMismatchError,
+    SearchTimeoutError,
 )
 
 STATUS_OF = {
     QueryError: 400,
+    SearchTimeoutError: 400,
     ArticleNotFoundError: 404,
     IndexMissingError: 503,
     SchemaMismatchError: 503,

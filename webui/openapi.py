@@ -161,12 +161,24 @@ HEALTH = _object(
     },
     required=["status", "generation", "articles"],
 )
-ERROR_DETAIL = _object({"code": {"type": "string"}, "message": {"type": "string"}})
+ERROR_CODES = (
+    "`bad_query`: a parameter or the query cannot be read (the message names it); "
+    "`search_timeout`: the query is readable but the search ran past its time limit (try more "
+    "specific words); `not_found`: no article has this id; `no_index`, `schema_mismatch`: "
+    "no usable index is being served."
+)
+ERROR_DETAIL = _object(
+    {"code": {"type": "string", "description": ERROR_CODES}, "message": {"type": "string"}}
+)
 ERROR = _object({"error": _ERROR_DETAIL})
 
 
 def openapi_document() -> dict[str, Any]:
-    bad_request = _json("Error", "A parameter or the query cannot be read.")
+    bad_request = _json(
+        "Error",
+        "A parameter or the query cannot be read (code `bad_query`), or the search ran past its "
+        "time limit (code `search_timeout`).",
+    )
     unavailable = _json("Error", "No index has been built yet.")
     return {
         "openapi": "3.1.0",

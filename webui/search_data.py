@@ -22,7 +22,7 @@ def search_service() -> SearchService:
             service = current_app.extensions.get(SEARCH_SERVICE_KEY)
             if service is None:
                 settings = current_app.config["NEWSINDEX_SETTINGS"]
-                service = SearchService(settings, cached_results=settings.result_cache)
+                service = SearchService(settings)
                 current_app.extensions[SEARCH_SERVICE_KEY] = service
     return service
 

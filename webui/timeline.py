@@ -1,8 +1,9 @@
 """The timeline of a search: matches per month (or year) as the geometry of an SVG bar chart.
 
-Plain data only; ``templates/_timeline.html`` draws it and ``pages`` adds the links. Periods
-without matches between the first and the last one are kept (as empty slots), so the x axis is
-true time and a gap in the news shows as a gap in the chart.
+Plain data only; the ``timeline_chart`` macro of ``templates/_refine.html`` draws it and
+``search_page`` adds the links. Periods without matches between the first and the last one are
+kept (as empty slots), so the x axis is true time and a gap in the news shows as a gap in the
+chart.
 """
 
 from __future__ import annotations

@@ -19,12 +19,13 @@ from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 
 from indexer.config import Settings
-from indexer.errors import IndexCheckError, NewsindexError, SourceError, StrictModeError
+from indexer.errors import DiskError, IndexCheckError, SourceError, StrictModeError
 from indexer.index.bulk_writer import Progress, write_index
 from indexer.index.documents import document_fields
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.status import index_facts
 from indexer.index.store import IndexStore, translate_os_errors
+from indexer.index.whoosh_types import Searcher
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.fetch import SourceStates
 from indexer.ingest.sources import ReadReport, Source, find_sources, read_articles
@@ -163,7 +164,7 @@ def _refuse_if_disk_full(root: Path) -> None:
     """Report a missing part of the new index as what it almost surely is on a full disk."""
     usage = shutil.disk_usage(root)
     if usage.free < max(LOW_SPACE_BYTES, usage.total // 100):
-        raise NewsindexError(
+        raise DiskError(
             f"cannot write the new index in {root}: no space left on the device; "
             "the index in use was not changed"
         )
@@ -197,7 +198,7 @@ def _probe_articles(articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
     return [articles[i] for i in sorted(picks)]
 
 
-def _finds_itself(searcher: Any, schema: Any, article: ArticleRecord) -> bool:
+def _finds_itself(searcher: Searcher, schema: Any, article: ArticleRecord) -> bool:
     title = document_fields(article)["title"]  # with the article's language
     words = {token.text for token in schema["title"].analyzer(title, mode="index")}
     if not words:

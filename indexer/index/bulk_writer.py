@@ -7,7 +7,8 @@ bounded memory. A rebuild knows all its articles up front, so it can do better:
 - ``TermPostings`` keeps each term's postings as one compact array (document number, count,
   position gaps), so a segment's postings take a few bytes each and come out sorted by term
   without a merge;
-- ``SegmentBuilder`` is Whoosh's segment writer with that pool, analysing text fields through
+- ``SegmentBuilder`` is Whoosh's segment writer with postings from ``TermPostings`` instead of
+  that pool (``whoosh_internals.MemorySegmentWriter``), analysing text fields through
   ``NewsAnalyzer.term_positions`` in one pass;
 - ``write_index`` splits the articles, in index order, into one contiguous share per process
   (more for a very large corpus, which bounds memory) and lets each process write its own
@@ -37,11 +38,16 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
 
-from indexer.errors import NewsindexError
+from indexer.errors import WriterDiedError
 from indexer.index.documents import document_fields
-from indexer.index.schema import NewsCodec, NewsPositions, build_schema
+from indexer.index.schema import NewsPositions, build_schema
+from indexer.index.whoosh_internals import (
+    MemorySegmentWriter,
+    NewsCodec,
+    add_posting_blocks,
+    commit_segments,
+)
 from indexer.ingest.articles import ArticleRecord
 
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
@@ -110,7 +116,7 @@ class TermPostings:
                 boost = field.format.field_boost
                 for tbytes, postings in self._positional_terms(fieldname):
                     fieldwriter.start_term(tbytes)
-                    _write_positions(fieldwriter._postwriter, postings, field_lengths, boost)
+                    _write_positions(fieldwriter, postings, field_lengths, boost)
                     fieldwriter.finish_term()
             else:
                 for tbytes, other_postings in sorted(self.other[fieldname].items()):
@@ -119,7 +125,7 @@ class TermPostings:
                     weights = [weight for _docnum, weight, _value in other_postings]
                     values = [value for _docnum, _weight, value in other_postings]
                     sizes = [_LENGTHS[field_lengths[d]] if field_lengths else 0 for d in docnums]
-                    _add_postings(fieldwriter._postwriter, docnums, weights, values, sizes)
+                    add_posting_blocks(fieldwriter, docnums, weights, values, sizes)
                     fieldwriter.finish_term()
             fieldwriter.finish_field()
 
@@ -133,7 +139,7 @@ class TermPostings:
         self.other.clear()
 
 
-def _write_positions(postwriter: Any, postings: array, lengths: Any, boost: float) -> None:
+def _write_positions(fieldwriter: Any, postings: array, lengths: Any, boost: float) -> None:
     """One term's postings, stored as ``docnum, count, gaps...``, as Whoosh postings whose
     value is ``NewsPositions``' encoding of the positions."""
     ids, weights, values, sizes = [], [], [], []
@@ -145,58 +151,22 @@ def _write_positions(postwriter: Any, postings: array, lengths: Any, boost: floa
         values.append(pack_uint(count) + postings[at + 2 : at + 2 + count].tobytes())
         sizes.append(_LENGTHS[lengths[docnum]] if lengths else 0)
         at += 2 + count
-    _add_postings(postwriter, ids, weights, values, sizes)
+    add_posting_blocks(fieldwriter, ids, weights, values, sizes)
 
 
-def _add_postings(
-    postwriter: Any, ids: list[int], weights: list[float], values: list[bytes], lengths: list[int]
-) -> None:
-    """What Whoosh's ``W3PostingsWriter.add_posting`` does for each posting, a block at a
-    time: fill the block buffer and its statistics, write it when the next posting comes (the
-    last block is left for ``finish_postings``, which may inline it)."""
-    limit = postwriter._blocklimit
-    for start in range(0, len(ids), limit):
-        if postwriter._ids:
-            postwriter._write_block()
-        stop = start + limit
-        postwriter._ids = array("I", ids[start:stop])
-        postwriter._weights = array("f", weights[start:stop])
-        postwriter._values = [value for value in values[start:stop] if value]
-        postwriter._maxweight = max(0, *weights[start:stop])
-        nonzero = [length for length in lengths[start:stop] if length]
-        postwriter._minlength = min(nonzero) if nonzero else None
-        postwriter._maxlength = max(nonzero) if nonzero else 0
-
-
-class _UnusedPool:
-    """What ``SegmentWriter`` expects of its pool, for a writer whose postings are held by
-    ``TermPostings`` (Whoosh's pool would create temporary files)."""
-
-    fieldnames: set[str] = set()
-
-    def add(self, item: Any) -> None:
-        raise NotImplementedError("SegmentBuilder indexes documents through TermPostings")
-
-    def cleanup(self) -> None:
-        pass
-
-
-class SegmentBuilder(SegmentWriter):
-    """Whoosh's segment writer with its postings held by ``TermPostings``.
+class SegmentBuilder(MemorySegmentWriter):
+    """A segment writer whose postings are held by ``TermPostings`` until the segment is written.
 
     It supports what ``schema.build_schema`` uses: no document or field boosts, no term vectors,
     no separate spelling fields.
     """
 
-    def __init__(self, index: Any, **options: Any) -> None:
-        super().__init__(index, codec=NewsCodec(), **options)
-        self.pool = _UnusedPool()
+    def __init__(self, index: Any, holds_lock: bool = True) -> None:
+        super().__init__(index, NewsCodec(), holds_lock)
         self.postings = TermPostings()
 
     def add_document(self, **fields: Any) -> None:
-        self._check_state()
-        docnum, perdoc = self.docnum, self.perdocwriter
-        perdoc.start_doc(docnum)
+        docnum, perdoc = self.begin_document(), self.perdocwriter
         for fieldname in sorted(name for name in fields if not name.startswith("_")):
             value = fields[fieldname]
             if value is None:
@@ -209,18 +179,10 @@ class SegmentBuilder(SegmentWriter):
             perdoc.add_field(fieldname, field, kept if field.stored else None, length)
             if field.column_type and kept is not None:
                 perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(kept))
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
+        self.end_document()
 
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        lengths = self.per_document_reader()
-        try:
-            self.postings.write(self.fieldwriter, self.schema, lengths)
-        finally:
-            lengths.close()
-        self.fieldwriter.close()
+    def write_postings(self, fieldwriter: Any, lengths: Any) -> None:
+        self.postings.write(fieldwriter, self.schema, lengths)
         self.postings.clear()
 
 
@@ -246,7 +208,7 @@ def write_index(
             raise
         return
     segments = _build_segments_in_parallel(path, articles, shares, processes, progress)
-    _commit_segments(index, segments)
+    commit_segments(index, NewsCodec(), segments)
 
 
 def split_for_segments(articles: Sequence[ArticleRecord], processes: int) -> list[range]:
@@ -305,7 +267,7 @@ def _build_segments_in_parallel(
         segments = [future.result() for future in futures]
     except BrokenProcessPool as exc:
         _stop(pool)
-        raise NewsindexError(
+        raise WriterDiedError(
             "a process writing the new index ended unexpectedly (killed, or out of memory); "
             "the index in use was not changed"
         ) from exc
@@ -350,28 +312,17 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 def _build_segment(start: int, stop: int) -> Any:
     """In a writing process: the segment of articles ``start`` to ``stop``."""
     index = whoosh_index.open_dir(str(_shared["path"]))
-    builder = SegmentBuilder(index, _lk=False)  # the parent holds the index's lock
+    builder = SegmentBuilder(index, holds_lock=False)  # the parent holds the index's lock
     try:
         for count, article in enumerate(_shared["articles"][start:stop], start=1):
             builder.add_document(**document_fields(article))
             if count % PROGRESS_EVERY == 0:
                 with _shared["indexed"].get_lock():
                     _shared["indexed"].value += PROGRESS_EVERY
-        return builder._finalize_segment()
+        return builder.finish_segment()
     except BaseException:
         builder.cancel()
         raise
-
-
-def _commit_segments(index: Any, segments: list[Any]) -> None:
-    """Make ``segments``, in their order, the index's content (as Whoosh's multi-process writer
-    does without merging)."""
-    writer = SegmentWriter(index, codec=NewsCodec())
-    try:
-        writer._close_segment()
-        writer._commit_toc(segments)
-    finally:
-        writer._finish()
 
 
 def _writer_process_setup() -> None:

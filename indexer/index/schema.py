@@ -9,16 +9,14 @@ version with a message to run ``indexer rebuild``.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from whoosh.analysis import IDAnalyzer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.formats import _INT_SIZE, Positions
+from whoosh.formats import Positions
 from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length
 
 from indexer.errors import SchemaMismatchError
 from indexer.index.analysis import (
@@ -28,6 +26,7 @@ from indexer.index.analysis import (
     word_analyzer,
 )
 from indexer.index.languages import default_language_code
+from indexer.index.whoosh_internals import POSITIONS_COUNT_BYTES
 
 if TYPE_CHECKING:
     from indexer.index.store import Generation
@@ -60,56 +59,8 @@ class NewsPositions(Positions):
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         deltas = array("I")
-        deltas.frombytes(valuestring[_INT_SIZE:])
+        deltas.frombytes(valuestring[POSITIONS_COUNT_BYTES:])
         return list(accumulate(deltas))
-
-
-class PreloadedLengthsReader(W3PerDocReader):
-    """Whoosh's per-document reader, with each field's length column read into memory once.
-
-    Whoosh looks up a document's field length once per posting when it writes a segment (for
-    its block statistics) and once per scored document when it searches; the stock reader
-    unpacks one byte from the file each time, which was an eighth of indexing time.
-    """
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        lengths = self.lengths(fieldname)
-        if lengths is None or docnum >= len(lengths):
-            return default
-        lbyte = lengths[docnum]
-        return byte_to_length(lbyte) if lbyte else None  # as the stock reader answers
-
-    def derived(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """A value computed once from this segment's lengths (ranking's normalisations)."""
-        cache = self.__dict__.setdefault("_derived", {})
-        if key not in cache:
-            cache[key] = compute()
-        return cache[key]
-
-    def lengths(self, fieldname: str) -> array | None:
-        """The field's encoded length byte of every document of the segment (None: no column)."""
-        cache = self.__dict__.setdefault("_preloaded_lengths", {})
-        if fieldname not in cache:
-            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if reader is None:
-                cache[fieldname] = None
-            else:  # the column ends at its last non-default value: pad it to every document
-                lengths = reader.load()
-                lengths.extend([0] * (self.doc_count_all() - len(lengths)))
-                cache[fieldname] = lengths
-        return cache[fieldname]
-
-
-class NewsCodec(W3Codec):
-    """Whoosh's current codec with ``PreloadedLengthsReader``, and posting blocks compressed at
-    zlib's fastest level (Whoosh's default, 3, took 6% more of a rebuild for a 1% smaller
-    index). Segments keep their codec, so searchers use the preloaded lengths too."""
-
-    def __init__(self) -> None:
-        super().__init__(compression=1)
-
-    def per_document_reader(self, storage: Any, segment: Any) -> PreloadedLengthsReader:
-        return PreloadedLengthsReader(storage, segment)
 
 
 def _text_field(analyzer: Any, **options: Any) -> TEXT:

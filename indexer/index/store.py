@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import IndexBusyError, IndexMissingError, NewsindexError
+from indexer.errors import DiskError, IndexBusyError, IndexMissingError, NewsindexError
 
 POINTER_FILE = "CURRENT.json"
 WRITE_LOCK_FILE = "indexer.lock"
@@ -45,10 +45,6 @@ class Generation:
     name: str
     path: Path
     manifest: dict[str, Any]
-
-    @property
-    def number(self) -> int:
-        return int(self.name.removeprefix(GENERATION_PREFIX))
 
 
 class ReaderLease:
@@ -248,13 +244,13 @@ def _fsync_dir(path: Path) -> None:
 
 @contextmanager
 def translate_os_errors(root: Path, action: str) -> Iterator[None]:
-    """Disk trouble (no space, read-only folder) as a clear NewsindexError."""
+    """Disk trouble (no space, read-only folder) as a clear DiskError."""
     try:
         yield
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             reason = "no space left on the device"
-        raise NewsindexError(
+        raise DiskError(
             f"cannot {action} in {root}: {reason}; the index in use was not changed"
         ) from exc

@@ -33,8 +33,10 @@ from indexer.index.build import (
     verify_index,
 )
 from indexer.index.documents import document_fields
-from indexer.index.schema import NewsCodec, require_schema_version
+from indexer.index.schema import require_schema_version
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
+from indexer.index.whoosh_internals import NewsCodec
+from indexer.index.whoosh_types import Searcher
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.sources import ReadReport, find_sources
 
@@ -112,7 +114,7 @@ def update_index(
         if articles or not report.unchanged_sources:
             refuse_unusable(articles, report, strict)
 
-        def apply(writer: Any, searcher: Any) -> Change:
+        def apply(writer: Any, searcher: Searcher) -> Change:
             changed = _apply_articles(writer, searcher, articles, summary)
             return Change(changed, count_delta=summary.added)
 
@@ -144,7 +146,7 @@ def delete_articles(settings: Settings, ids: Sequence[str]) -> DeleteSummary:
     deleted: list[str] = []
     not_found: list[str] = []
 
-    def apply(writer: Any, searcher: Any) -> Change:
+    def apply(writer: Any, searcher: Searcher) -> Change:
         for article_id in dict.fromkeys(ids):
             found = searcher.document_number(id=article_id) is not None
             (deleted if found else not_found).append(article_id)
@@ -159,7 +161,7 @@ def delete_articles(settings: Settings, ids: Sequence[str]) -> DeleteSummary:
 
 
 def _apply_articles(
-    writer: Any, searcher: Any, articles: list[ArticleRecord], summary: UpdateSummary
+    writer: Any, searcher: Searcher, articles: list[ArticleRecord], summary: UpdateSummary
 ) -> list[ArticleRecord]:
     """Write the new and changed articles; return them (the new generation is checked on them)."""
     changed = []

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 
-from indexer.errors import QueryError
+from indexer.errors import SearchTimeoutError
 
 
 class Deadline:
-    """``check()`` raises QueryError once ``seconds`` have passed since the deadline was made."""
+    """``check()`` raises SearchTimeoutError once ``seconds`` have passed since it was made."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -22,7 +22,7 @@ class Deadline:
 
     def check(self) -> None:
         if time.monotonic() > self.until:
-            raise QueryError(
+            raise SearchTimeoutError(
                 f"this search took longer than {self.seconds:g} s; try more specific words"
             )
 

@@ -1,66 +1,115 @@
-"""Which documents match a query, as a set of document numbers, at the speed of set operations.
+"""Which documents match a query, as one representation from postings to the page.
 
-Facet counts, filters and totals need every matching document, not only the best ten. Whoosh
-finds them by walking its matcher tree one document at a time in Python; here a query of terms
-(the usual case: words, OR, NOT, -excluded, expanded prefixes) is answered from decoded postings
-(``postings``) combined with C-level set operations, and only what needs positions (phrases) or
-is unusual is left to Whoosh.
+A set of documents is a ``DocSet``: a numpy array of document numbers, sorted and without
+repeats. Postings are already in that form, so a term's documents cost nothing; AND is a binary
+search of the smaller set in the larger, OR a merge, NOT a difference; date and section filters,
+facet counts and ranking index per-document columns with the set directly. Facet counts, filters
+and totals need every matching document, not only the best ten: Whoosh would find them by walking
+its matcher tree one document at a time in Python.
+
+A query of terms (words, OR, NOT, -excluded, expanded prefixes, phrases) is answered here; what
+is unusual is left to Whoosh and its answer turned into a DocSet once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh import query
 
 from indexer.search.deadline import NO_DEADLINE, Deadline
-from indexer.search.postings import TermPostings
+
+if TYPE_CHECKING:
+    from indexer.search.postings import TermPostings
+
+DocSet = np.ndarray  # document numbers, sorted ascending, no repeats (DOC_TYPE)
+DOC_TYPE = np.uint32
+EMPTY: DocSet = np.zeros(0, dtype=DOC_TYPE)
+
+
+def docset(numbers: Iterable[int]) -> DocSet:
+    """A DocSet of any document numbers (sorted and deduplicated here)."""
+    return np.unique(np.fromiter(numbers, dtype=DOC_TYPE))
+
+
+def intersection(first: DocSet, second: DocSet) -> DocSet:
+    """The documents in both: each of the smaller set looked up in the larger by binary search."""
+    small, large = (first, second) if len(first) <= len(second) else (second, first)
+    if not len(small) or not len(large):
+        return EMPTY
+    at = np.minimum(np.searchsorted(large, small), len(large) - 1)
+    return small[large[at] == small]
+
+
+def union(sets: Sequence[DocSet]) -> DocSet:
+    if not sets:
+        return EMPTY
+    return sets[0] if len(sets) == 1 else np.unique(np.concatenate(sets))
+
+
+def difference(kept: DocSet, removed: DocSet) -> DocSet:
+    """The documents of ``kept`` that are not in ``removed``."""
+    if not len(kept) or not len(removed):
+        return kept
+    at = np.minimum(np.searchsorted(removed, kept), len(removed) - 1)
+    return kept[removed[at] != kept]
 
 
 def matching_docs(
     postings: TermPostings,
     parsed: query.Query,
-    every: frozenset[int],
+    every: DocSet,
     deadline: Deadline = NO_DEADLINE,
-) -> set[int]:
-    """The document numbers ``parsed`` matches; ``every`` is the set of all live documents."""
+) -> DocSet:
+    """The documents ``parsed`` matches; ``every`` is the DocSet of all live documents."""
     deadline.check()
     kind = type(parsed)
     if kind is query.Term:
-        return set(postings.get(parsed.fieldname, _text(parsed.text))[0])
+        return postings.docs(parsed.fieldname, _text(parsed.text))
     if isinstance(parsed, query.Or | query.DisjunctionMax):
-        return set().union(
-            *(matching_docs(postings, q, every, deadline) for q in parsed.subqueries)
-        )
+        return union([matching_docs(postings, q, every, deadline) for q in parsed.subqueries])
     if kind is query.And or kind is query.Require:
         parts = [matching_docs(postings, q, every, deadline) for q in parsed.subqueries]
-        return set.intersection(*parts) if parts else set()
+        return _intersect_all(parts)
     if kind is query.AndNot:
         excluded = matching_docs(postings, parsed.b, every, deadline)
-        return matching_docs(postings, parsed.a, every, deadline) - excluded
+        return difference(matching_docs(postings, parsed.a, every, deadline), excluded)
     if kind is query.AndMaybe:
         return matching_docs(postings, parsed.a, every, deadline)
     if kind is query.Not:
-        return set(every) - matching_docs(postings, parsed.query, every, deadline)
+        return difference(every, matching_docs(postings, parsed.query, every, deadline))
     if kind is query.Every:
-        return set(every)
+        return every
     if parsed is query.NullQuery:
-        return set()
+        return EMPTY
     if kind is query.Phrase and parsed.slop == 1:
         words = [_text(w) for w in parsed.words]
         return phrase_docs(postings, parsed.fieldname, words, deadline)
-    return set(postings.searcher.docs_for_query(parsed)) & every  # the rest: Whoosh's way
+    whoosh_answer = postings.searcher.docs_for_query(parsed)  # the rest: Whoosh's way
+    return intersection(docset(whoosh_answer), every)
+
+
+def _intersect_all(parts: list[DocSet]) -> DocSet:
+    """Smallest first, so every step is as cheap as the smallest set allows."""
+    if not parts:
+        return EMPTY
+    parts = sorted(parts, key=len)
+    found = parts[0]
+    for part in parts[1:]:
+        found = intersection(found, part)
+    return found
 
 
 def phrase_docs(
     postings: TermPostings, fieldname: str, words: list[str], deadline: Deadline = NO_DEADLINE
-) -> set[int]:
+) -> DocSet:
     """Documents with ``words`` one after the other. Each word's occurrences are a sorted array
     of ``document << 32 | position`` (``postings.position_keys``); the occurrences of the rarest
     word that have every other word at the right distance are found by binary search in numpy."""
     if len(words) < 2:
-        return set(postings.get(fieldname, words[0])[0]) if words else set()
+        return postings.docs(fieldname, words[0]) if words else EMPTY
     occurrences = []
     for word in words:
         deadline.check()
@@ -72,14 +121,7 @@ def phrase_docs(
             wanted = (starts.astype(np.int64) + (i - anchor)).astype(np.uint64)
             at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
             starts = starts[keys[at] == wanted] if len(keys) else starts[:0]
-    return set((starts >> np.uint64(32)).tolist())
-
-
-def as_doc_array(docs: Collection[int] | np.ndarray) -> np.ndarray:
-    """Document numbers as a numpy array (for counting and ranking them as arrays)."""
-    if isinstance(docs, np.ndarray):
-        return docs
-    return np.fromiter(docs, dtype=np.int64, count=len(docs))
+    return np.unique((starts >> np.uint64(32)).astype(DOC_TYPE))
 
 
 def positive_terms(parsed: query.Query | None) -> set[tuple[str, str]]:

@@ -1,103 +1,89 @@
-"""Per-document facts of one open index, in plain Python lists: section, month and date of every
-document, the orders by date, and the documents of each section.
+"""Per-document facts of one open index as numpy columns: section, month and date of every
+document, and its rank in either date order.
 
-Filters, facet counts and date sorting read these instead of asking Whoosh per document (a date
-range as a Whoosh query is a union of many numeric terms and took a second on 21k articles). The
-table is built once per opened generation, segment by segment, and then only read.
+Filters, facet counts and date sorting index these columns with a ``DocSet`` instead of asking
+Whoosh per document (a date range as a Whoosh query is a union of many numeric terms and took a
+second on 21k articles). The table is built once per opened generation, segment by segment, and
+then only read.
 """
 
 from __future__ import annotations
 
-import bisect
-import heapq
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 
-from indexer.search.docsets import as_doc_array
+from indexer.index.whoosh_types import Searcher
+from indexer.search.docsets import DOC_TYPE, DocSet
 
 UNDATED = float("inf")  # sorts after every date
 
 
 @dataclass(frozen=True)
 class DocTable:
-    """Lists indexed by document number (deleted documents keep an empty slot)."""
+    """Columns indexed by document number (deleted documents keep a slot, in no DocSet)."""
 
-    every: frozenset[int]  # the live (not deleted) documents
-    section: list[str]  # as written in the article
-    month: list[str]  # "YYYY-MM", "" when undated
-    newest_rank: list[int]  # position in newest-first order (undated last)
-    oldest_rank: list[int]  # position in oldest-first order (undated last)
-    newest_first: list[int]
-    oldest_first: list[int]
-    dated_timestamps: list[float]  # sorted, with the documents in the same order:
-    dated_docs: list[int]
-    by_section: dict[str, frozenset[int]]  # lowercased section -> its documents
-    section_codes: Codes  # section and month again, as numbers, for counting
-    month_codes: Codes
+    every: DocSet  # the live (not deleted) documents
+    timestamp: np.ndarray  # UTC seconds of publication, UNDATED when unknown
+    newest_rank: np.ndarray  # position in newest-first order (undated last)
+    oldest_rank: np.ndarray  # position in oldest-first order (undated last)
+    section_codes: Codes  # section as written in the article, as numbers, for counting
+    month_codes: Codes  # "YYYY-MM", "" when undated
 
     @classmethod
-    def of(cls, searcher: Any) -> DocTable:
+    def of(cls, searcher: Searcher) -> DocTable:
         every, section, month, timestamp = _columns(searcher)
-        dated = sorted((timestamp[d], d) for d in every if timestamp[d] != UNDATED)
-        undated = sorted(d for d in every if timestamp[d] == UNDATED)
-        dated_docs = [d for _t, d in dated]
-        newest_first, oldest_first = dated_docs[::-1] + undated, dated_docs + undated
-        by_section: dict[str, set[int]] = defaultdict(set)
-        for docnum in every:
-            if section[docnum]:
-                by_section[section[docnum].lower()].add(docnum)
+        live_timestamps = timestamp[every]
+        dated = live_timestamps != UNDATED
+        by_time = every[dated][np.argsort(live_timestamps[dated], kind="stable")]
+        undated = every[~dated]
         return cls(
-            every=frozenset(every),
-            section=section,
-            month=month,
-            newest_rank=_ranks(newest_first, len(section)),
-            oldest_rank=_ranks(oldest_first, len(section)),
-            newest_first=newest_first,
-            oldest_first=oldest_first,
-            dated_timestamps=[t for t, _d in dated],
-            dated_docs=dated_docs,
-            by_section={key: frozenset(docs) for key, docs in by_section.items()},
+            every=every,
+            timestamp=timestamp,
+            newest_rank=_ranks(np.concatenate([by_time[::-1], undated]), len(timestamp)),
+            oldest_rank=_ranks(np.concatenate([by_time, undated]), len(timestamp)),
             section_codes=Codes.of(section),
             month_codes=Codes.of(month),
         )
 
-    def published_between(self, start: datetime | None, end: datetime | None) -> set[int]:
-        """Documents published from ``start`` to ``end`` (both inclusive, naive UTC)."""
-        times = self.dated_timestamps
-        low = bisect.bisect_left(times, _utc_timestamp(start)) if start else 0
-        high = bisect.bisect_right(times, _utc_timestamp(end)) if end else len(times)
-        return set(self.dated_docs[low:high])
+    def published_between(
+        self, docs: DocSet, start: datetime | None, end: datetime | None
+    ) -> DocSet:
+        """The documents of ``docs`` published from ``start`` to ``end`` (both inclusive, naive
+        UTC; either may be open)."""
+        times = self.timestamp[docs]
+        kept = times != UNDATED
+        if start:
+            kept &= times >= _utc_timestamp(start)
+        if end:
+            kept &= times <= _utc_timestamp(end)
+        return docs[kept]
 
-    def in_sections(self, names: Iterable[str]) -> set[int]:
-        found: set[int] = set()
-        for name in names:
-            found |= self.by_section.get(name.lower(), frozenset())
-        return found
+    def in_sections(self, docs: DocSet, names: Iterable[str]) -> DocSet:
+        """The documents of ``docs`` in any of the sections ``names`` (case does not matter)."""
+        wanted = {name.lower() for name in names}
+        codes = [
+            code for code, name in enumerate(self.section_codes.names) if name.lower() in wanted
+        ]
+        return docs[np.isin(self.section_codes.codes[docs], codes)]
 
-    def section_counts(self, docs: Collection[int] | np.ndarray) -> Counter[str]:
+    def section_counts(self, docs: DocSet) -> Counter[str]:
         return _counts(self.section_codes, docs)
 
-    def month_counts(self, docs: Collection[int] | np.ndarray) -> Counter[str]:
+    def month_counts(self, docs: DocSet) -> Counter[str]:
         return _counts(self.month_codes, docs)
 
-    def by_date(self, docs: set[int], newest: bool, count: int) -> list[int]:
-        """The first ``count`` of ``docs`` in date order (undated last in both orders)."""
-        order = self.newest_first if newest else self.oldest_first
-        if len(docs) * 8 >= len(order):  # most documents: walk the ready-made order
-            picked = []
-            for docnum in order:
-                if docnum in docs:
-                    picked.append(docnum)
-                    if len(picked) == count:
-                        break
-            return picked
-        rank = self.newest_rank if newest else self.oldest_rank
-        return heapq.nsmallest(count, docs, key=rank.__getitem__)
+    def by_date(self, docs: DocSet, newest: bool, count: int) -> DocSet:
+        """The first ``count`` of ``docs`` in date order (undated last in both orders), in that
+        order (so not a DocSet's ascending order)."""
+        ranks = (self.newest_rank if newest else self.oldest_rank)[docs]
+        if len(docs) > count:
+            first = np.argpartition(ranks, count)[:count]
+            docs, ranks = docs[first], ranks[first]
+        return docs[np.argsort(ranks, kind="stable")]
 
 
 @dataclass(frozen=True)
@@ -114,20 +100,19 @@ class Codes:
         return cls(np.array([number[value] for value in column], dtype=np.int32), names)
 
 
-def _counts(column: Codes, docs: Collection[int] | np.ndarray) -> Counter[str]:
+def _counts(column: Codes, docs: DocSet) -> Counter[str]:
     """How many of ``docs`` have each value of ``column`` (empty values left out), counted by
     numpy: a facet counts every match, tens of thousands on a large index."""
-    picked = column.codes[as_doc_array(docs)]
-    counts = np.bincount(picked, minlength=len(column.names))
+    counts = np.bincount(column.codes[docs], minlength=len(column.names))
     found = Counter({column.names[code]: int(counts[code]) for code in np.flatnonzero(counts)})
     found.pop("", None)
     return found
 
 
-def _ranks(order: list[int], size: int) -> list[int]:
-    ranks = [0] * size
-    for position, docnum in enumerate(order):
-        ranks[docnum] = position
+def _ranks(order: np.ndarray, size: int) -> np.ndarray:
+    """The position of each document in ``order`` (documents not in it: after all of them)."""
+    ranks = np.full(size, size, dtype=np.int64)
+    ranks[order] = np.arange(len(order))
     return ranks
 
 
@@ -135,7 +120,7 @@ def _utc_timestamp(moment: datetime) -> float:
     return moment.replace(tzinfo=UTC).timestamp()
 
 
-def _columns(searcher: Any) -> tuple[list[int], list[str], list[str], list[float]]:
+def _columns(searcher: Searcher) -> tuple[DocSet, list[str], list[str], np.ndarray]:
     reader = searcher.reader()
     size = reader.doc_count_all()
     every: list[int] = []
@@ -153,4 +138,5 @@ def _columns(searcher: Any) -> tuple[list[int], list[str], list[str], list[float
             month[docnum] = months[local]
             if not undated[local]:
                 timestamp[docnum] = _utc_timestamp(published[local])
-    return every, section, month, timestamp
+    live = np.array(every, dtype=DOC_TYPE)
+    return live, section, month, np.array(timestamp, dtype=np.float64)

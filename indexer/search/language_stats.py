@@ -23,13 +23,14 @@ import math
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from whoosh.scoring import BM25F, BaseScorer, BM25FScorer, bm25
 
 from indexer.index.languages import analysis_language, namespace_of_term
+from indexer.search.docsets import DOC_TYPE, EMPTY, DocSet
 
 NAMESPACES_FIELD = "analyses"
 LANGUAGE_COLUMN = "language_code"
@@ -60,17 +61,15 @@ class LanguageColumn:
         self._averages: dict[str, float | np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def docs_of(self, languages: Iterable[str]) -> set[int]:
+    def docs_of(self, languages: Iterable[str]) -> DocSet:
         """The live documents in any of ``languages`` (primary subtags, any case)."""
         wanted = [self.names.index(c) for c in {x.lower() for x in languages} if c in self.names]
         if not wanted:
-            return set()
-        return set(np.flatnonzero(np.isin(self.codes, wanted) & self.live).tolist())
+            return EMPTY
+        return np.flatnonzero(np.isin(self.codes, wanted) & self.live).astype(DOC_TYPE)
 
-    def counts(self, docs: Collection[int] | np.ndarray) -> Counter[str]:
+    def counts(self, docs: DocSet) -> Counter[str]:
         """How many of ``docs`` are in each language."""
-        if not isinstance(docs, np.ndarray):
-            docs = np.fromiter(docs, dtype=np.int64, count=len(docs))
         picked = self.codes[docs]
         counts = np.bincount(picked, minlength=len(self.names))
         return Counter({self.names[c]: int(counts[c]) for c in np.flatnonzero(counts)})

@@ -3,23 +3,28 @@
 Finding the matching documents and ranking them both read a term's postings; a page of results
 reads the same common words again and again across queries. Whoosh decodes a posting block by
 unpickling it, positions and all, each time. Here a term's postings are decoded once into two
-compact arrays and kept, least recently used first out, within a budget of postings.
+compact numpy arrays and kept, least recently used first out, within a budget of postings: the
+documents, which are a ``DocSet`` as they come, and the term frequencies.
 """
 
 from __future__ import annotations
 
-import threading
 from array import array
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from indexer.index.schema import PreloadedLengthsReader
+from indexer.index.whoosh_internals import (
+    posting_blocks,
+    posting_value_blocks,
+    segment_length_bytes,
+)
+from indexer.index.whoosh_types import Searcher
+from indexer.search.docsets import DOC_TYPE, DocSet
+from indexer.search.kept import KeptWithin
 from indexer.search.language_stats import language_column
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(x) for x in range(256)], dtype=np.float64)
@@ -27,45 +32,22 @@ POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, abo
 POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, about 32 MB
 
 
-class KeptWithin:
-    """Values kept by key, least recently used first out, within a budget of their total size
-    (``size`` measures one value); the most recent value stays even if it alone is over."""
-
-    def __init__(self, budget: int, size: Callable[[Any], int]) -> None:
-        self.budget = budget
-        self._size_of = size
-        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]
-        found = compute()  # outside the lock: decoding may take a while
-        with self._lock:
-            if key not in self._kept:
-                self._kept[key] = found
-                self._size += self._size_of(found)
-            while self._size > self.budget and len(self._kept) > 1:
-                _key, dropped = self._kept.popitem(last=False)
-                self._size -= self._size_of(dropped)
-        return found
-
-
 class TermPostings:
     """The postings of terms of one searcher, decoded on first use and kept."""
 
-    def __init__(self, searcher: Any, budget: int = POSTINGS_BUDGET) -> None:
+    def __init__(self, searcher: Searcher, budget: int = POSTINGS_BUDGET) -> None:
         self.searcher = searcher
         self._postings = KeptWithin(budget, lambda found: len(found[0]))
         self._positions = KeptWithin(POSITIONS_BUDGET, len)
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
 
-    def get(self, fieldname: str, text: str) -> tuple[array, array]:
-        """(document numbers, term frequencies) of a term, in document order."""
+    def get(self, fieldname: str, text: str) -> tuple[DocSet, np.ndarray]:
+        """(documents, term frequencies as float32) of a term, in document order."""
         return self._postings.get((fieldname, text), lambda: self._decode(fieldname, text))
+
+    def docs(self, fieldname: str, text: str) -> DocSet:
+        """The documents that hold a term."""
+        return self.get(fieldname, text)[0]
 
     def position_keys(self, fieldname: str, text: str) -> np.ndarray:
         """Every occurrence of a term as ``document << 32 | position``, sorted (for phrases)."""
@@ -85,7 +67,7 @@ class TermPostings:
             self._norms[key] = k1 * ((1 - b) + b * lengths / average)
         return self._norms[key]
 
-    def _decode(self, fieldname: str, text: str) -> tuple[array, array]:
+    def _decode(self, fieldname: str, text: str) -> tuple[DocSet, np.ndarray]:
         ids, tfs = array("I"), array("f")
         for segment, offset in self.searcher.reader().leaf_readers():
             try:
@@ -95,7 +77,7 @@ class TermPostings:
             for block_ids, block_tfs in posting_blocks(matcher):
                 ids.extend(block_ids if not offset else [d + offset for d in block_ids])
                 tfs.extend(block_tfs)
-        return ids, tfs
+        return np.frombuffer(ids, dtype=DOC_TYPE), np.frombuffer(tfs, dtype=np.float32)
 
     def _decode_positions(self, fieldname: str, text: str) -> np.ndarray:
         parts: list[np.ndarray] = []
@@ -111,57 +93,16 @@ class TermPostings:
         """The encoded length byte of every document (by global number) for one field."""
         lengths: list[int] = []
         for segment, _offset in self.searcher.reader().leaf_readers():
-            per_document = getattr(segment, "_perdoc", None)
-            if isinstance(per_document, PreloadedLengthsReader):
-                lengths.extend(per_document.lengths(fieldname) or [0] * segment.doc_count_all())
-            else:
-                lengths.extend(
-                    _stock_length_byte(segment, fieldname, d)
-                    for d in range(segment.doc_count_all())
-                )
+            lengths.extend(segment_length_bytes(segment, fieldname))
         return lengths
-
-
-def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
-    """(ids, term frequencies) of each posting block of a fresh matcher (Whoosh 2.7 internals)."""
-    if not isinstance(matcher, W3LeafMatcher):  # the few postings of a rare term, inlined
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        yield ids, weights
-        return
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        yield matcher._ids, matcher._weights
-        matcher._next_block()
 
 
 def position_blocks(matcher: Any, offset: int) -> Iterator[np.ndarray]:
     """The occurrences of a fresh matcher's term, block by block, as ``(offset + document) << 32
     | position``. A posting's value is ``NewsPositions``' encoding: a count (4 bytes) and then
     the gaps between positions as native 32-bit integers; a block's values are decoded at once."""
-    while matcher.is_active():
-        if isinstance(matcher, W3LeafMatcher):
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._values is None:
-                matcher._read_values()
-            ids, values = matcher._ids, matcher._values
-        else:  # the few postings of a rare term, inlined
-            ids, values = [], []
-            while matcher.is_active():
-                ids.append(matcher.id())
-                values.append(matcher.value())
-                matcher.next()
+    for ids, values in posting_value_blocks(matcher):
         yield _occurrences(ids, values, offset)
-        if not isinstance(matcher, W3LeafMatcher):
-            return
-        matcher._next_block()
 
 
 def _occurrences(ids: Sequence[int], values: Sequence[bytes], offset: int) -> np.ndarray:
@@ -175,9 +116,3 @@ def _occurrences(ids: Sequence[int], values: Sequence[bytes], offset: int) -> np
     positions = running[is_gap] - np.repeat(running[starts], counts)  # restarts per posting
     docs = np.repeat(np.asarray(ids, dtype=np.int64) + offset, counts)
     return ((docs << 32) | positions).astype(np.uint64)
-
-
-def _stock_length_byte(segment: Any, fieldname: str, docnum: int) -> int:
-    from whoosh.util.numeric import length_to_byte
-
-    return length_to_byte(segment.doc_field_length(docnum, fieldname) or 0)

@@ -17,6 +17,7 @@ from whoosh.fields import Schema
 
 from indexer.errors import QueryError
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
+from indexer.index.whoosh_types import IndexReader
 from indexer.search.languages import localize, prefix_terms
 
 MAX_QUERY_CHARS = 1000
@@ -38,7 +39,7 @@ class QueryReader:
         self._all_words = _parser(schema, qparser.AndGroup)
         self._any_word = _parser(schema, qparser.OrGroup.factory(0.9))
 
-    def read(self, text: str, reader: Any, any_word: bool = False) -> query.Query | None:
+    def read(self, text: str, reader: IndexReader, any_word: bool = False) -> query.Query | None:
         """The query for ``text``; None means "everything" (an empty query or a bare ``*``)."""
         text = clean_query_text(text)
         if text in ("", "*"):
@@ -56,12 +57,12 @@ class QueryReader:
     def has_several_words(self, text: str) -> bool:
         return len(clean_query_text(text).split()) > 1
 
-    def _bounded(self, node: query.Query, reader: Any) -> query.Query:
+    def _bounded(self, node: query.Query, reader: IndexReader) -> query.Query:
         if isinstance(node, query.Prefix | query.Wildcard):
             return self._expanded(node, reader)
         return node
 
-    def _expanded(self, node: query.Prefix | query.Wildcard, reader: Any) -> query.Query:
+    def _expanded(self, node: query.Prefix | query.Wildcard, reader: IndexReader) -> query.Query:
         """A prefix* as an OR of at most MAX_PREFIX_TERMS indexed terms, the most frequent."""
         prefix = re.split(r"[*?]", node.text, maxsplit=1)[0]
         if not prefix:

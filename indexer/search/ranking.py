@@ -21,8 +21,9 @@ import numpy as np
 from whoosh import query
 from whoosh.scoring import BM25F
 
+from indexer.index.whoosh_internals import bm25f_field_b
 from indexer.search.deadline import NO_DEADLINE, Deadline
-from indexer.search.docsets import as_doc_array
+from indexer.search.docsets import DocSet
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import ExpandedPrefix
 
@@ -32,9 +33,9 @@ WeightedTerm = tuple[str, str, float]  # field, text, boost
 def top_by_relevance(
     postings: TermPostings,
     parsed: query.Query,
-    candidates: set[int] | np.ndarray,
+    candidates: DocSet,
     limit: int,
-    tie_rank: Sequence[int],
+    tie_rank: np.ndarray,
     deadline: Deadline = NO_DEADLINE,
 ) -> list[tuple[int, float]] | None:
     """The best ``limit`` of ``candidates`` as (docnum, score), equal scores in ``tie_rank``
@@ -48,12 +49,11 @@ def top_by_relevance(
     for fieldname, text, boost in terms:
         deadline.check()
         _add_term_scores(postings, weighting, fieldname, text, boost, scores)
-    docs = as_doc_array(candidates)
-    return _best(docs, scores[docs], limit, tie_rank)
+    return _best(candidates, scores[candidates], limit, tie_rank)
 
 
 def _best(
-    docs: np.ndarray, scores: np.ndarray, limit: int, tie_rank: Sequence[int]
+    docs: DocSet, scores: np.ndarray, limit: int, tie_rank: np.ndarray
 ) -> list[tuple[int, float]]:
     """The ``limit`` best (docnum, score) of ``docs``: the scores above the limit-th best one,
     and every document scoring just that (their order is decided by ``tie_rank``)."""
@@ -61,10 +61,8 @@ def _best(
         threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
         kept = scores >= threshold
         docs, scores = docs[kept], scores[kept]
-    best = sorted(
-        zip(docs.tolist(), scores.tolist(), strict=True), key=lambda i: (-i[1], tie_rank[i[0]])
-    )
-    return best[:limit]
+    order = np.lexsort((tie_rank[docs], -scores))[:limit]
+    return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))
 
 
 def load_length_norms(postings: TermPostings, fieldnames: Sequence[str]) -> None:
@@ -72,7 +70,7 @@ def load_length_norms(postings: TermPostings, fieldnames: Sequence[str]) -> None
     weighting = postings.searcher.weighting
     if isinstance(weighting, BM25F):  # or LanguageBM25F, its statistics by language
         for fieldname in fieldnames:
-            b = weighting._field_B.get(fieldname, weighting.B)
+            b = bm25f_field_b(weighting, fieldname)
             postings.length_norms(fieldname, weighting.K1, b)
 
 
@@ -108,16 +106,15 @@ def _add_term_scores(
     """Add one term's BM25F score to every document that contains it, in the order of Whoosh's
     arithmetic (an unscored field, such as section, adds the posting's weight, as Whoosh does)."""
     searcher = postings.searcher
-    ids, tfs = postings.get(fieldname, text)
-    if not ids:
+    docs, tfs = postings.get(fieldname, text)
+    if not len(docs):
         return
-    docs = np.frombuffer(ids, dtype=np.uint32)
-    weights = np.frombuffer(tfs, dtype=np.float32).astype(np.float64)
+    weights = tfs.astype(np.float64)
     if not searcher.schema[fieldname].scorable:
         scores[docs] += weights * boost
         return
     k1 = weighting.K1
-    b = weighting._field_B.get(fieldname, weighting.B)
+    b = bm25f_field_b(weighting, fieldname)
     norms = postings.length_norms(fieldname, k1, b)
     factor = searcher.idf(fieldname, text) * boost * (k1 + 1)
     scores[docs] += factor * weights / (weights + norms[docs])

@@ -7,6 +7,7 @@ from typing import Any
 from whoosh import query
 
 from indexer.index.analysis import LanguageText
+from indexer.index.whoosh_types import Searcher
 from indexer.search.results import ArticleSummary, iso_utc
 
 RELATED_ARTICLES = 5
@@ -14,7 +15,9 @@ KEY_TERMS = 12
 _FIELD_WEIGHTS = (("title", 2.0), ("teaser", 1.5), ("body", 1.0))
 
 
-def related_articles(searcher: Any, docnum: int, stored: dict[str, Any]) -> list[ArticleSummary]:
+def related_articles(
+    searcher: Searcher, docnum: int, stored: dict[str, Any]
+) -> list[ArticleSummary]:
     """Articles sharing the most distinctive words of this one, best first (itself excluded)."""
     text = "\n".join(stored.get(name) or "" for name in ("title", "teaser", "body"))
     text = LanguageText(text, stored.get("language", ""))  # its words in its own language

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from indexer.errors import QueryError
+from indexer.index.whoosh_types import Searcher
 from indexer.search.languages import is_indexed
 from indexer.search.query_parser import QueryReader
 
@@ -28,7 +29,7 @@ _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
 class SpellingWords:
     """The words of one generation's ``words`` field, read on first use."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self._words: frozenset[str] | None = None
 

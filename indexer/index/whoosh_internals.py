@@ -1,0 +1,305 @@
+"""Every private part of Whoosh that newsindex relies on, in one place, each with its reason.
+
+Whoosh-Reloaded 2.7.5 is unmaintained upstream. newsindex uses Whoosh's public API wherever it is
+fast enough, and the internals below where it was measured not to be. They all live here, so that
+an upgrade or a security fix of Whoosh breaks this module only, and
+``tests/test_whoosh_internals.py`` names the internal that moved. No other module may use a
+private Whoosh name, ``whoosh.codec`` or ``whoosh.filedb`` (a test checks).
+
+Writing (a rebuild writes its segments itself: ``indexer.index.bulk_writer``):
+
+- ``SegmentWriter._flush_segment`` (overridden), ``_check_state``, ``_added`` and its ``_lk``
+  option: a segment writer whose postings come from memory instead of Whoosh's pool, which pickles
+  every posting to temporary runs and merges them (a third of a rebuild's time). Parallel writing
+  processes finish their segments without committing (``_finalize_segment``) and the parent
+  commits them together (``_close_segment``, ``_commit_toc``, ``_finish``), as Whoosh's own
+  multiprocessing writer does.
+- ``W3FieldWriter._postwriter`` and the block buffer of ``W3PostingsWriter`` (``_blocklimit``,
+  ``_ids``, ``_weights``, ``_values``, ``_maxweight``, ``_minlength``, ``_maxlength``,
+  ``_write_block``): postings are filled a block at a time instead of one ``add_posting`` call,
+  with its type assertions, per posting.
+
+Reading:
+
+- ``W3LeafMatcher`` and its current block (``_ids``, ``_weights``, ``_values``, ``_read_ids``,
+  ``_read_weights``, ``_read_values``, ``_next_block``): a term's postings decoded a block at a
+  time into arrays, where the public matcher yields one posting per Python call.
+- ``W3Codec``, ``W3PerDocReader._cached_reader``, ``_lenfield``, ``LENGTHS_COLUMN``: each field's
+  length column read into memory once (the stock reader unpacks one byte per call: once per
+  posting when writing, once per scored document when searching); ``SegmentReader._perdoc`` to
+  reach it from a searcher.
+- ``BM25F._field_B``: BM25F's per-field ``b``, to rank in numpy exactly as Whoosh does.
+- ``whoosh.formats._INT_SIZE``: the size of the count in front of a posting's positions.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from whoosh import formats, scoring
+from whoosh.codec import whoosh3
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader
+from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
+
+WHOOSH_DISTRIBUTION = "Whoosh-Reloaded"
+WHOOSH_VERSION = "2.7.5"  # the release these internals were read from
+POSITIONS_COUNT_BYTES = formats._INT_SIZE
+
+
+@dataclass(frozen=True)
+class Internal:
+    """A private name of Whoosh this module uses, where it lives, and why."""
+
+    owner: Any
+    name: str
+    why: str
+
+
+_WRITE = "a rebuild writes its segments from memory"
+_BLOCK = "postings are written a block at a time"
+_READ = "postings are decoded a block at a time"
+INTERNALS = (
+    Internal(SegmentWriter, "_flush_segment", _WRITE + " (overridden)"),
+    Internal(SegmentWriter, "_check_state", _WRITE),
+    Internal(SegmentWriter, "_finalize_segment", "writing processes finish their segments"),
+    Internal(SegmentWriter, "_close_segment", "the parent commits the processes' segments"),
+    Internal(SegmentWriter, "_commit_toc", "the parent commits the processes' segments"),
+    Internal(SegmentWriter, "_finish", "the parent commits the processes' segments"),
+    Internal(whoosh3.W3PostingsWriter, "_write_block", _BLOCK),
+    Internal(W3LeafMatcher, "_read_ids", _READ),
+    Internal(W3LeafMatcher, "_read_weights", _READ),
+    Internal(W3LeafMatcher, "_read_values", _READ),
+    Internal(W3LeafMatcher, "_next_block", _READ),
+    Internal(W3PerDocReader, "_cached_reader", "field lengths are read into memory once"),
+    Internal(whoosh3, "_lenfield", "field lengths are read into memory once"),
+    Internal(formats, "_INT_SIZE", "the count in front of a posting's positions"),
+)
+# Instance attributes, checked on live objects by the contract test.
+WRITER_ATTRIBUTES = ("_added",)
+FIELD_WRITER_ATTRIBUTES = ("_postwriter",)
+POSTINGS_WRITER_ATTRIBUTES = (
+    "_blocklimit",
+    "_ids",
+    "_weights",
+    "_values",
+    "_maxweight",
+    "_minlength",
+    "_maxlength",
+)
+MATCHER_ATTRIBUTES = ("_ids", "_weights", "_values")
+SEGMENT_READER_ATTRIBUTES = ("_perdoc",)
+BM25F_ATTRIBUTES = ("_field_B",)
+
+
+def installed_whoosh_version() -> str:
+    return metadata.version(WHOOSH_DISTRIBUTION)
+
+
+def missing_internals() -> list[str]:
+    """The internals (class-level) that this Whoosh no longer has, each with why it is needed."""
+    return [
+        f"{getattr(i.owner, '__name__', i.owner)}.{i.name} ({i.why})"
+        for i in INTERNALS
+        if not hasattr(i.owner, i.name)
+    ]
+
+
+# Writing --------------------------------------------------------------------------------------
+
+
+class _NoPool:
+    """What ``SegmentWriter`` expects of its pool, for a writer whose postings it never sees
+    (Whoosh's pool would create temporary files)."""
+
+    fieldnames: set[str] = set()
+
+    def add(self, item: Any) -> None:
+        raise TypeError("this segment writer takes its postings from write_postings()")
+
+    def cleanup(self) -> None:
+        pass
+
+
+class MemorySegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, with the postings written by ``write_postings`` (a subclass's)
+    when the segment is flushed, instead of collected through Whoosh's pool.
+
+    A subclass adds documents with ``begin_document`` / ``end_document`` around the per-document
+    writer (``self.perdocwriter``) and writes the postings in ``write_postings``.
+    """
+
+    def __init__(self, index: Any, codec: Any, holds_lock: bool = True) -> None:
+        options = {} if holds_lock else {"_lk": False}  # the parent process holds the lock
+        super().__init__(index, codec=codec, **options)
+        self.pool = _NoPool()
+
+    def begin_document(self) -> int:
+        """Start the next document; its number."""
+        self._check_state()
+        self.perdocwriter.start_doc(self.docnum)
+        return self.docnum
+
+    def end_document(self) -> None:
+        self.perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def write_postings(self, fieldwriter: Any, lengths: Any) -> None:
+        """Write every posting of the segment through ``fieldwriter``; ``lengths`` is the
+        segment's per-document reader (field lengths). For subclasses."""
+        raise TypeError(f"{type(self).__name__} must define write_postings")
+
+    def finish_segment(self) -> Any:
+        """Write the segment's files without committing it (for ``commit_segments``)."""
+        return self._finalize_segment()
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        try:
+            self.write_postings(self.fieldwriter, lengths)
+        finally:
+            lengths.close()
+        self.fieldwriter.close()
+
+
+def commit_segments(index: Any, codec: Any, segments: list[Any]) -> None:
+    """Make ``segments``, in their order, the content of ``index`` (as Whoosh's multi-process
+    writer does, without merging)."""
+    writer = SegmentWriter(index, codec=codec)
+    try:
+        writer._close_segment()
+        writer._commit_toc(segments)
+    finally:
+        writer._finish()
+
+
+def add_posting_blocks(
+    fieldwriter: Any,
+    ids: Sequence[int],
+    weights: Sequence[float],
+    values: Sequence[bytes],
+    lengths: Sequence[int],
+) -> None:
+    """The current term's postings, as ``W3PostingsWriter.add_posting`` would add them one by
+    one, a block at a time: fill the block buffer and its statistics, write it when the next
+    block comes (the last one is left for ``finish_postings``, which may inline it)."""
+    postwriter = fieldwriter._postwriter
+    limit = postwriter._blocklimit
+    for start in range(0, len(ids), limit):
+        if postwriter._ids:
+            postwriter._write_block()
+        stop = start + limit
+        postwriter._ids = array("I", ids[start:stop])
+        postwriter._weights = array("f", weights[start:stop])
+        postwriter._values = [value for value in values[start:stop] if value]
+        postwriter._maxweight = max(0, *weights[start:stop])
+        nonzero = [length for length in lengths[start:stop] if length]
+        postwriter._minlength = min(nonzero) if nonzero else None
+        postwriter._maxlength = max(nonzero) if nonzero else 0
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """(ids, term frequencies) of each posting block of a fresh matcher."""
+    if not isinstance(matcher, W3LeafMatcher):  # the few postings of a rare term, inlined
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        yield ids, weights
+        return
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        yield matcher._ids, matcher._weights
+        matcher._next_block()
+
+
+def posting_value_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[bytes]]]:
+    """(ids, values) of each posting block of a fresh matcher (a value holds the positions)."""
+    if not isinstance(matcher, W3LeafMatcher):  # the few postings of a rare term, inlined
+        ids, values = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            values.append(matcher.value())
+            matcher.next()
+        yield ids, values
+        return
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._values is None:
+            matcher._read_values()
+        yield matcher._ids, matcher._values
+        matcher._next_block()
+
+
+class PreloadedLengthsReader(W3PerDocReader):
+    """Whoosh's per-document reader, with each field's length column read into memory once.
+
+    Whoosh looks up a document's field length once per posting when it writes a segment (for
+    its block statistics) and once per scored document when it searches; the stock reader
+    unpacks one byte from the file each time, which was an eighth of indexing time.
+    """
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        lengths = self.lengths(fieldname)
+        if lengths is None or docnum >= len(lengths):
+            return default
+        lbyte = lengths[docnum]
+        return byte_to_length(lbyte) if lbyte else None  # as the stock reader answers
+
+    def lengths(self, fieldname: str) -> array | None:
+        """The field's encoded length byte of every document of the segment (None: no column)."""
+        cache = self.__dict__.setdefault("_preloaded_lengths", {})
+        if fieldname not in cache:
+            reader = self._cached_reader(whoosh3._lenfield(fieldname), LENGTHS_COLUMN)
+            if reader is None:
+                cache[fieldname] = None
+            else:  # the column ends at its last non-default value: pad it to every document
+                lengths = reader.load()
+                lengths.extend([0] * (self.doc_count_all() - len(lengths)))
+                cache[fieldname] = lengths
+        return cache[fieldname]
+
+
+class NewsCodec(W3Codec):
+    """Whoosh's current codec with ``PreloadedLengthsReader``, and posting blocks compressed at
+    zlib's fastest level (Whoosh's default, 3, took 6% more of a rebuild for a 1% smaller
+    index). Segments keep their codec, so searchers use the preloaded lengths too."""
+
+    def __init__(self) -> None:
+        super().__init__(compression=1)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> PreloadedLengthsReader:
+        return PreloadedLengthsReader(storage, segment)
+
+
+def segment_length_bytes(segment: Any, fieldname: str) -> list[int] | array:
+    """The encoded length byte of ``fieldname`` for every document of one segment reader."""
+    per_document = getattr(segment, "_perdoc", None) if isinstance(segment, SegmentReader) else None
+    if isinstance(per_document, PreloadedLengthsReader):
+        return per_document.lengths(fieldname) or [0] * segment.doc_count_all()
+    from whoosh.util.numeric import length_to_byte
+
+    return [
+        length_to_byte(segment.doc_field_length(d, fieldname) or 0)
+        for d in range(segment.doc_count_all())
+    ]
+
+
+def bm25f_field_b(weighting: scoring.BM25F, fieldname: str) -> float:
+    """The ``b`` BM25F uses for ``fieldname`` (a per-field value, else its default)."""
+    return weighting._field_B.get(fieldname, weighting.B)

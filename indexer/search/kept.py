@@ -1,0 +1,40 @@
+"""Values kept in memory by key, least recently used first out, within a budget: decoded
+postings and positions (``postings``) and the results of recent searches (``open_index``)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+
+class KeptWithin:
+    """Values kept by key within a budget of their total ``size`` (which measures one value);
+    the most recent value stays even if it alone is over, and a budget of 0 keeps nothing.
+    Safe to share between threads."""
+
+    def __init__(self, budget: int, size: Callable[[Any], int]) -> None:
+        self.budget = budget
+        self._size_of = size
+        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value kept for ``key``, else ``compute()``, kept."""
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        found = compute()  # outside the lock: it may take a while
+        if self.budget <= 0:
+            return found
+        with self._lock:
+            if key not in self._kept:
+                self._kept[key] = found
+                self._size += self._size_of(found)
+            while self._size > self.budget and len(self._kept) > 1:
+                _key, dropped = self._kept.popitem(last=False)
+                self._size -= self._size_of(dropped)
+        return found
