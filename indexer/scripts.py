@@ -166,6 +166,8 @@ def _class_of(scripts: frozenset[str]) -> str:
 CJK_CLASS = _class_of(CJK_SCRIPTS)
 DICTIONARY_CLASS = _class_of(DICTIONARY_SCRIPTS)
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_NON_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
+_NOT_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def script_of(char: str) -> str:
@@ -204,12 +206,11 @@ def word_script(word: str) -> str:
 def letter_scripts(text: str, limit: int = 2000) -> Counter[str]:
     """How many letters of each script the first ``limit`` characters of ``text`` have."""
     sample = text[:limit]
-    if sample.isascii():
+    if sample.isascii():  # counted in C: the ASCII letters are what is left after the rest
+        return Counter({"Latn": len(sample.encode("ascii").translate(None, _ASCII_NON_LETTERS))})
+    if not _NOT_LATIN_LETTER.search(sample):  # Latin letters only (curly quotes, £...): in C too
         return Counter({"Latn": len(_LETTER.findall(sample))})
     return Counter(script_of(c) for c in sample if c.isalpha())
-
-
-_NOT_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00aa\u00b5\u00ba\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def scripts_present(text: str, limit: int = 4000) -> set[str]:

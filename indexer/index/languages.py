@@ -211,7 +211,7 @@ class WordNormalizer:
         self._stemmer = Stemmer.Stemmer(stemmer) if stemmer else None
         self._arabic = stemming and namespace_name == "ar"
         self._lock = threading.Lock()  # PyStemmer's stemmers are not thread-safe
-        self.stops = stop_words(namespace_name) if stemming else frozenset()
+        self.stops = stop_words(namespace_name)
 
     def normalize(self, word: str, script: str) -> str:
         """The normal form of ``word``, a lowercased word of ``script``."""
