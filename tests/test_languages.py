@@ -164,8 +164,8 @@ ENGLISH_GIFTS = [
 GERMAN_POISON = {
     "id": "de-gift",
     "title": "Gift im Fluss: Fische verendet",
-    "body": "Im Fluss wurde Gift gefunden. Die Behörden warnen vor dem Baden, bis das Gift "
-    "abgebaut ist.",
+    "body": "Im Fluss wurde Gift gefunden. Die Behörden warnen vor dem Baden an der Mündung, "
+    "bis das Gift abgebaut ist.",
     "language": "de",
 }
 
@@ -201,9 +201,21 @@ def test_the_querys_own_words_decide_between_homographs(homographs) -> None:
     assert "de-gift" not in ids(search(homographs, "gift library"))
 
 
+def test_a_stop_word_of_one_language_keeps_its_meaning_in_each(homographs) -> None:
+    """``an`` is an English stop word and a German word: an English article matches it as if
+    it were not there, a German one must have it; a query of any word does not turn it into
+    every English article."""
+    assert sorted(ids(search(homographs, "an library"))) == sorted(a["id"] for a in ENGLISH_GIFTS)
+    assert ids(search(homographs, "an Mündung")) == ["de-gift"]
+    relaxed = search(homographs, "an zzzz")
+    assert relaxed["relaxed"] and ids(relaxed) == ["de-gift"]
+
+
 def test_articles_in_other_languages_leave_a_languages_ranking_as_it_was(tmp_path) -> None:
     """Each language's statistics are its own: adding Chinese, German and Japanese articles
-    (many more terms per article) to an English index changes no English score."""
+    (many more terms per article) to an English index leaves the English ranking as it was, and
+    its scores within 1% (Whoosh's one-byte field lengths are approximate). With the whole
+    index's statistics, the IDF of "harbour" alone would more than double."""
     english = [
         {"id": f"en-{n}", "title": f"Harbour report {n}", "body": "The harbour " * (n + 1)}
         for n in range(5)
@@ -221,7 +233,9 @@ def test_articles_in_other_languages_leave_a_languages_ranking_as_it_was(tmp_pat
             scores.append([(hit["id"], hit["score"]) for hit in found])
         finally:
             close_app(application)
-    assert scores[0] == scores[1] and len(scores[0]) == 5
+    (alone, mixed) = scores
+    assert [i for i, _ in alone] == [i for i, _ in mixed] and len(alone) == 5
+    assert all(abs(a - m) <= 0.01 * a for (_, a), (_, m) in zip(alone, mixed, strict=True))
 
 
 def test_a_query_in_kana_prefers_japanese_over_chinese(tmp_path) -> None:

@@ -208,7 +208,7 @@ class WordNormalizer:
     def __init__(self, namespace_name: str, stemming: bool) -> None:
         self.namespace = namespace_name
         stemmer = SNOWBALL_STEMMERS.get(namespace_name) if stemming else None
-        self._stemmer = Stemmer.Stemmer(stemmer) if stemmer else None
+        self._stemmer = Stemmer.Stemmer(stemmer).stemWord if stemmer else None
         self._arabic = stemming and namespace_name == "ar"
         self._lock = threading.Lock()  # PyStemmer's stemmers are not thread-safe
         self.stops = stop_words(namespace_name)
@@ -237,4 +237,4 @@ class WordNormalizer:
         if self._stemmer is None or _DIGIT.search(word):
             return word
         with self._lock:
-            return self._stemmer.stemWord(word)
+            return self._stemmer(word)

@@ -90,13 +90,16 @@ class LanguageColumn:
             return whole
         if lengths is None:
             lengths = _field_lengths(searcher, fieldname)
-        # Each language's mean of the lengths the documents are scored with (Whoosh's one-byte
-        # approximations, exact up to a few dozen words); Whoosh's own average is exact.
+        # Each language's mean of Whoosh's one-byte lengths (exact up to a few dozen words),
+        # scaled by how far those fall from the exact total, from which Whoosh's own average
+        # is taken: so a language that is most of the index keeps almost exactly that average.
         groups = len(self.group_names)
         live_groups = self.groups[self.live]
         total = np.bincount(live_groups, weights=lengths[self.live], minlength=groups)
         count = np.bincount(live_groups, minlength=groups)
-        averages = np.where(count > 0, total / np.maximum(count, 1), whole)
+        approximate = total.sum() / max(int(count.sum()), 1)
+        scale = whole / approximate if approximate > 0 else 1.0
+        averages = np.where(count > 0, scale * total / np.maximum(count, 1), whole)
         averages = np.where(averages > 0, averages, 1.0)
         return averages[self.groups]
 

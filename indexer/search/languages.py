@@ -86,26 +86,35 @@ def index_languages(reader: Any) -> IndexLanguages:
         return found
 
 
-def localize(parsed: query.Query, reader: Any) -> query.Query:
-    """``parsed`` with every word of a text field looked for in each language of the index."""
+def localize(parsed: query.Query, reader: Any, every_word: bool = True) -> tuple[query.Query, int]:
+    """``parsed`` with every word of a text field looked for in each language of the index, and
+    how many different things (a word in a field, as analysed) it looks for. A word left out is
+    a NullQuery, which ``normalize()`` takes out of its group. ``every_word``: the query needs
+    all its words (a stop word then matches every article of a language where it is one)."""
     languages = index_languages(reader)
-    return parsed.accept(lambda node: _localized(node, reader, languages))
+    looked_for: set[str] = set()  # two forms of one word (measure, measures) count once
 
+    def localized(node: query.Query) -> query.Query:
+        if isinstance(node, query.Term | query.Phrase) and node.fieldname in TEXT_FIELDS:
+            words = (
+                [_text(node.text)] if isinstance(node, query.Term) else [*map(_text, node.words)]
+            )
+            node = _alternatives(node, words, reader, languages, every_word)
+            if node is not query.NullQuery:
+                looked_for.add(repr(node))
+        elif node.is_leaf():
+            looked_for.add(repr(node))
+        return node
 
-def _localized(node: query.Query, reader: Any, languages: IndexLanguages) -> query.Query:
-    if isinstance(node, query.Term | query.Phrase) and node.fieldname in TEXT_FIELDS:
-        words = [_text(node.text)] if isinstance(node, query.Term) else list(map(_text, node.words))
-        return _alternatives(node, words, reader, languages)
-    if isinstance(node, query.CompoundQuery):  # a word left out leaves its group
-        node.subqueries = [q for q in node.subqueries if q is not query.NullQuery]
-        return node if node.subqueries else query.NullQuery
-    if isinstance(node, query.AndNot) and node.b is query.NullQuery:
-        return node.a
-    return node
+    return parsed.accept(localized), len(looked_for)
 
 
 def _alternatives(
-    node: query.Term | query.Phrase, words: list[str], reader: Any, languages: IndexLanguages
+    node: query.Term | query.Phrase,
+    words: list[str],
+    reader: Any,
+    languages: IndexLanguages,
+    every_word: bool,
 ) -> query.Query:
     """The node's words analysed in each language: the alternatives that exist in the index,
     any of which matches (a word that exists nowhere keeps one, which matches nothing)."""
@@ -120,16 +129,14 @@ def _alternatives(
             stop_namespaces.add(namespace(language, word_script(words[0])))
         elif tuple(terms) not in found:
             found[tuple(terms)] = _term_or_phrase(node, terms)
-    if not found:
-        return query.NullQuery  # a stop word in every language of the index: left out
     existing = [
         q for terms, q in found.items() if all(reader.doc_frequency(q.fieldname, t) for t in terms)
     ]
-    existing += [
-        query.Term(NAMESPACES_FIELD, space, boost=0.0) for space in sorted(stop_namespaces)
-    ]
-    if not existing:
-        return next(iter(found.values()))
+    if not existing:  # a stop word wherever it could match is left out; else it matches nothing
+        return query.NullQuery if stop_namespaces else next(iter(found.values()))
+    if stop_namespaces and every_word:  # where it is a stop word, every article has it
+        stops = [query.Term(NAMESPACES_FIELD, space, boost=0.0) for space in stop_namespaces]
+        existing += sorted(stops, key=repr)
     return existing[0] if len(existing) == 1 else query.Or(existing)
 
 

@@ -49,10 +49,11 @@ class QueryReader:
             parsed = parser.parse(text)
         except Exception as exc:  # Whoosh's parser is lenient; anything it still throws is a 400
             raise QueryError(f"cannot read the query: {exc}") from exc
-        if sum(1 for _ in parsed.leaves()) > MAX_QUERY_TERMS * len(SEARCH_FIELD_BOOSTS):
+        localized, looked_for = localize(parsed.normalize(), reader, every_word=not any_word)
+        if looked_for > MAX_QUERY_TERMS * len(SEARCH_FIELD_BOOSTS):  # stop words not counted
             raise QueryError(f"the query has too many words: at most {MAX_QUERY_TERMS}")
-        localized = localize(parsed.normalize(), reader)  # every language of the index
-        return localized.accept(lambda node: self._bounded(node, reader))
+        # normalized again: words may have met in one term (structures, structural: structur)
+        return localized.normalize().accept(lambda node: self._bounded(node, reader))
 
     def has_several_words(self, text: str) -> bool:
         return len(clean_query_text(text).split()) > 1
