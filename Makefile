@@ -5,16 +5,26 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+TOOLS := tests/tools
 
 .PHONY: setup run index serve test lint clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(TOOLS)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# The audits of `make test` (axe-core, the Nu HTML Checker, Lighthouse), pinned in
+# tests/tools/package-lock.json. Without npm they are skipped locally (and fail in CI).
+$(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(TOOLS) --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the audits of make test will be skipped (apt-get install nodejs npm)"; \
+	fi
 
 index: setup
 	$(BIN)/indexer rebuild
@@ -32,5 +42,5 @@ test: lint
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info $(TOOLS)/node_modules
 	find var/index -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -25,7 +25,9 @@ Exit codes:
      (the index in use is left as it was)
   2  usage error
   3  another indexer run is writing the index (cron runs overlapping)
+  130  interrupted (Ctrl-C); the index in use is left as it was
 """
+INTERRUPTED = 130
 MAX_PRINTED_WARNINGS = 50
 
 
@@ -283,7 +285,7 @@ def _error_boundary() -> Iterator[None]:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("indexer: interrupted; the index in use was not changed", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except Exception as exc:  # a bug: say so in one line; the index in use is untouched
         if _debugging():
             traceback.print_exc()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from indexer.errors import ConfigError
 
@@ -36,6 +37,7 @@ ENVIRONMENT_VARIABLES = {
     "build_processes": "NEWSINDEX_BUILD_PROCESSES",
     "result_cache": "NEWSINDEX_RESULT_CACHE",
     "sources": "NEWSINDEX_SOURCES",
+    "base_url": "NEWSINDEX_BASE_URL",
     "bind": "NEWSINDEX_BIND",  # read by gunicorn.conf.py
     "workers": "NEWSINDEX_WORKERS",  # read by gunicorn.conf.py
 }
@@ -63,6 +65,11 @@ class Settings:
     build_processes: int = field(default_factory=lambda: os.cpu_count() or 1)
     result_cache: int = 512  # recent searches a web worker keeps per generation (0: none)
     sources: tuple[SourceConfig, ...] = field(default_factory=tuple)
+    # The site's public address ("https://news.example.org"): absolute links and feed ids use it
+    # rather than the request's Host header ("": the Host header, for a site on one address).
+    base_url: str = ""
+    # Section names as the sources write them -> as readers see them ({"acq": "Acquisitions"}).
+    section_names: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
 
 
@@ -101,7 +108,7 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-    _reject_unknown(data, {"index", "sources"}, path, "")
+    _reject_unknown(data, {"index", "sources", "web"}, path, "")
     index = data.get("index", {})
     _reject_unknown(index, {"dir", "language", "build_processes"}, path, "index.")
     changes: dict[str, Any] = {}
@@ -115,7 +122,34 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         )
     if "sources" in data:
         changes["sources"] = _sources_from_toml(data["sources"], path)
+    changes.update(_web_from_toml(data.get("web", {}), path))
     return replace(settings, **changes)
+
+
+def _web_from_toml(web: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(web, dict):
+        raise ConfigError(f"{path}: 'web' must be a table ([web])")
+    _reject_unknown(web, {"base_url", "section_names"}, path, "web.")
+    changes: dict[str, Any] = {}
+    if "base_url" in web:
+        changes["base_url"] = _base_url(web["base_url"], f"{path}: web.base_url")
+    names = web.get("section_names", {})
+    if not isinstance(names, dict) or not all(
+        isinstance(name, str) and name.strip() for name in names.values()
+    ):
+        raise ConfigError(f"{path}: web.section_names must be a table of non-empty strings")
+    if names:
+        changes["section_names"] = {code.lower(): name.strip() for code, name in names.items()}
+    return changes
+
+
+def _base_url(value: Any, where: str) -> str:
+    """An absolute http(s) URL without query or fragment, kept without a trailing slash."""
+    text = value.strip() if isinstance(value, str) else ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{where} must be an http(s) URL such as https://news.example.org")
+    return text.rstrip("/")
 
 
 def _sources_from_toml(entries: Any, path: Path) -> tuple[SourceConfig, ...]:
@@ -155,6 +189,8 @@ def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settin
         changes["build_processes"] = _processes(
             environ["NEWSINDEX_BUILD_PROCESSES"], "NEWSINDEX_BUILD_PROCESSES"
         )
+    if environ.get("NEWSINDEX_BASE_URL"):
+        changes["base_url"] = _base_url(environ["NEWSINDEX_BASE_URL"], "NEWSINDEX_BASE_URL")
     if environ.get("NEWSINDEX_SOURCES"):
         locations = [p for p in environ["NEWSINDEX_SOURCES"].split(os.pathsep) if p]
         changes["sources"] = tuple(

@@ -68,4 +68,8 @@ TRAVERSAL_PATHS = [
     "/static//etc/passwd",
     "/static/../gunicorn.conf.py",
     "/static/site.css/../../../newsindex.toml",
+    "/assets/../../indexer/config.py",
+    "/assets/%2e%2e%2f%2e%2e%2fpyproject.toml",
+    "/assets/site.css/../../../newsindex.toml",
+    "/assets/..%2fstatic%2fsite.css",
 ]

@@ -5,7 +5,7 @@ it needs neither ``../shared`` nor wrk) and that the report has its sections."""
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +15,7 @@ import pytest
 
 from conftest import SAMPLES
 from indexer.config import PROJECT_ROOT
+from processes import run_to_end
 
 REPORT_KEYS = {
     "command",
@@ -46,9 +47,7 @@ def quick_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     out = tmp_path_factory.mktemp("bench")
     command = [sys.executable, "-m", "bench", "--quick", "--corpus", str(SAMPLES)]
     command += ["--scale", "400", "--out", str(out / "results"), "--work", str(out / "work")]
-    done = subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False
-    )
+    done = run_to_end(command, dict(os.environ), timeout=170, cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     [folder] = (out / "results").iterdir()
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))

@@ -1,71 +1,26 @@
 """The site in a real headless Chromium: Debian's ``chromium`` driven by Playwright for Python.
 
-The app runs on a real local server over the sample index. Nothing here downloads a browser: the
-module skips, saying why, when Playwright or /usr/bin/chromium is missing (``.ci/run`` installs
-chromium). Screenshots go to ``test-artifacts/``.
+The app runs on a real local server over the sample index (the ``site`` and ``browser`` fixtures
+of conftest.py). Nothing here downloads a browser. Where Playwright or /usr/bin/chromium is
+missing these tests fail, saying what to install (``.ci/run`` installs chromium): they never
+skip. A developer without a browser leaves them out explicitly with ``-m "not browser"``.
+Screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from conftest import app_for, close_app
 from indexer.config import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed (pip install playwright)"
-)
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"no browser: {CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True
-    )
+pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 FIRST_RESULT = "ol.hits .hit-title a"
-
-
-@pytest.fixture(scope="module")
-def site(sample_settings) -> Iterator[str]:
-    """The base URL of the web app served over the sample index on a free local port."""
-    application = app_for(sample_settings.index_dir)
-    server = make_server("127.0.0.1", 0, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        close_app(application)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
@@ -139,13 +94,15 @@ def test_pagination(open_page) -> None:
 
 def test_a_timeline_bar_narrows_the_dates(open_page) -> None:
     page = open_page("/?q=election")
-    june = page.locator("svg.timeline-chart a").nth(1)
+    june = page.locator("a.timeline-row").nth(1)
     assert june.get_attribute("aria-label") == "Jun 2024: 3 articles"
+    box = june.bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24  # WCAG 2.2 target size
     click_and_wait(page, june)
     assert query_of(page) == "q=election&from=2024-06-01&to=2024-06-30"
     assert page.locator("ol.hits > li").count() == 3
-    assert page.get_by_label("From", exact=True).input_value() == "2024-06-01"
-    assert page.get_by_label("To", exact=True).input_value() == "2024-06-30"
+    assert page.get_by_label("From", exact=True).input_value() == "1 Jun 2024"
+    assert page.get_by_label("To", exact=True).input_value() == "30 Jun 2024"
     assert page.get_by_role("link", name="Remove filter: 1 Jun 2024 – 30 Jun 2024").count() == 1
 
 
@@ -230,3 +187,83 @@ def test_pagination_tap_targets_are_large_enough_on_a_phone(open_page) -> None:
     for link in links:
         box = link.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44
+
+
+# A reader keeps their place, reaches the filters, and sees where they are -------------------------
+
+KEPT_SEARCH = (
+    "q=harbour&section=Politics&section=Health&from=2024-01-01&to=2026-12-31"
+    "&sort=newest&page=2&per_page=2"
+)
+
+
+def test_a_click_through_to_an_article_and_a_related_story_and_back_keeps_every_filter(
+    open_page,
+) -> None:
+    page = open_page("/?" + KEPT_SEARCH)
+    click_and_wait(page, page.locator(FIRST_RESULT).first)
+    assert "/article/" in page.url
+    click_and_wait(page, page.locator(".related .card h3 a").first)
+    assert "/article/" in page.url
+    click_and_wait(page, page.get_by_role("link", name="Results for “harbour”"))
+    assert query_of(page) == KEPT_SEARCH
+    assert page.locator(".pagination [aria-current=page]").text_content() == "2"
+    assert page.get_by_role("link", name="Remove filter: Politics").count() == 1
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE])
+def test_the_filters_are_one_step_from_the_search_box(open_page, viewport) -> None:
+    page = open_page("/?q=harbour", viewport=viewport)
+    assert page.evaluate("document.activeElement.id") == "q"
+    for _presses in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('to-refine')"):
+            break
+    else:
+        pytest.fail("the jump to the filters is not within three Tab presses of the search box")
+    assert page.locator("a.to-refine").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "refine"  # focus moved, not just scroll
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.getElementById('refine').contains(document.activeElement)")
+
+
+def test_the_sort_switch_shows_its_whole_focus_ring(open_page) -> None:
+    page = open_page("/?q=harbour")
+    page.locator(".sort a", has_text="Newest").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # focus by keyboard, so :focus-visible applies
+    style = page.evaluate(
+        "(() => { const a = document.activeElement; const s = getComputedStyle(a);"
+        " return [a.textContent, s.outlineStyle, getComputedStyle(a.closest('ul')).overflow,"
+        " getComputedStyle(a.closest('nav')).overflow]; })()"
+    )
+    assert style == ["Newest", "solid", "visible", "visible"]
+
+
+def test_forced_colours_mark_the_current_sort_and_page_by_more_than_weight(open_page) -> None:
+    page = open_page("/?q=harbour&per_page=2&page=2")
+    page.emulate_media(forced_colors="active")
+
+    def background(selector: str) -> str:
+        return page.evaluate(
+            f"getComputedStyle(document.querySelector('{selector}')).backgroundColor"
+        )
+
+    assert background(".sort .current") != background(".sort a")
+    assert background(".pagination a[aria-current=page]") != background(
+        ".pagination a:not([aria-current])"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?q=harbour&section=Politics&from=2024-01-01",
+        "/article/sample-004?q=election",
+        "/?q=zzqq",
+    ],
+)
+def test_nothing_overflows_a_320_pixel_screen(open_page, path) -> None:
+    page = open_page(path, viewport={"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -62,6 +62,10 @@ def test_environment_beats_file_and_overrides_beat_environment(tmp_path: Path) -
         ('[index]\nlanguage = "klingon"\n', "unknown language 'klingon'"),
         ('[[sources]]\nname = "x"\n', "sources[1] has no 'location'"),
         ('sources = "x"\n', "array of tables"),
+        ('[web]\nbase_url = "ftp://news.example.org"\n', "web.base_url must be an http(s) URL"),
+        ('[web]\nbase_url = "https://x.example/?a=1"\n', "web.base_url must be an http(s) URL"),
+        ("[web.section_names]\nacq = 3\n", "web.section_names must be a table of non-empty"),
+        ('[web]\nhost = "x"\n', "unknown setting web.host"),
     ],
 )
 def test_bad_config_files_are_named_with_what_is_wrong(tmp_path: Path, text: str, message: str):
@@ -76,3 +80,19 @@ def test_a_missing_config_file_is_an_error(tmp_path: Path, indexer, monkeypatch)
     monkeypatch.setenv("NEWSINDEX_CONFIG", str(tmp_path / "nope.toml"))
     result = indexer("stats")
     assert result.exit_code == 1 and "config file not found" in result.stderr
+
+
+def test_the_public_address_and_section_names(tmp_path: Path) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text(
+        '[web]\nbase_url = "https://news.example.org/archive/"\n'
+        '[web.section_names]\n"Money-FX" = "Currency markets"\n',
+        "utf-8",
+    )
+    settings = load_settings(environ={"NEWSINDEX_CONFIG": str(config)})
+    assert settings.base_url == "https://news.example.org/archive"
+    assert settings.section_names == {"money-fx": "Currency markets"}
+    environ = {"NEWSINDEX_CONFIG": str(config), "NEWSINDEX_BASE_URL": "http://127.0.0.1:8000"}
+    assert load_settings(environ=environ).base_url == "http://127.0.0.1:8000"
+    with pytest.raises(ConfigError, match="NEWSINDEX_BASE_URL must be an http"):
+        load_settings(environ={"NEWSINDEX_BASE_URL": "news.example.org"})

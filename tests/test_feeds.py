@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from conftest import client_for_records
+from conftest import client_for_records, sample_records
 
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
@@ -37,16 +37,25 @@ def test_atom_feed_of_a_search_lists_matches_newest_first(client) -> None:
     published = [entry.published_parsed for entry in parsed.entries]
     assert published == sorted(published, reverse=True)
     newest = client.get("/api/search?q=said&sort=newest&per_page=20").json["results"]
-    assert [entry.link for entry in parsed.entries] == [
+    assert [entry.id for entry in parsed.entries] == [
         f"http://localhost/article/{hit['id']}" for hit in newest
+    ]
+    assert [entry.link for entry in parsed.entries] == [
+        f"http://localhost/article/{hit['id']}?q=said" for hit in newest
     ]
 
 
 def test_atom_entries_carry_title_author_section_summary_and_the_original(client) -> None:
     entry = feed(client, q="title:halcyon").entries[0]
-    assert entry.id == entry.link == "http://localhost/article/sample-017"
-    assert "Halcyon" in entry.title and entry.author and entry.summary
-    assert entry.tags[0].term == "Business" or entry.tags[0].term
+    assert entry.id == "http://localhost/article/sample-017"
+    assert entry.link == "http://localhost/article/sample-017?q=title:halcyon"
+    record = next(r for r in sample_records() if r["id"] == "sample-017")
+    assert (entry.title, entry.author, entry.summary) == (
+        record["title"],
+        record["author"],
+        record["teaser"],
+    )
+    assert [(tag.term, tag.label) for tag in entry.tags] == [("Business", "Business")]
     related = [link.href for link in entry.links if link.rel == "related"]
     assert related and related[0].startswith("https://news.example.org/")
 
@@ -89,7 +98,7 @@ def test_atom_feed_of_hostile_articles_is_well_formed_and_links_only_http(tmp_pa
         parsed = feed(client, q="harbour")
     entry = parsed.entries[0]
     assert entry.title == "Harbour <script>alert(1)</script> & co"  # text, not markup
-    assert entry.link == "http://localhost/article/evil%3Cx%3E&"
+    assert entry.id == "http://localhost/article/evil%3Cx%3E&"
     assert [link.rel for link in entry.links] == ["alternate"]  # no link to javascript:
 
 
@@ -135,3 +144,82 @@ def test_every_page_links_to_the_opensearch_description(client) -> None:
     search_page = client.get("/?q=oil&section=Business").get_data(as_text=True)
     feed_link = '<link rel="alternate" type="application/atom+xml" title="Atom feed of this search"'
     assert f'{feed_link} href="/search.atom?q=oil&amp;section=Business">' in search_page
+
+
+# A feed that feed readers can poll ---------------------------------------------------------------
+
+
+def test_two_polls_give_the_same_bytes_and_a_conditional_poll_gets_a_304(client) -> None:
+    first = client.get("/search.atom?q=harbour")
+    second = client.get("/search.atom?q=harbour")
+    assert first.data == second.data
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert "max-age=" in first.headers["Cache-Control"]
+    again = client.get("/search.atom?q=harbour", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/search.atom?q=election", headers={"If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200
+
+
+def test_undated_articles_and_empty_feeds_are_dated_by_the_index_build(tmp_path) -> None:
+    records = [{"id": "u1", "title": "Harbour notice without a date"}]
+    with client_for_records(tmp_path, records) as client:
+        built_at = client.get("/healthz").json["built_at"]
+        parsed = feed(client, q="harbour")
+        empty = feed(client, q="zzzzqqq")
+    built = built_at.replace("+00:00", "Z")
+    assert parsed.feed.updated == parsed.entries[0].updated == built
+    assert empty.feed.updated == built
+
+
+def test_the_feed_is_updated_when_its_newest_article_was_published(client) -> None:
+    parsed = feed(client, q="election")
+    assert parsed.feed.updated == parsed.entries[0].published == "2026-05-18T06:00:00Z"
+
+
+def test_feed_pages_link_to_each_other_as_rfc_5005_says(client) -> None:
+    def paging(**params) -> dict[str, dict]:
+        links = feed(client, per_page="10", **params).feed.links
+        return {link.rel: parse_qs(urlsplit(link.href).query) for link in links}
+
+    first = paging()
+    assert first["first"] == first["self"] == {"per_page": ["10"]}
+    assert first["next"] == {"per_page": ["10"], "page": ["2"]}
+    assert first["last"] == {"per_page": ["10"], "page": ["5"]} and "previous" not in first
+    middle = paging(page="3")
+    assert middle["previous"]["page"] == ["2"] and middle["next"]["page"] == ["4"]
+    assert "next" not in paging(page="5")
+
+
+def test_ids_and_links_use_the_configured_address_whatever_the_host_header(sample_settings):
+    from conftest import close_app
+    from webui import create_app
+
+    application = create_app(
+        {
+            "TESTING": True,
+            "NEWSINDEX": {
+                "index_dir": sample_settings.index_dir,
+                "base_url": "https://news.example.org",
+            },
+        }
+    )
+    try:
+        client = application.test_client()
+        evil = client.get("/search.atom?q=harbour", headers={"Host": "evil.example"})
+        plain = client.get("/search.atom?q=harbour")
+        description = client.get("/opensearch.xml", headers={"Host": "evil.example"}).data
+    finally:
+        close_app(application)
+    assert evil.data == plain.data and b"evil.example" not in evil.data + description
+    parsed = feedparser.parse(evil.data)
+    assert parsed.feed.id == "https://news.example.org/search.atom?q=harbour"
+    assert parsed.entries[0].id.startswith("https://news.example.org/article/")
+    assert b"https://news.example.org/search?" not in description
+
+
+def test_without_a_configured_address_links_follow_the_host_header(client) -> None:
+    parsed = feedparser.parse(
+        client.get("/search.atom?q=harbour", base_url="http://a.example").data
+    )
+    assert parsed.feed.id == "http://a.example/search.atom?q=harbour"

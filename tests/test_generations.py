@@ -4,9 +4,6 @@ serving, overlapping runs are refused, and rollback switches back."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,6 +17,7 @@ from indexer.index.store import IndexStore
 from indexer.search import open_index
 from indexer.search.requests import SearchRequest
 from indexer.search.service import SearchService
+from processes import Run, wait_until_gone
 
 
 def big_corpus(path: Path, count: int) -> Path:
@@ -31,25 +29,20 @@ def big_corpus(path: Path, count: int) -> Path:
     return write_jsonl(path, records)
 
 
-def start_rebuild(env: dict[str, str], source: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "indexer", "rebuild", str(source)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start_rebuild(env: dict[str, str], source: Path) -> Run:
+    """``indexer rebuild SOURCE`` as a process (stop it, or use it as a context manager)."""
+    return Run([sys.executable, "-m", "indexer", "rebuild", str(source)], env)
 
 
-def wait_for_build_dir(index_dir: Path, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_for_build_dir(index_dir: Path, run: Run, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(index_dir.glob("build-*/*.toc")) or any(index_dir.glob("build-*/*.seg")):
             return
-        if any(index_dir.glob("build-*")) and process.poll() is None:
+        if any(index_dir.glob("build-*")) and run.poll() is None:
             time.sleep(0.3)  # inside the build: let it write for a moment
             return
-        assert process.poll() is None, process.communicate()
+        assert run.poll() is None, run.output()
         time.sleep(0.02)
     raise AssertionError("the rebuild never started building")
 
@@ -98,10 +91,10 @@ def test_a_rebuild_killed_midway_leaves_the_previous_index(
 ) -> None:
     assert indexer("rebuild", str(SAMPLES)).exit_code == 0
     source = big_corpus(tmp_path / "big.jsonl", 4000)
-    process = start_rebuild(cli_env, source)
-    wait_for_build_dir(settings.index_dir, process)
-    os.kill(process.pid, signal.SIGKILL)
-    process.communicate()
+    with start_rebuild(cli_env, source) as run:
+        wait_for_build_dir(settings.index_dir, run)
+        run.kill_main()
+        assert wait_until_gone(run, 2) == [], "processes of the killed rebuild live on"
     assert json.loads(indexer("stats", "--json").stdout)["articles"] == 42
     assert indexer("check").exit_code == 0
     assert total(settings, "election") > 0
@@ -111,18 +104,14 @@ def test_a_rebuild_killed_midway_leaves_the_previous_index(
 
 
 def test_a_second_rebuild_while_one_runs_exits_at_once(settings, cli_env, indexer, tmp_path):
+    """Refused, not queued: were it to wait for the lock, it would succeed once the first run
+    ended (exit 0). The first run is ended without waiting for it (``Run.stop``)."""
     source = big_corpus(tmp_path / "big.jsonl", 4000)
-    process = start_rebuild(cli_env, source)
-    try:
-        wait_for_build_dir(settings.index_dir, process)
-        started = time.monotonic()
+    with start_rebuild(cli_env, source) as run:
+        wait_for_build_dir(settings.index_dir, run)
         second = indexer("rebuild", str(SAMPLES))
-        assert time.monotonic() - started < 5
         assert second.exit_code == 3
-        assert f"(pid {process.pid})" in second.stderr and "another indexer run" in second.stderr
-    finally:
-        process.kill()
-        process.communicate()
+        assert f"(pid {run.pid})" in second.stderr and "another indexer run" in second.stderr
 
 
 def test_the_write_lock_is_exclusive(settings) -> None:
@@ -155,44 +144,3 @@ def test_commands_on_a_missing_index_say_what_to_do(indexer, settings) -> None:
         assert "indexer rebuild" in result.stderr, command
     with pytest.raises(IndexMissingError):
         SearchService(settings).search(SearchRequest())
-
-
-def test_a_parallel_rebuild_killed_leaves_no_writer_behind(settings, cli_env, indexer, tmp_path):
-    """The parallel writers die with the run that forked them and do not keep its lock."""
-    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
-    source = big_corpus(tmp_path / "parallel-corpus.jsonl", 6000)
-    process = start_rebuild({**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"}, source)
-    deadline = time.monotonic() + 60
-    while len(processes_reading(source)) < 3 and time.monotonic() < deadline:
-        assert process.poll() is None, "the rebuild ended before its writers started"
-        time.sleep(0.05)
-    assert len(processes_reading(source)) >= 3, "no parallel writers were started"
-    time.sleep(0.5)  # let the writers work
-    os.kill(process.pid, signal.SIGKILL)
-    try:
-        process.communicate(timeout=10)  # writers left alive would keep its pipes open
-    except subprocess.TimeoutExpired:
-        for pid in processes_reading(source):
-            os.kill(pid, signal.SIGKILL)
-        process.communicate()
-        raise AssertionError("the rebuild's writers outlived it") from None
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and processes_reading(source):
-        time.sleep(0.1)
-    assert processes_reading(source) == []
-    started = time.monotonic()
-    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
-    assert time.monotonic() - started < 10
-
-
-def processes_reading(source: Path) -> list[int]:
-    """Processes whose command line names ``source`` (the run and its writers)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if entry.name.isdigit() and str(source).encode() in command:
-            found.append(int(entry.name))
-    return found

@@ -1,5 +1,5 @@
 """Against a real gunicorn started from the project's gunicorn.conf.py: the API answers, and a
-rebuild while it serves fails no request and is picked up by every worker within seconds."""
+rebuild while it serves fails no request and is picked up by every worker without a restart."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_a_rebuild_while_serving_fails_no_request_and_is_picked_up(served, tmp_p
         more = write_jsonl(tmp_path / "more.jsonl", [article(n) for n in range(200)])
         rebuild_index(settings, [str(SAMPLES), str(more)])
         rebuild_index(settings, [str(SAMPLES), str(more)])
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # a ceiling that only catches hangs (README, Test)
         while time.monotonic() < deadline:
             generations = {get_json(f"{base}/healthz")[1]["generation"] for _ in range(8)}
             if generations == {"gen-000003"}:

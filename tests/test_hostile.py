@@ -25,7 +25,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, quote_from_bytes, urlencode
 from xml.etree import ElementTree
@@ -45,7 +44,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from test_api import conforms
 from test_feeds import feed
-from test_pages import PageParser
 
 from conftest import (
     SAMPLES,
@@ -59,14 +57,17 @@ from conftest import (
 from indexer.cli import main
 from indexer.config import PROJECT_ROOT, load_settings
 from indexer.index.build import rebuild_index
+from test_pages import PageParser
 from webui import create_app
 from webui.openapi import openapi_document
 
-REQUEST_SECONDS = 3.0  # no request may hold a worker longer than this
+# A ceiling that only catches hangs (README, Test), far above the search's own time limit
+# (TIME_LIMIT_SECONDS, 2 s): how fast requests are is measured by the benchmark, not here.
+HANG_SECONDS = 30.0
 HYPOTHESIS = settings(
     derandomize=True,
     database=None,
-    deadline=timedelta(seconds=REQUEST_SECONDS),
+    deadline=None,  # a per-example deadline would test speed; timed_get catches hangs
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],  # no slow "explain"
 )
@@ -74,12 +75,12 @@ PARAMETERS = ["q", "section", "from", "to", "sort", "page", "per_page"]
 
 
 def timed_get(client, url: str, **kwargs):
-    """GET ``url``; the response, after checking it came within ``REQUEST_SECONDS``."""
+    """GET ``url``; the response, after checking it did not hang (``HANG_SECONDS``)."""
     started = time.perf_counter()
     response = client.get(url, **kwargs)
     response.get_data()
     elapsed = time.perf_counter() - started
-    assert elapsed < REQUEST_SECONDS, f"{url} {kwargs} took {elapsed:.1f} s"
+    assert elapsed < HANG_SECONDS, f"{url} {kwargs} hung for {elapsed:.1f} s"
     return response
 
 
@@ -290,7 +291,7 @@ def test_fuzzing_the_api_finds_no_server_error_and_no_schema_break(production_ap
     def fuzz(case) -> None:
         started = time.perf_counter()
         case.call_and_validate(app=production_app, checks=checks)
-        assert time.perf_counter() - started < REQUEST_SECONDS
+        assert time.perf_counter() - started < HANG_SECONDS
 
     fuzz()
     if path == "/api/articles/{id}":  # and the answer of a real article keeps the schema too
@@ -561,7 +562,7 @@ def assert_html_is_escaped(text: str) -> None:
         assert tag not in ("script", "iframe", "object", "embed", "x"), tag
         assert not any(name.startswith("on") for name in attributes), (tag, attributes)
         if tag == "img":
-            assert attributes.get("src", "").startswith("/static/"), attributes
+            assert attributes.get("src", "").startswith("/assets/"), attributes
         for name in ("href", "src", "action", "formaction", "xlink:href"):
             value = attributes.get(name)
             assert value is None or not UNSAFE_SCHEME.match(as_browser_sees(value)), attributes
@@ -692,9 +693,10 @@ SURFACE_URLS = [
     ("GET", "/api/openapi.json", 200),
     ("GET", "/api/nothing", 404),
     ("GET", "/healthz", 200),
-    ("GET", "/static/site.css", 200),
-    ("GET", "/static/icon.svg", 200),
-    ("GET", "/static/missing.css", 404),
+    ("GET", "/favicon.ico", 200),
+    ("GET", "/robots.txt", 200),
+    ("GET", "/assets/site.0123456789.css", 404),
+    ("GET", "/static/site.css", 404),
     ("GET", "/nothing", 404),
     ("POST", "/api/search", 405),
     ("POST", "/", 405),

@@ -3,20 +3,25 @@ article page, error pages, escaping of hostile articles, and the security header
 
 from __future__ import annotations
 
-import statistics
-import time
-from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from markupsafe import escape
 
-from conftest import app_for, article, client_for_records, close_app, sample_records
-from indexer.search.results import FacetCount
-from webui.display import http_url, news_date, took_label
+from conftest import (
+    app_for,
+    article,
+    client_for_records,
+    close_app,
+    sample_records,
+    write_jsonl,
+)
+from indexer.config import load_settings
+from indexer.index.build import rebuild_index
+from webui import create_app
+from webui.display import http_url, news_date, section_name
 from webui.search_page import page_numbers
-from webui.timeline import CHART_HEIGHT, build_timeline
 
 
 class PageParser(HTMLParser):
@@ -93,7 +98,7 @@ def timeline_links(response) -> list[dict]:
 def test_search_page_shows_ranked_results_with_marked_words(client) -> None:
     response = get(client, "/", q="election")
     text = response.get_data(as_text=True)
-    assert "5 results for “election”" in text and " ms</p>" in text
+    assert "5 results for “election”" in text and " ms</p>" not in text  # no developer figure
     assert "<mark>elections</mark>" in text and "<mark>elected</mark>" in text
     assert result_ids(response)[0] == "sample-037"
     assert any(link["href"] == "/article/sample-037?q=election" for link in parse(response).links)
@@ -239,7 +244,7 @@ def test_the_search_box_and_the_date_form_keep_the_other_filters(client) -> None
     hidden = [(i["name"], i["value"]) for i in page.inputs if i.get("type") == "hidden"]
     query_form = [("section", "Politics"), ("sort", "newest")]  # then the date form's
     assert hidden == query_form + [("q", "harbour"), ("section", "Politics"), ("sort", "newest")]
-    date_inputs = {i["name"]: i for i in page.inputs if i.get("type") == "date"}
+    date_inputs = {i["name"]: i for i in page.inputs if i.get("name") in ("from", "to")}
     assert set(date_inputs) == {"from", "to"}
 
 
@@ -259,28 +264,12 @@ def test_timeline_bars_link_to_their_month_and_narrow_the_results(client) -> Non
     }
     narrowed = client.get("/api/search", query_string=params_of(june["href"])).json
     assert narrowed["total"] == 3
-    assert "<title>Jun 2024: 3 articles</title>" in response.get_data(as_text=True)
 
 
 def test_timeline_narrows_within_dates_already_chosen(client) -> None:
     bars = timeline_links(get(client, "/", q="election", **{"from": "2024-06-15"}, page="1"))
     assert params_of(bars[0]["href"])["from"] == ["2024-06-15"]
     assert params_of(bars[0]["href"])["to"] == ["2024-06-30"]
-
-
-def test_timeline_geometry_keeps_true_time_and_scales_to_the_highest_bar() -> None:
-    facets = [FacetCount("2024-11", 2), FacetCount("2025-02", 8), FacetCount("2024-12", 0)]
-    timeline = build_timeline(facets, "month")
-    assert [bar.label for bar in timeline.bars] == ["Nov 2024", "Feb 2025"]
-    assert (timeline.first_label, timeline.last_label) == ("Nov 2024", "Feb 2025")
-    november, february = timeline.bars
-    assert february.height == CHART_HEIGHT and february.y == 0
-    assert november.height == CHART_HEIGHT / 4
-    assert february.x > november.x + 2 * november.width  # two empty months between them
-    assert (february.first_day, february.last_day) == (date(2025, 2, 1), date(2025, 2, 28))
-    yearly = build_timeline([FacetCount("1987", 1), FacetCount("2024", 1000)], "year")
-    assert yearly.bars[0].height > 0 and yearly.bars[0].last_day == date(1987, 12, 31)
-    assert build_timeline([], "month") is None
 
 
 def test_did_you_mean_links_to_the_corrected_search(client) -> None:
@@ -308,7 +297,7 @@ def test_empty_state_helps_and_offers_to_remove_the_filters(client) -> None:
 @pytest.mark.parametrize(
     ("params", "reason"),
     [
-        ({"from": "2024-99-99"}, "parameter &#39;from&#39; must be a date"),
+        ({"from": "2024-99-99"}, "The From date “2024-99-99” is not a date we can read"),
         ({"q": "oil", "page": "zero"}, "parameter &#39;page&#39;"),
         ({"q": "oil", "sort": "random"}, "parameter &#39;sort&#39;"),
         ({"q": "*abc"}, "a wildcard needs at least one letter"),
@@ -364,7 +353,7 @@ def test_article_page_shows_the_story_with_the_query_marked_and_related_stories(
     assert link_named(page, "← Results for “script”")["href"] == "/?q=script"
     assert 'id="related-heading">Related stories</h2>' in text
     related = [link for link in page.links if link["href"].startswith("/article/")]
-    assert len(related) == 5 and all("?" not in link["href"] for link in related)
+    assert len(related) == 5 and all(link["href"].endswith("?q=script") for link in related)
 
 
 def test_article_page_without_a_query_marks_nothing(client) -> None:
@@ -500,7 +489,6 @@ def test_http_url(url, expected) -> None:
 )
 def test_dates_are_shown_for_readers(published, shown) -> None:
     assert news_date(published) == shown
-    assert took_label(0.4) == "under 1 ms" and took_label(12.34) == "12 ms"
 
 
 @pytest.mark.parametrize(
@@ -522,7 +510,8 @@ def test_pages_need_nothing_inline_and_nothing_from_elsewhere(client, url) -> No
     tags = parse(response).tags
     assert not any(name == "style" or name.startswith("on") for _, attrs in tags for name in attrs)
     for tag, attributes in tags:
-        if tag in ("link", "img", "script"):  # everything the page loads is our own
+        if tag in ("link", "img", "script") and attributes.get("rel") != "canonical":
+            # everything the page loads is our own
             source = attributes.get("href") or attributes.get("src")
             assert source.startswith("/") and not source.startswith("//"), attributes
     assert ("link", {**OPENSEARCH_LINK}) in tags
@@ -537,30 +526,83 @@ OPENSEARCH_LINK = {
 
 
 def test_static_files_are_served(client) -> None:
-    css = get(client, "/static/site.css")
+    page = parse(get(client, "/"))
+    stylesheet = next(a["href"] for tag, a in page.tags if a.get("rel") == "stylesheet")
+    css = get(client, stylesheet)
     assert css.mimetype == "text/css" and len(css.data) < 20_000  # small CSS
     assert "prefers-color-scheme: dark" in css.get_data(as_text=True)
     assert "http" not in css.get_data(as_text=True)  # no external fonts or images
     css.close()
-    icon = get(client, "/static/icon.svg")
-    assert icon.mimetype == "image/svg+xml"
-    icon.close()
-
-
-def test_pages_are_fast_on_the_sample_index(client) -> None:
-    urls = ["/?q=harbour", "/?q=election&section=Politics", "/", "/article/sample-004?q=vote"]
-    for url in urls:
-        get(client, url)  # warm up
-    for url in urls:
-        timings = []
-        for _ in range(5):
-            started = time.perf_counter()
-            get(client, url)
-            timings.append(time.perf_counter() - started)
-        assert statistics.median(timings) < 0.1, (url, timings)
+    icon = next(a["href"] for tag, a in page.tags if a.get("type") == "image/svg+xml")
+    assert get(client, icon).mimetype == "image/svg+xml"
 
 
 def test_every_sample_article_has_a_page(client) -> None:
     for record in sample_records():
         text = get(client, f"/article/{record['id']}").get_data(as_text=True)
         assert f"<title>{escape(record['title'])} · newsindex</title>" in text
+
+
+def test_sections_show_in_one_case_and_by_their_configured_names(tmp_path) -> None:
+    records = [
+        article(1, section="money-fx", title="Harbour dollar falls"),
+        article(2, section="acq", title="Harbour board buys a ferry line"),
+        article(3, section="Politics", title="Harbour vote"),
+    ]
+    index_dir = tmp_path / "index"
+    source = write_jsonl(tmp_path / "records.jsonl", records)
+    rebuild_index(load_settings({"index_dir": index_dir}, environ={}), [str(source)])
+    application = create_app(
+        {"TESTING": True, "NEWSINDEX": {"index_dir": index_dir, "section_names": {"acq": "Deals"}}}
+    )
+    try:
+        client = application.test_client()
+        page = parse(get(client, "/", q="harbour", section="acq"))
+        text = get(client, "/", q="harbour", section="acq").get_data(as_text=True)
+        article_text = get(client, "/article/t-1").get_data(as_text=True)
+        atom = client.get("/search.atom?q=harbour").get_data(as_text=True)
+    finally:
+        close_app(application)
+    assert link_named(page, "Remove filter: Deals")["href"] == "/?q=harbour"
+    assert '<span class="meta-section">Deals</span>' in text and "✓ </span>Deals" in text
+    assert "Money-fx" in text and ">money-fx<" not in text and ">acq<" not in text
+    assert ">Money-fx</a>" in article_text
+    assert 'term="acq" label="Deals"' in atom and 'term="money-fx" label="Money-fx"' in atom
+
+
+def test_a_section_name_is_its_configured_name_or_the_source_name_capitalised() -> None:
+    names = {"acq": "Acquisitions"}
+    assert section_name("acq", names) == "Acquisitions" == section_name("ACQ", names)
+    assert section_name("money-fx", names) == "Money-fx"
+    assert section_name("U.S. News", names) == "U.S. News"
+
+
+# What tabs, bookmarks, search engines and lost readers see -----------------------------------
+
+
+def test_the_title_tells_the_query_the_filters_and_the_page(client) -> None:
+    text = get(client, "/", q="harbour", section="Politics", to="2026-01-01", page="2").get_data(
+        as_text=True
+    )
+    assert "<title>“harbour” · Politics · Until 1 Jan 2026 · page 2 · newsindex</title>" in text
+    assert "<title>Latest news · newsindex</title>" in get(client, "/").get_data(as_text=True)
+
+
+def test_every_page_has_a_meta_description(client) -> None:
+    for url, expected in [
+        ("/", "The latest news: 42 articles in the newsindex archive."),
+        ("/?q=election", "5 articles about “election” in the newsindex archive."),
+        ("/article/sample-001", "The hospital has opened an extra 30-bed ward"),
+        ("/no-such-page", "Search an archive of news articles"),
+    ]:
+        page = parse(client.get(url))
+        described = [a["content"] for tag, a in page.tags if a.get("name") == "description"]
+        assert len(described) == 1 and expected in described[0], (url, described)
+        assert len(described[0]) <= 160
+
+
+def test_a_missing_page_is_our_own_404_with_a_way_on(client) -> None:
+    response = get(client, "/no-such-page", status=404)
+    text = response.get_data(as_text=True)
+    assert "We can’t find that page" in text and "requested URL was not found" not in text
+    assert 'role="search"' in text and link_named(parse(response), "see the latest news")

@@ -6,7 +6,6 @@ import dataclasses
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader
 from indexer.search.requests import SearchRequest
 from indexer.search.service import SearchService
+from processes import Run, wait_until_gone
 
 QUERIES = [
     "harbour",
@@ -146,20 +146,13 @@ def test_a_writer_process_that_dies_fails_the_run_and_keeps_the_old_index(
 ):
     assert indexer("rebuild", str(SAMPLES)).exit_code == 0
     source = repeated_samples(tmp_path / "articles.jsonl", 300)  # 12,600 articles
-    process = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "rebuild", str(source)],
-        env={**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        writer = wait_for_child(process.pid, timeout=60)
+    command = [sys.executable, "-m", "indexer", "rebuild", str(source)]
+    with Run(command, {**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"}) as run:
+        writer = wait_for_child(run.pid, timeout=60)
         os.kill(writer, signal.SIGKILL)  # as the kernel's out-of-memory killer would
-        _out, errors = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 1
+        assert run.wait(timeout=60) == 1
+        assert wait_until_gone(run, 2) == [], "the other writer outlived the failed run"
+        errors = run.output()[1]
     assert "a process writing the new index ended unexpectedly" in errors
     assert "Traceback" not in errors
     stats = json.loads(indexer("stats", "--json").stdout)

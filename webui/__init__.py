@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 from indexer.config import load_settings
-from webui import api, errors, pages
+from webui import api, assets, errors, pages
 from webui.search_data import SEARCH_SERVICE_KEY, search_service
 
 SECURITY_HEADERS = {
@@ -30,13 +30,14 @@ SECURITY_HEADERS = {
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The Flask app. ``test_config`` may hold Flask settings and ``NEWSINDEX`` setting overrides
     (for example ``{"NEWSINDEX": {"index_dir": path}}``)."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # static files: webui.assets
     test_config = dict(test_config or {})
     app.config["NEWSINDEX_SETTINGS"] = load_settings(test_config.pop("NEWSINDEX", None))
     app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the API's documented order
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    assets.register(app)
     errors.register(app)
     app.after_request(_add_security_headers)
     app.extensions[SEARCH_SERVICE_KEY] = None

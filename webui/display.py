@@ -5,11 +5,13 @@ Registered as Jinja filters by ``pages``; plain functions, so the feeds and test
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+DESCRIPTION_CHARS = 160  # a meta description as search engines show it
 MONTH_ABBREVIATIONS = (
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()  # locale-independent on purpose
 )
@@ -40,14 +42,28 @@ def parse_api_date(published: str | None) -> datetime | None:
         return None
 
 
+def section_name(section: str, names: Mapping[str, str]) -> str:
+    """A section as readers see it: its configured name ('acq' -> 'Acquisitions'), else as the
+    source wrote it with a capital first letter ('money-fx' -> 'Money-fx', 'U.S. News' as is),
+    so that every section shows in the same case wherever it appears."""
+    named = names.get(section.lower())
+    if named:
+        return named
+    return section[:1].upper() + section[1:]
+
+
 def thousands(number: int) -> str:
     """1234 -> '1,234'."""
     return f"{number:,}"
 
 
-def took_label(milliseconds: float) -> str:
-    """How long a search took, for people: '12 ms', 'under 1 ms'."""
-    return "under 1 ms" if milliseconds < 1 else f"{milliseconds:,.0f} ms"
+def clipped(text: str, length: int) -> str:
+    """``text`` on one line, cut at a whole word within ``length`` characters ('…' when cut)."""
+    line = " ".join(text.split())
+    if len(line) <= length:
+        return line
+    cut = line.rfind(" ", 0, length - 1)
+    return line[: cut if cut > 0 else length - 1].rstrip(" ,;:") + "…"
 
 
 # Languages written right to left (primary subtags): their titles and snippets get dir="rtl".

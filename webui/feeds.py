@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from indexer.search.results import Hit, SearchResults
@@ -28,18 +27,25 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @dataclass(frozen=True)
 class FeedLinks:
-    """The absolute links a feed of one search needs."""
+    """The absolute links a feed of one search needs (on the configured public address)."""
 
-    feed: str  # this feed (rel=self; also its id)
+    feed: str  # the feed's first page: its id, whichever page this is
+    this: str  # this page of the feed (rel=self)
     page: str  # the same search as an HTML page
     opensearch: str  # the OpenSearch description
-    article: Callable[[str], str]  # article id -> the article's page
+    entry_id: Callable[[str], str]  # article id -> the article's one address
+    article: Callable[[str], str]  # article id -> the article's page, keeping the search
+    # RFC 5005 paging: the first, previous, next and last pages of the feed (None: no such page)
+    paging: dict[str, str | None]
 
 
-def opensearch_description(search_page: str, feed: str, icon: str, itself: str) -> bytes:
+def opensearch_description(
+    search_page: str, feed: str, icons: list[tuple[str, str, int]], itself: str
+) -> bytes:
     """The OpenSearch 1.1 description: templates for the HTML page and the Atom feed.
 
-    All arguments are absolute URLs; ``search_page`` and ``feed`` without a query string."""
+    URLs are absolute; ``search_page`` and ``feed`` without a query string; ``icons`` are
+    (url, type, size) of square raster icons (browsers take PNG or ICO, not SVG)."""
     root = ElementTree.Element("OpenSearchDescription", xmlns=OPENSEARCH_NS)
     _add(root, "ShortName", SITE_NAME)
     _add(root, "Description", SITE_DESCRIPTION)
@@ -50,24 +56,38 @@ def opensearch_description(search_page: str, feed: str, icon: str, itself: str) 
         template = base + "?q={searchTerms}&page={startPage?}"
         _add(root, "Url", None, type=url_type, template=template)
     _add(root, "Url", None, type=OPENSEARCH_TYPE, rel="self", template=itself)
-    _add(root, "Image", icon, type="image/svg+xml", width="64", height="64")
+    for url, image_type, size in icons:
+        _add(root, "Image", url, type=image_type, width=str(size), height=str(size))
     _add(root, "Query", None, role="example", searchTerms="election")
     return _document(root)
 
 
-def atom_feed(results: SearchResults, links: FeedLinks, now: datetime | None = None) -> bytes:
-    """The page of ``results`` as an Atom feed with OpenSearch response elements."""
+def atom_feed(
+    results: SearchResults,
+    links: FeedLinks,
+    built_at: str,
+    section_name: Callable[[str], str] = str,
+) -> bytes:
+    """The page of ``results`` as an Atom feed with OpenSearch response elements.
+
+    Every date comes from the articles, so the same results give the same bytes, poll after poll:
+    ``updated`` is the newest publication date, and ``built_at`` (when the index generation was
+    built, 'YYYY-MM-DDTHH:MM:SSZ') stands in for undated articles and an empty feed. Categories
+    keep the section as the source wrote it (``term``), labelled by ``section_name``."""
     root = ElementTree.Element("feed", {"xmlns": ATOM_NS, "xmlns:opensearch": OPENSEARCH_NS})
     query = results.query.strip()
     _add(root, "title", f"{SITE_NAME}: {query}" if query else f"{SITE_NAME}: latest articles")
     _add(root, "subtitle", f"{results.total:,} articles, newest first")
     _add(root, "id", links.feed)
-    _add(root, "updated", _feed_updated(results.hits, now))
+    _add(root, "updated", _feed_updated(results.hits, built_at))
     author = _add(root, "author", None)
     _add(author, "name", SITE_NAME)
-    _add(root, "link", None, rel="self", type=ATOM_TYPE, href=links.feed)
+    _add(root, "link", None, rel="self", type=ATOM_TYPE, href=links.this)
     _add(root, "link", None, rel="alternate", type="text/html", href=links.page)
     _add(root, "link", None, rel="search", type=OPENSEARCH_TYPE, href=links.opensearch)
+    for rel, href in links.paging.items():
+        if href:
+            _add(root, "link", None, rel=rel, type=ATOM_TYPE, href=href)
     _add(root, "opensearch:totalResults", str(results.total))
     _add(root, "opensearch:startIndex", str((results.page - 1) * results.per_page + 1))
     _add(root, "opensearch:itemsPerPage", str(results.per_page))
@@ -80,15 +100,21 @@ def atom_feed(results: SearchResults, links: FeedLinks, now: datetime | None = N
         startPage=str(results.page),
     )
     for hit in results.hits:
-        _add_entry(root, hit, links, _feed_updated([hit], now))
+        _add_entry(root, hit, links, _feed_updated([hit], built_at), section_name)
     return _document(root)
 
 
-def _add_entry(feed: ElementTree.Element, hit: Hit, links: FeedLinks, updated: str) -> None:
+def _add_entry(
+    feed: ElementTree.Element,
+    hit: Hit,
+    links: FeedLinks,
+    updated: str,
+    section_name: Callable[[str], str],
+) -> None:
     entry = _add(feed, "entry", None)
     page = links.article(hit.id)
     _add(entry, "title", hit.title)
-    _add(entry, "id", page)
+    _add(entry, "id", links.entry_id(hit.id))
     _add(entry, "link", None, rel="alternate", type="text/html", href=page)
     original = http_url(hit.url)
     if original:
@@ -100,16 +126,13 @@ def _add_entry(feed: ElementTree.Element, hit: Hit, links: FeedLinks, updated: s
         author = _add(entry, "author", None)
         _add(author, "name", hit.author)
     if hit.section:
-        _add(entry, "category", None, term=hit.section, label=hit.section)
+        _add(entry, "category", None, term=hit.section, label=section_name(hit.section))
     _add(entry, "summary", hit.teaser, type="text")
 
 
-def _feed_updated(hits: list[Hit], now: datetime | None) -> str:
-    """The newest publication date of ``hits``; the current time when none is dated."""
-    dates = [hit.published for hit in hits if hit.published]
-    if dates:
-        return max(dates)
-    return (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _feed_updated(hits: list[Hit], built_at: str) -> str:
+    """The newest publication date of ``hits``; ``built_at`` when none is dated."""
+    return max((hit.published for hit in hits if hit.published), default=built_at)
 
 
 def _add(

@@ -66,6 +66,12 @@ SEARCH_PARAMETERS = [
         f"Results per page (default {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE}).",
         {"type": "integer", "minimum": 1},
     ),
+    _param(
+        "autocorrect",
+        "1 (default): when nothing matches q and a spelling that finds articles is suggested, "
+        "return the results of that spelling (corrected: true). 0: the results of q as typed.",
+        {"type": "string", "enum": ["0", "1", "true", "false"]},
+    ),
 ]
 
 HIT = _object(
@@ -102,7 +108,15 @@ SEARCH_RESPONSE = _object(
         "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
         "took_ms": {"type": "number"},
         "relaxed": {"type": "boolean", "description": "no article had every word: any-word"},
-        "suggestion": {**_NULLABLE_STRING, "description": "did you mean"},
+        "suggestion": {
+            **_NULLABLE_STRING,
+            "description": "did you mean: the query with its misspelt words corrected",
+        },
+        "corrected": {
+            "type": "boolean",
+            "description": "nothing matched query, so the results are those of suggestion "
+            "(send autocorrect=0 for the query as typed)",
+        },
         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
         "facets": _object(
             {
@@ -114,7 +128,8 @@ SEARCH_RESPONSE = _object(
                 "published": {
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/FacetCount"},
-                    "description": "YYYY-MM (or YYYY over three years), chronological",
+                    "description": "chronological: YYYY-MM-DD within two calendar months, "
+                    "YYYY-MM up to three years, else YYYY",
                 },
                 "language": {
                     "type": "array",
@@ -157,6 +172,7 @@ HEALTH = _object(
         "status": {"type": "string", "enum": ["ok", "unavailable"]},
         "generation": _NULLABLE_STRING,
         "articles": {"type": "integer", "minimum": 0},
+        "built_at": {"type": "string", "description": "when the served generation was built"},
         "error": _ERROR_DETAIL,
     },
     required=["status", "generation", "articles"],

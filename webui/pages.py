@@ -11,17 +11,28 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from indexer.errors import QueryError
-from indexer.search.requests import MAX_RESULT_DEPTH
-from indexer.search.results import ArticleView
+from indexer.search.requests import DEFAULT_PER_PAGE, MAX_RESULT_DEPTH, SearchRequest
+from indexer.search.results import SearchResults
 from webui import display, feeds
-from webui.search_data import article_view, search_request, search_results
-from webui.search_page import build_search_page, search_params
+from webui.article_page import build_article_page
+from webui.assets import asset_url
+from webui.links import article_url, context_url, public_url
+from webui.search_data import (
+    article_view,
+    generation_built_at,
+    newest_published,
+    search_context,
+    search_request,
+    search_results,
+)
+from webui.search_page import build_search_page
 
 blueprint = Blueprint("pages", __name__)
 FEED_ENTRIES = 20  # a feed's length unless the request gives per_page
+FEED_MAX_AGE = 300  # seconds a feed reader or proxy may keep a feed without asking again
 
 
 @blueprint.app_template_filter("news_date")
@@ -29,14 +40,15 @@ def _news_date(published: str | None) -> str:
     return display.news_date(published)
 
 
+@blueprint.app_template_filter("section_name")
+def section_name(section: str) -> str:
+    """A section as readers see it (``[web.section_names]``, else a capital first letter)."""
+    return display.section_name(section, current_app.config["NEWSINDEX_SETTINGS"].section_names)
+
+
 @blueprint.app_template_filter("thousands")
 def _thousands(number: int) -> str:
     return display.thousands(number)
-
-
-@blueprint.app_template_filter("took")
-def _took(milliseconds: float) -> str:
-    return display.took_label(milliseconds)
 
 
 @blueprint.app_template_filter("language_attributes")
@@ -56,7 +68,9 @@ def search():
         results = search_results(parsed)
     except QueryError as error:
         return unreadable_search(str(error))
-    return render_template("search.html", page=build_search_page(parsed, results))
+    names = current_app.config["NEWSINDEX_SETTINGS"].section_names
+    page = build_search_page(parsed, results, names, newest_published())
+    return render_template("search.html", page=page)
 
 
 def unreadable_search(reason: str) -> tuple[str, int]:
@@ -74,23 +88,8 @@ def _query_alone_differs() -> bool:
 
 @blueprint.get("/article/<path:article_id>")
 def article(article_id: str):
-    view = article_view(article_id)
-    query = request.args.get("q", "").strip()
-    return render_template(
-        "article.html",
-        article=view,
-        query=query,
-        standfirst=standfirst(view),
-        back_url=url_for("pages.search", q=query) if query else None,
-    )
-
-
-def standfirst(view: ArticleView) -> str:
-    """The teaser shown above the text, unless it is just the opening of the text itself."""
-    teaser = view.teaser.strip()
-    if not view.body or not teaser or view.body.startswith(teaser.rstrip("…").rstrip()):
-        return ""
-    return teaser
+    page = build_article_page(article_view(article_id), search_context())
+    return render_template("article.html", page=page, query=page.query)
 
 
 @blueprint.get("/search.atom")
@@ -99,22 +98,54 @@ def search_feed():
     per_page = parsed.per_page if "per_page" in request.args else FEED_ENTRIES
     page = min(parsed.page, MAX_RESULT_DEPTH // per_page)
     results = search_results(replace(parsed, sort="newest", per_page=per_page, page=page))
-    params = search_params(parsed, sort="", page="")
-    links = feeds.FeedLinks(
-        feed=url_for("pages.search_feed", _external=True, **search_params(parsed, sort="")),
-        page=url_for("pages.search", _external=True, **params),
-        opensearch=url_for("pages.opensearch", _external=True),
-        article=lambda article_id: url_for("pages.article", article_id=article_id, _external=True),
+    links = _feed_links(parsed, per_page, results)
+    body = feeds.atom_feed(results, links, generation_built_at(), section_name)
+    response = Response(body, mimetype=feeds.ATOM_TYPE)
+    response.cache_control.public = True
+    response.cache_control.max_age = FEED_MAX_AGE
+    # The same results give the same bytes, so the same tag; weak, as it stands for the feed
+    # gzipped or not.
+    response.add_etag(weak=True)
+    return response.make_conditional(request)
+
+
+def _feed_links(asked: SearchRequest, per_page: int, results: SearchResults) -> feeds.FeedLinks:
+    """The feed's absolute links. Every one keeps the search as it was asked (the feed's own
+    order and length aside), so an entry's page leads back to that search."""
+    search = replace(asked, sort="relevance", page=1, per_page=DEFAULT_PER_PAGE)
+    last = max(1, min(results.pages, MAX_RESULT_DEPTH // per_page))
+    length = {"per_page": per_page} if per_page != FEED_ENTRIES else {}
+
+    def feed_page(number: int) -> str | None:
+        if not 1 <= number <= last:
+            return None
+        return context_url("pages.search_feed", search, route=length, external=True, page=number)
+
+    return feeds.FeedLinks(
+        feed=feed_page(1) or "",
+        this=feed_page(min(results.page, last)) or "",
+        page=context_url("pages.search", search, external=True),
+        opensearch=public_url("pages.opensearch"),
+        entry_id=lambda article_id: public_url("pages.article", article_id=article_id),
+        article=lambda article_id: article_url(article_id, search, external=True),
+        paging={
+            "first": feed_page(1),
+            "previous": feed_page(results.page - 1),
+            "next": feed_page(results.page + 1),
+            "last": feed_page(last),
+        },
     )
-    return Response(feeds.atom_feed(results, links), mimetype=feeds.ATOM_TYPE)
 
 
 @blueprint.get("/opensearch.xml")
 def opensearch():
     document = feeds.opensearch_description(
-        search_page=url_for("pages.search", _external=True),
-        feed=url_for("pages.search_feed", _external=True),
-        icon=url_for("static", filename="icon.svg", _external=True),
-        itself=url_for("pages.opensearch", _external=True),
+        search_page=public_url("pages.search"),
+        feed=public_url("pages.search_feed"),
+        icons=[
+            (asset_url("icon-64.png", external=True), "image/png", 64),
+            (public_url("assets.favicon"), "image/x-icon", 16),
+        ],
+        itself=public_url("pages.opensearch"),
     )
     return Response(document, mimetype=feeds.OPENSEARCH_TYPE)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from flask import current_app, request
 
+from indexer.errors import QueryError
 from indexer.search.requests import SearchRequest
 from indexer.search.results import ArticleView, SearchResults
 from indexer.search.service import SearchService
+from webui.dates import iso_date_param
 
 SEARCH_SERVICE_KEY = "newsindex.search"
 _CREATE_LOCK = threading.Lock()
@@ -28,14 +32,58 @@ def search_service() -> SearchService:
 
 
 def search_request() -> SearchRequest:
-    """The search asked for by this HTTP request's query string (QueryError when malformed)."""
-    accept_language = request.headers.get("Accept-Language", "")
-    return SearchRequest.from_params(request.args.to_dict(flat=False), accept_language)
+    """The search asked for by this HTTP request's query string (QueryError when malformed).
+    Dates may be written as readers write them ('1 Mar 1987', 'Mar 1987', '1987')."""
+    params = request.args.to_dict(flat=False)
+    for name in ("from", "to"):
+        if params.get(name):
+            params[name] = [iso_date_param(params[name][-1], name)]
+    accept_language = request.headers.get("Accept-Language", "")  # preferred languages
+    return SearchRequest.from_params(params, accept_language)
+
+
+def search_context() -> SearchRequest:
+    """The search a page was reached from (article links carry it); none when it is unreadable:
+    a stale or edited link still opens the article."""
+    try:
+        return search_request()
+    except QueryError:
+        return SearchRequest()
 
 
 def search_results(search: SearchRequest) -> SearchResults:
-    return search_service().search(search)
+    """The results of ``search``; when nothing matches and a spelling that finds something is
+    suggested, the results of that spelling, marked ``corrected`` (unless ``autocorrect`` is
+    off: the reader chose "search instead for" the words as typed)."""
+    service = search_service()
+    results = service.search(search)
+    if results.total or not results.suggestion or not search.autocorrect:
+        return results
+    instead = service.search(replace(search, q=results.suggestion))
+    if not instead.total:
+        return results
+    return replace(
+        instead,
+        query=search.q,
+        suggestion=results.suggestion,
+        corrected=True,
+        took_ms=round(results.took_ms + instead.took_ms, 2),
+    )
 
 
 def article_view(article_id: str) -> ArticleView:
     return search_service().article(article_id, q=request.args.get("q", ""))
+
+
+def generation_built_at() -> str:
+    """When the index generation being served was built, as 'YYYY-MM-DDTHH:MM:SSZ' (UTC)."""
+    built = datetime.fromisoformat(search_service().health()["built_at"])
+    return built.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def newest_published() -> date | None:
+    """The day of the newest article in the index (the present of an archive); None when no
+    article is dated. An empty search sorted by date, which the results cache keeps."""
+    newest = search_service().search(SearchRequest(sort="newest", per_page=1)).hits
+    published = newest[0].published if newest else None
+    return date.fromisoformat(published[:10]) if published else None

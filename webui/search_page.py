@@ -7,17 +7,18 @@ works. Templates get plain data and never assemble URLs themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
-
-from flask import url_for
 
 from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
 from indexer.search.results import SearchResults
-from webui.display import day_label
-from webui.timeline import Timeline, TimelineBar, build_timeline
+from webui.dates import quick_ranges
+from webui.display import DESCRIPTION_CHARS, clipped, day_label, section_name
+from webui.links import article_url, context_url, search_params, search_url
+from webui.timeline import Timeline, TimelineRow, build_timeline
 
+SITE_NAME = "newsindex"
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
 PAGES_AROUND_CURRENT = 2
 SECTIONS_SHOWN = 10  # more sections go behind a "More sections" disclosure
@@ -33,18 +34,19 @@ class Link:
 
 @dataclass(frozen=True)
 class TimelineLink:
-    """A bar of the timeline and the search narrowed to its period."""
+    """A row of the timeline and the search narrowed to its period (None for a gap)."""
 
-    bar: TimelineBar
-    url: str
+    row: TimelineRow
+    url: str | None
 
 
 @dataclass
 class SearchPage:
     """The search, its results, and the links around them."""
 
-    search: SearchRequest
+    search: SearchRequest  # as asked
     results: SearchResults
+    shown: SearchRequest  # as the results are for: the suggestion when the query was corrected
     lists_everything: bool  # an empty query: the newest articles
     last_page: int
     sort_links: list[Link] = field(default_factory=list)
@@ -56,34 +58,80 @@ class SearchPage:
     previous_url: str | None = None
     next_url: str | None = None
     suggestion_url: str | None = None
+    as_typed_url: str | None = None  # the query as typed, not corrected
     without_filters_url: str | None = None
     feed_url: str = ""
     timeline: Timeline | None = None
     timeline_links: list[TimelineLink] = field(default_factory=list)
     query_form_fields: list[tuple[str, str]] = field(default_factory=list)  # hidden inputs
     date_form_fields: list[tuple[str, str]] = field(default_factory=list)
+    quick_range_links: list[Link] = field(default_factory=list)  # "Past week" and so on
+    newest_label: str = ""  # the day the quick ranges count back from
+
+    @property
+    def title(self) -> str:
+        """The document title: the query, the filters and the page, so that a tab, a bookmark
+        or the history tells one search from another."""
+        parts = ["Latest news" if self.lists_everything else f"“{self.shown.q.strip()}”"]
+        parts += [chip.label for chip in self.filter_chips]
+        if self.search.page > 1:
+            parts.append(f"page {self.search.page}")
+        return " · ".join([*parts, SITE_NAME])
+
+    @property
+    def description(self) -> str:
+        """The page's meta description."""
+        count = f"{self.results.total:,} article{'s' if self.results.total != 1 else ''}"
+        if self.lists_everything:
+            return f"The latest news: {count} in the {SITE_NAME} archive."
+        return clipped(
+            f"{count} about “{self.shown.q.strip()}” in the {SITE_NAME} archive.", DESCRIPTION_CHARS
+        )
+
+    @property
+    def date_from_text(self) -> str:
+        return day_label(self.search.date_from) if self.search.date_from else ""
+
+    @property
+    def date_to_text(self) -> str:
+        return day_label(self.search.date_to) if self.search.date_to else ""
 
     @property
     def first_number(self) -> int:
         return (self.results.page - 1) * self.results.per_page + 1
 
+    def article_url(self, article_id: str) -> str:
+        """A result's page, keeping this search (its filters, sort and page) for the way back."""
+        return article_url(article_id, self.shown)
 
-def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPage:
+
+def build_search_page(
+    search: SearchRequest,
+    results: SearchResults,
+    section_names: Mapping[str, str],
+    newest: date | None = None,
+) -> SearchPage:
+    """The page of ``results``; ``newest`` is the day of the index's newest article, which the
+    quick date ranges count back from."""
     last_page = min(results.pages, max(1, MAX_RESULT_DEPTH // search.per_page))
     page = SearchPage(
         search=search,
         results=results,
+        shown=replace(search, q=results.suggestion or "") if results.corrected else search,
         lists_everything=search.q.strip() in ("", "*"),
         last_page=last_page,
         sort_links=_sort_links(search),
-        filter_chips=_filter_chips(search, results),
+        filter_chips=_filter_chips(search, section_names) + _language_chips(search, results),
         page_links=_page_links(search, last_page),
-        feed_url=url_for("pages.search_feed", **search_params(search, sort="", page="")),
-        timeline=build_timeline(results.date_facets, results.date_facet_unit),
+        feed_url=context_url("pages.search_feed", search, sort="", page=""),
+        timeline=build_timeline(
+            results.date_facets, results.date_facet_unit, undated=_undated(results)
+        ),
         query_form_fields=_hidden_fields(search, "q"),
         date_form_fields=_hidden_fields(search, "from", "to"),
     )
-    page.section_links, page.more_section_links = _split_sections(_section_links(search, results))
+    sections = _section_links(search, results, section_names)
+    page.section_links, page.more_section_links = _split_sections(sections)
     page.language_links = _language_links(search, results)
     if search.page > 1:
         page.previous_url = search_url(search, page=min(search.page - 1, last_page))
@@ -91,22 +139,18 @@ def build_search_page(search: SearchRequest, results: SearchResults) -> SearchPa
         page.next_url = search_url(search, page=search.page + 1)
     if results.suggestion:
         page.suggestion_url = search_url(search, q=results.suggestion, page="")
+    if results.corrected:
+        page.as_typed_url = search_url(search, page="", autocorrect="0")
     if page.filter_chips:
         page.without_filters_url = search_url(
             search, section=[], language=[], page="", **{"from": "", "to": ""}
         )
+    if newest:
+        page.quick_range_links = _quick_range_links(search, newest)
+        page.newest_label = day_label(newest)
     if page.timeline:
-        page.timeline_links = [_timeline_link(search, bar) for bar in page.timeline.bars]
+        page.timeline_links = [_timeline_link(search, row) for row in page.timeline.rows]
     return page
-
-
-def search_params(search: SearchRequest, **changes: Any) -> dict[str, Any]:
-    """URL parameters of ``search`` with ``changes`` (defaults left out: one URL per state)."""
-    return search.as_params(**changes)
-
-
-def search_url(search: SearchRequest, **changes: Any) -> str:
-    return url_for("pages.search", **search_params(search, **changes))
 
 
 def page_numbers(current: int, last: int, around: int = PAGES_AROUND_CURRENT) -> list[int | None]:
@@ -133,7 +177,9 @@ def _sort_links(search: SearchRequest) -> list[Link]:
     ]
 
 
-def _section_links(search: SearchRequest, results: SearchResults) -> list[Link]:
+def _section_links(
+    search: SearchRequest, results: SearchResults, names: Mapping[str, str]
+) -> list[Link]:
     """Each section of the matches: a link that adds it to the filter, or removes it if chosen."""
     chosen = {section.lower() for section in search.sections}
     links = []
@@ -144,7 +190,8 @@ def _section_links(search: SearchRequest, results: SearchResults) -> list[Link]:
         else:
             sections = [*search.sections, facet.value]
         url = search_url(search, section=sections, page="")
-        links.append(Link(facet.value, url, current=selected, count=facet.count))
+        label = section_name(facet.value, names)
+        links.append(Link(label, url, current=selected, count=facet.count))
     return links
 
 
@@ -165,25 +212,32 @@ def _language_links(search: SearchRequest, results: SearchResults) -> list[Link]
     return links
 
 
+def _language_chips(search: SearchRequest, results: SearchResults) -> list[Link]:
+    """A removable chip for each chosen language, by its name."""
+    names = {facet.value: facet.name for facet in results.language_facets}
+    return [
+        Link(
+            names.get(language, language),
+            search_url(search, language=_without(search.languages, language), page=""),
+        )
+        for language in search.languages
+    ]
+
+
 def _split_sections(links: list[Link]) -> tuple[list[Link], list[Link]]:
     """The largest sections and every chosen one first; the rest for a "more" disclosure."""
     shown = [link for n, link in enumerate(links) if n < SECTIONS_SHOWN or link.current]
     return shown, [link for link in links if link not in shown]
 
 
-def _filter_chips(search: SearchRequest, results: SearchResults) -> list[Link]:
+def _filter_chips(search: SearchRequest, names: Mapping[str, str]) -> list[Link]:
     chips = [
-        Link(section, search_url(search, section=_without(search.sections, section), page=""))
+        Link(
+            section_name(section, names),
+            search_url(search, section=_without(search.sections, section), page=""),
+        )
         for section in search.sections
     ]
-    names = {facet.value: facet.name for facet in results.language_facets}
-    chips.extend(
-        Link(
-            names.get(language, language),
-            search_url(search, language=_without(search.languages, language), page=""),
-        )
-        for language in search.languages
-    )
     if search.date_from or search.date_to:
         url = search_url(search, page="", **{"from": "", "to": ""})
         chips.append(Link(date_range_label(search.date_from, search.date_to), url))
@@ -213,12 +267,28 @@ def _page_links(search: SearchRequest, last_page: int) -> list[Link | None]:
     ]
 
 
-def _timeline_link(search: SearchRequest, bar: TimelineBar) -> TimelineLink:
-    """The search narrowed to the bar's period (within any dates already chosen)."""
-    first = max(bar.first_day, search.date_from) if search.date_from else bar.first_day
-    last = min(bar.last_day, search.date_to) if search.date_to else bar.last_day
+def _timeline_link(search: SearchRequest, row: TimelineRow) -> TimelineLink:
+    """The search narrowed to the row's period (within any dates already chosen)."""
+    if row.gap:
+        return TimelineLink(row, None)
+    first = max(row.first_day, search.date_from) if search.date_from else row.first_day
+    last = min(row.last_day, search.date_to) if search.date_to else row.last_day
     dates = {"from": first.isoformat(), "to": last.isoformat()}
-    return TimelineLink(bar, search_url(search, page="", **dates))
+    return TimelineLink(row, search_url(search, page="", **dates))
+
+
+def _quick_range_links(search: SearchRequest, newest: date) -> list[Link]:
+    links = []
+    for label, first, last in quick_ranges(newest):
+        dates = {"from": first.isoformat(), "to": last.isoformat()}
+        current = (search.date_from, search.date_to) == (first, last)
+        links.append(Link(label, search_url(search, page="", **dates), current=current))
+    return links
+
+
+def _undated(results: SearchResults) -> int:
+    """Matches without a date: the date facets count every dated match."""
+    return results.total - sum(facet.count for facet in results.date_facets)
 
 
 def _hidden_fields(search: SearchRequest, *replaced: str) -> list[tuple[str, str]]:

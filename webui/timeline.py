@@ -1,9 +1,13 @@
-"""The timeline of a search: matches per month (or year) as the geometry of an SVG bar chart.
+"""The timeline of a search: how many matches each period holds, as rows a reader can read.
 
-Plain data only; the ``timeline_chart`` macro of ``templates/_refine.html`` draws it and
-``search_page`` adds the links. Periods without matches between the first and the last one are
-kept (as empty slots), so the x axis is true time and a gap in the news shows as a gap in the
-chart.
+One row per period with matches, its label in words ("Mar 1987"), a bar as long as its share of
+the busiest period and its count; the periods without matches between two rows are one muted
+row ("1988 – 2017: none"), so a gap in the news shows as a gap; undated matches are counted
+apart. The period is the finest of day, week, month, quarter and year that keeps the rows with
+matches to MAX_ROWS, so a search over one week reads by day and one over decades by year.
+
+Plain data only: the ``timeline_rows`` macro of ``templates/_refine.html`` draws it and
+``search_page`` adds the links.
 """
 
 from __future__ import annotations
@@ -11,102 +15,125 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from indexer.search.results import FacetCount
-from webui.display import month_label
+from webui.display import MONTH_ABBREVIATIONS, day_label, month_label
 
-CHART_WIDTH = 300  # viewBox units; the chart is stretched to the width of its box
-CHART_HEIGHT = 60
-BAR_GAP = 0.15  # the share of a slot left empty between two bars
-MIN_BAR_HEIGHT = 3.0  # one match among thousands still shows
+MAX_ROWS = 12  # rows with matches; a finer period that needs more gives way to a coarser one
+MIN_BAR_SHARE = 1.5  # per cent: one match among thousands still shows
+COARSER = {"day": ["day", "week", "month"], "month": ["month", "quarter", "year"]}
 
 
 @dataclass(frozen=True)
-class TimelineBar:
-    """One period with matches: its dates, its count and its rectangle in the viewBox."""
+class TimelineRow:
+    """One period with matches, or a gap of periods without (count 0)."""
 
-    label: str  # "Mar 2024" or "2024"
+    label: str  # "Mar 1987", "1988 – 2017"
     count: int
     first_day: date
     last_day: date
-    x: float
-    y: float
-    width: float
-    height: float
-    slot_x: float  # the whole slot of the period: the bar's target for pointers and focus
-    slot_width: float
+    share: float  # the bar's length, per cent of the busiest period's
+
+    @property
+    def gap(self) -> bool:
+        return self.count == 0
 
 
 @dataclass(frozen=True)
 class Timeline:
-    bars: list[TimelineBar]  # periods with matches, in date order
-    unit: str  # "month" or "year"
-    first_label: str  # the first and last periods of the axis
-    last_label: str
+    rows: list[TimelineRow]  # in date order, gaps included
+    unit: str  # "day", "week", "month", "quarter" or "year"
+    undated: int  # matches without a date
     max_count: int
-    width: int = CHART_WIDTH
-    height: int = CHART_HEIGHT
 
 
-def build_timeline(facets: Sequence[FacetCount], unit: str) -> Timeline | None:
-    """The chart of ``facets`` (values 'YYYY-MM' by month or 'YYYY' by year); None when empty."""
-    counts = {facet.value: facet.count for facet in facets if facet.count > 0}
-    if not counts:
+def build_timeline(facets: Sequence[FacetCount], unit: str, undated: int = 0) -> Timeline | None:
+    """The timeline of date facets by ``unit`` (values 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY');
+    None when no match is dated."""
+    dated = [(facet_days(facet.value)[0], facet.count) for facet in facets if facet.count > 0]
+    if not dated:
         return None
-    periods = _periods_between(min(counts), max(counts), unit)
+    for candidate in COARSER.get(unit, [unit]):
+        counts = _counts_by_period(dated, candidate)
+        if len(counts) <= MAX_ROWS:
+            break
     max_count = max(counts.values())
-    slot = CHART_WIDTH / len(periods)
-    bars = [
-        _bar(period, counts[period], index * slot, slot, max_count)
-        for index, period in enumerate(periods)
-        if period in counts
-    ]
-    return Timeline(
-        bars=bars,
-        unit=unit,
-        first_label=period_label(periods[0]),
-        last_label=period_label(periods[-1]),
-        max_count=max_count,
-    )
+    rows: list[TimelineRow] = []
+    for (first, last), count in sorted(counts.items()):
+        if rows and first > rows[-1].last_day + timedelta(days=1):
+            gap_first, gap_last = rows[-1].last_day + timedelta(days=1), first - timedelta(days=1)
+            gap_label = _gap_label(gap_first, gap_last, candidate)
+            rows.append(TimelineRow(gap_label, 0, gap_first, gap_last, 0.0))
+        share = max(MIN_BAR_SHARE, round(100 * count / max_count, 1))
+        rows.append(TimelineRow(period_label(first, last, candidate), count, first, last, share))
+    return Timeline(rows=rows, unit=candidate, undated=undated, max_count=max_count)
 
 
-def period_days(period: str) -> tuple[date, date]:
-    """The first and last day of a period 'YYYY-MM' or 'YYYY'."""
-    year = int(period[:4])
-    if len(period) == 4:
+def facet_days(value: str) -> tuple[date, date]:
+    """The first and last day of a facet value 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'."""
+    year = int(value[:4])
+    if len(value) == 4:
         return date(year, 1, 1), date(year, 12, 31)
-    month = int(period[5:7])
+    month = int(value[5:7])
+    if len(value) == 10:
+        day = date(year, month, int(value[8:10]))
+        return day, day
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def period_label(period: str) -> str:
-    return period if len(period) == 4 else month_label(period_days(period)[0])
-
-
-def _periods_between(first: str, last: str, unit: str) -> list[str]:
+def period_of(day: date, unit: str) -> tuple[date, date]:
+    """The first and last day of the ``unit`` that holds ``day`` (weeks start on Monday)."""
+    if unit == "day":
+        return day, day
+    if unit == "week":
+        monday = day - timedelta(days=day.weekday())
+        return monday, monday + timedelta(days=6)
     if unit == "year":
-        return [str(year) for year in range(int(first[:4]), int(last[:4]) + 1)]
-    start, end = _month_number(first), _month_number(last)
-    return [f"{number // 12:04d}-{number % 12 + 1:02d}" for number in range(start, end + 1)]
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    months = 3 if unit == "quarter" else 1
+    first_month = (day.month - 1) // months * months + 1
+    last_month = first_month + months - 1
+    last = calendar.monthrange(day.year, last_month)[1]
+    return date(day.year, first_month, 1), date(day.year, last_month, last)
 
 
-def _month_number(period: str) -> int:
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
+def period_label(first: date, last: date, unit: str) -> str:
+    """'14 Mar 1987', '2 – 8 Mar 1987', 'Mar 1987', 'Jan – Mar 1987' or '1987'."""
+    if unit == "day":
+        return day_label(first)
+    if unit == "month":
+        return month_label(first)
+    if unit == "year":
+        return str(first.year)
+    if unit == "quarter":
+        return f"{MONTH_ABBREVIATIONS[first.month - 1]} – {month_label(last)}"
+    if first.month == last.month:
+        return f"{first.day} – {day_label(last)}"
+    if first.year == last.year:
+        return f"{first.day} {MONTH_ABBREVIATIONS[first.month - 1]} – {day_label(last)}"
+    return f"{day_label(first)} – {day_label(last)}"
 
 
-def _bar(period: str, count: int, x: float, slot: float, max_count: int) -> TimelineBar:
-    height = max(MIN_BAR_HEIGHT, CHART_HEIGHT * count / max_count)
-    first_day, last_day = period_days(period)
-    return TimelineBar(
-        label=period_label(period),
-        count=count,
-        first_day=first_day,
-        last_day=last_day,
-        x=round(x + slot * BAR_GAP / 2, 2),
-        y=round(CHART_HEIGHT - height, 2),
-        width=round(slot * (1 - BAR_GAP), 2),
-        height=round(height, 2),
-        slot_x=round(x, 2),
-        slot_width=round(slot, 2),
-    )
+def _counts_by_period(dated: list[tuple[date, int]], unit: str) -> dict[tuple[date, date], int]:
+    counts: dict[tuple[date, date], int] = {}
+    for day, count in dated:
+        period = period_of(day, unit)
+        counts[period] = counts.get(period, 0) + count
+    return counts
+
+
+def _gap_label(first: date, last: date, unit: str) -> str:
+    """The days from ``first`` to ``last``, which hold no match, in the unit's terms:
+    '1988 – 2017', 'Apr – May 2024' (months), '9 – 15 Mar 1987' (days and weeks)."""
+    if unit == "year":
+        label, end_label = str(first.year), str(last.year)
+    elif unit in ("month", "quarter"):
+        label, end_label = month_label(first), month_label(last)
+        if first.year == last.year and label != end_label:
+            label = MONTH_ABBREVIATIONS[first.month - 1]
+    else:
+        label, end_label = day_label(first), day_label(last)
+        if (first.year, first.month) == (last.year, last.month) and label != end_label:
+            label = str(first.day)
+    return label if label == end_label else f"{label} – {end_label}"

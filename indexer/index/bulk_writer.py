@@ -259,7 +259,10 @@ def _build_segments_in_parallel(
     indexed = context.Value("q", 0)
     _shared.update(path=path, articles=articles, indexed=indexed)
     pool = ProcessPoolExecutor(
-        min(processes, len(shares)), mp_context=context, initializer=_writer_process_setup
+        min(processes, len(shares)),
+        mp_context=context,
+        initializer=_writer_process_setup,
+        initargs=(os.getpid(),),  # read here: a child cannot tell its parent has already died
     )
     try:
         futures = [pool.submit(_build_segment, share.start, share.stop) for share in shares]
@@ -325,17 +328,23 @@ def _build_segment(start: int, stop: int) -> Any:
         raise
 
 
-def _writer_process_setup() -> None:
-    """In a writing process: be killed when the indexer run that forked it dies (kill -9
+def _writer_process_setup(parent: int) -> None:
+    """In a writing process forked by the run ``parent``: be killed when that run dies (kill -9
     included), instead of living on; and write nothing on stderr (cron mails it): a failure
-    reaches the parent, which reports it."""
+    reaches the parent, which reports it.
+
+    ``parent`` is the run's pid as the run read it before forking. The child cannot read it
+    itself: if the run died before the child asked to die with it, the child's parent is already
+    someone else (init, or a subreaper) and the request would come too late, unnoticed. The
+    executor forks its processes from the run's main thread (the "parent" that
+    ``PR_SET_PDEATHSIG`` watches is the forking thread), which lives as long as the run.
+    """
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux
         return
-    if os.getppid() != parent:  # the parent died before the request took effect
+    if os.getppid() != parent:  # the run died before the request took effect
         os._exit(1)

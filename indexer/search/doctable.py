@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
 from indexer.index.whoosh_types import Searcher
 from indexer.search.docsets import DOC_TYPE, DocSet
 
+SECONDS_A_DAY = 86_400
+EPOCH = date(1970, 1, 1)
 UNDATED = float("inf")  # sorts after every date
 
 
@@ -75,6 +77,19 @@ class DocTable:
 
     def month_counts(self, docs: DocSet) -> Counter[str]:
         return _counts(self.month_codes, docs)
+
+    def day_counts(self, docs: DocSet) -> Counter[str]:
+        """How many of ``docs`` were published on each day ('YYYY-MM-DD', UTC), undated left
+        out: from the timestamps, as only searches within a few weeks ask for days."""
+        times = self.timestamp[docs]
+        days = np.floor(times[times != UNDATED] / SECONDS_A_DAY).astype(np.int64)
+        values, counts = np.unique(days, return_counts=True)
+        return Counter(
+            {
+                (EPOCH + timedelta(days=int(day))).isoformat(): int(count)
+                for day, count in zip(values, counts, strict=True)
+            }
+        )
 
     def by_date(self, docs: DocSet, newest: bool, count: int) -> DocSet:
         """The first ``count`` of ``docs`` in date order (undated last in both orders), in that

@@ -257,17 +257,15 @@ def prefix_terms(reader: Any, fieldname: str, prefix: str, limit: int) -> set[st
     return found
 
 
-def is_indexed(searcher: Any, word: str) -> bool:
-    """Whether a search for one word finds anything in a text field."""
-    reader = searcher.reader()
-    for fieldname in TEXT_FIELDS:
-        analyzer: NewsAnalyzer = searcher.schema[fieldname].analyzer
-        for token in analyzer(word, mode="query"):
-            for language in index_languages(reader).languages:
-                terms = analyzer.query_terms(token.text, language)
-                if terms and all(searcher.doc_frequency(fieldname, t) for t in terms):
-                    return True
-    return False
+def word_terms(reader: Any, fieldname: str, word: str) -> list[str]:
+    """The terms a one-word query looks for in a text field, in each language of the index (a
+    word that is several terms, such as a compound, is left out: it is no spelling word)."""
+    analyzer: NewsAnalyzer = reader.schema[fieldname].analyzer
+    surface = [token.text for token in analyzer(word, mode="query")]
+    if len(surface) != 1:
+        return []
+    found = (analyzer.query_terms(surface[0], lang) for lang in index_languages(reader).languages)
+    return list(dict.fromkeys(terms[0] for terms in found if len(terms) == 1))
 
 
 def language_facets(counts: Iterable[tuple[str, int]]) -> list[LanguageCount]:

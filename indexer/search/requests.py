@@ -33,6 +33,8 @@ class SearchRequest:
     per_page: int = DEFAULT_PER_PAGE
     languages: tuple[str, ...] = ()  # the filter: primary language subtags ("en", "ja")
     accept_languages: tuple[str, ...] = ()  # preferred, not required (Accept-Language)
+    # When nothing matches, show the results of the suggested spelling (autocorrect=0: never).
+    autocorrect: bool = True
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], accept_language: str = "") -> SearchRequest:
@@ -60,6 +62,7 @@ class SearchRequest:
             per_page=per_page,
             languages=_languages(params),
             accept_languages=accept_languages(accept_language[:500]),
+            autocorrect=_switch(params, "autocorrect", default=True),
         )
 
     def as_params(self, **changes: Any) -> dict[str, Any]:
@@ -77,6 +80,7 @@ class SearchRequest:
             "page": self.page,
             "per_page": self.per_page,
             "language": list(self.languages),
+            "autocorrect": "" if self.autocorrect else "0",
         }
         values.update(changes)
         defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE}
@@ -103,6 +107,15 @@ def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
     if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
         raise QueryError(f"parameter '{name}' must be a whole number from 1")
     return int(text)
+
+
+def _switch(params: Mapping[str, Any], name: str, default: bool) -> bool:
+    text = (_one(params, name) or "").lower()
+    if not text:
+        return default
+    if text not in ("0", "1", "true", "false"):
+        raise QueryError(f"parameter '{name}' must be 0 or 1")
+    return text in ("1", "true")
 
 
 def _date(params: Mapping[str, Any], name: str) -> date | None:

@@ -54,7 +54,10 @@ class SearchResults:
     hits: list[Hit]
     section_facets: list[FacetCount]
     date_facets: list[FacetCount]
-    date_facet_unit: str  # "month" or "year"
+    date_facet_unit: str  # "day", "month" or "year"
+    # Nothing matched ``query``, so these are the results of ``suggestion`` (the page says so
+    # and offers the query as typed).
+    corrected: bool = False
     language_facets: list[LanguageCount] = field(default_factory=list)
 
     @property
@@ -71,6 +74,7 @@ class SearchResults:
             "took_ms": self.took_ms,
             "relaxed": self.relaxed,
             "suggestion": self.suggestion,
+            "corrected": self.corrected,
             "results": [_fields(hit) for hit in self.hits],
             "facets": {
                 "section": [_fields(f) for f in self.section_facets],

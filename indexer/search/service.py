@@ -48,11 +48,12 @@ from indexer.search.ranking import top_by_relevance
 from indexer.search.related import related_articles
 from indexer.search.requests import SearchRequest
 from indexer.search.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
-from indexer.search.snippets import escaped_line, marked_html, snippet_html
+from indexer.search.snippets import marked_html, snippet_html, teaser_html
 from indexer.search.suggest import suggest_spelling
 
 TIME_LIMIT_SECONDS = 2.0
 YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more than three years
+DAILY_UP_TO_MONTHS = 1  # ... and per day while they fall within two calendar months
 
 __all__ = ["SearchRequest", "SearchService", "SearchResults", "ArticleView"]
 
@@ -100,10 +101,15 @@ class SearchService:
             return False
 
     def health(self) -> dict[str, Any]:
-        """``{"status", "generation", "articles"}``; raises IndexMissingError without an index."""
+        """``{"status", "generation", "articles", "built_at"}``; raises IndexMissingError
+        without an index."""
         with self.current.using() as opened:
-            articles = opened.searcher.doc_count()
-            return {"status": "ok", "generation": opened.generation, "articles": articles}
+            return {
+                "status": "ok",
+                "generation": opened.generation,
+                "articles": opened.searcher.doc_count(),
+                "built_at": opened.lease.generation.manifest["built_at"],
+            }
 
     def __enter__(self) -> SearchService:
         return self
@@ -148,8 +154,7 @@ def _article_view(opened: OpenIndex, article_id: str, q: str) -> ArticleView:
 def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> SearchResults:
     table, postings = opened.table, opened.postings
     found = _find(opened, request, deadline)
-    months = sorted(table.month_counts(found.final).items())
-    unit, dates = _date_histogram([FacetCount(m, c) for m, c in months])
+    unit, dates = _date_histogram(table, found.final)
     sections = table.section_counts(found.in_dates).most_common()
     languages = language_column(opened.searcher).counts(found.in_sections).most_common()
     total = len(found.final)
@@ -242,11 +247,9 @@ def _hit(
     analyzer = searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
     language = stored.get("language", "")
-    snippet = (
-        snippet_html(stored.get("body", ""), terms["body"], analyzer, language)
-        or marked_html(teaser, terms["teaser"], analyzer, language)
-        or escaped_line(teaser)
-    )
+    snippet = snippet_html(
+        stored.get("body", ""), terms["body"], analyzer, language
+    ) or teaser_html(teaser, terms["teaser"], analyzer, language)
     return Hit(
         id=stored["id"],
         url=stored.get("url", ""),
@@ -270,12 +273,16 @@ def _by_count(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return sorted(counts, key=lambda item: (-item[1], item[0].lower()))
 
 
-def _date_histogram(months: list[FacetCount]) -> tuple[str, list[FacetCount]]:
-    """Counts per month in date order, or per year when the months span more than three years."""
+def _date_histogram(table: DocTable, docs: DocSet) -> tuple[str, list[FacetCount]]:
+    """Counts in date order: per day when the matches fall within two calendar months, per
+    month up to three years, else per year."""
+    months = [FacetCount(m, c) for m, c in sorted(table.month_counts(docs).items())]
     if not months:
         return "month", []
     first, last = months[0].value, months[-1].value
     span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+    if span <= DAILY_UP_TO_MONTHS:
+        return "day", [FacetCount(d, c) for d, c in sorted(table.day_counts(docs).items())]
     if span <= YEARLY_AFTER_MONTHS:
         return "month", months
     years: dict[str, int] = {}

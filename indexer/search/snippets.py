@@ -16,14 +16,17 @@ from html import escape
 from indexer.index.analysis import ASCII_TOKEN, NewsAnalyzer
 from indexer.search.languages import Highlight
 
-SNIPPET_CHARS = 220  # the length of one fragment around matches
-SNIPPET_FRAGMENTS = 2
-LEAD_CHARS = 60  # context before a fragment's first match
+SNIPPET_CHARS = 220  # a snippet's length: two or three lines of a results page
+LEAD_CHARS = 50  # context before a passage's first match
 ANALYSED_CHARS = 20_000  # how far into a long body matches are looked for
+ENOUGH_MATCHES = 16  # matches after which a long body is read no further for better passages
+REPEAT_WORDS = 5  # a run of this many words seen twice is a repeated passage
 _WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 
 Span = tuple[int, int]
-Piece = tuple[str, int, int, int]  # term, start, end, position
+TermSpan = tuple[int, int, str]  # a matched word: where, and the indexed term it matched
+Piece = tuple[str, int, int, int]  # an indexed term, its start and end, its position
 
 
 def matched_spans(
@@ -34,48 +37,61 @@ def matched_spans(
     enough: int | None = None,
 ) -> list[Span]:
     """Where in ``text`` (of an article in ``language``) the words whose indexed term is one of
-    ``terms`` are, and the runs of an unspaced word's terms (a tuple) in order; merged and in
-    order. With ``enough``, the scan stops once that many were found well past the first one."""
+    ``terms`` are, merged and in order; with ``enough``, the scan stops once that many were
+    found well past the first one."""
+    return [(s, e) for s, e, _term in _term_spans(text, terms, analyzer, language, enough)]
+
+
+def _term_spans(
+    text: str,
+    terms: Collection[Highlight],
+    analyzer: NewsAnalyzer,
+    language: str = "",
+    enough: int | None = None,
+) -> list[TermSpan]:
+    """``matched_spans`` with the indexed term each span matched. A tuple of terms (an unspaced
+    word: its bigrams or dictionary words) is marked only where they follow one another."""
     if not terms:
         return []
     singles = {t for t in terms if isinstance(t, str)}
     sequences = [t for t in terms if isinstance(t, tuple)]
-    wanted = singles.union(*sequences)
-    found: list[Span] = []
+    spans: list[TermSpan] = []
     pieces: list[Piece] = []
+    wanted = singles.union(*sequences)
     for term, start, end, position in _candidate_pieces(text, wanted, analyzer, language):
-        if enough and len(found) >= enough and start > found[0][0] + 4 * SNIPPET_CHARS:
+        if enough and len(spans) >= enough and start > spans[0][0] + 4 * SNIPPET_CHARS:
             break
         if term in singles:
-            found.append((start, end))
+            spans.append((start, end, term))
         if sequences:
             pieces.append((term, start, end, position))
-    found.extend(_sequence_spans(pieces, sequences))
-    return _merged(found)
+    spans.extend(_sequence_spans(pieces, sequences))
+    return _merged(spans)
 
 
-def _merged(spans: list[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for start, end in sorted(spans):
+def _merged(spans: list[TermSpan]) -> list[TermSpan]:
+    merged: list[TermSpan] = []
+    for start, end, term in sorted(spans):
         if merged and start <= merged[-1][1]:  # a compound and its parts: one mark
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), merged[-1][2])
         else:
-            merged.append((start, end))
+            merged.append((start, end, term))
     return merged
 
 
-def _sequence_spans(pieces: list[Piece], sequences: list[tuple[str, ...]]) -> Iterator[Span]:
+def _sequence_spans(pieces: list[Piece], sequences: list[tuple[str, ...]]) -> Iterator[TermSpan]:
     """The spans where the terms of a sequence stand at consecutive positions."""
-    at: dict[tuple[str, int], tuple[int, int]] = {}
+    at: dict[tuple[str, int], Span] = {}
     for term, start, end, position in pieces:
         at.setdefault((term, position), (start, end))
     for sequence in sequences:
         for (term, position), (start, _end) in list(at.items()):
             if term != sequence[0]:
                 continue
-            ends = [at.get((t, position + k)) for k, t in enumerate(sequence)]
-            if all(ends):
-                yield start, ends[-1][1]  # type: ignore[index]
+            found = [at.get((t, position + k)) for k, t in enumerate(sequence)]
+            last = found[-1]
+            if last is not None and all(found):
+                yield start, last[1], " ".join(sequence)
 
 
 def _candidate_pieces(
@@ -84,7 +100,7 @@ def _candidate_pieces(
     """The indexed terms of ``text`` with their spans and positions, or, in ASCII text, those of
     the words that may be one of ``terms``, found by one C-level regex scan: Snowball rewrites
     only the ends of words, so a stem begins with its word's first two letters. (Positions are
-    then only those of the candidates: ASCII text holds no unspaced word.)"""
+    then those of the candidates only: ASCII text holds no unspaced word to sequence.)"""
     analysed_as = analyzer.analysis_language(language)
     if not text.isascii():
         yield from analyzer.spans(text, analysed_as)
@@ -128,16 +144,34 @@ def marked_html(
 def snippet_html(
     text: str, terms: Collection[Highlight], analyzer: NewsAnalyzer, language: str = ""
 ) -> str:
-    """Up to two fragments of ``text`` around its matches, or "" when nothing matches."""
+    """The passage of ``text`` where the query's words are densest, about SNIPPET_CHARS long and
+    cut at whole words, or two shorter passages, the better one first, when together they hold
+    more of the query's words. Nothing is shown twice. "" when nothing matches."""
     head = text[:ANALYSED_CHARS]
-    spans = matched_spans(head, terms, analyzer, language, enough=4 * SNIPPET_FRAGMENTS)
+    spans = _term_spans(head, terms, analyzer, language, enough=ENOUGH_MATCHES)
     if not spans:
         return ""
-    windows = _best_windows(head, spans)
-    parts = [_marked(head, start, end, spans) for start, end in windows]
-    lead = "… " if windows[0][0] > 0 else ""
-    tail = " …" if windows[-1][1] < len(text.rstrip()) else ""
+    passages = [
+        (start, _before_repeat(head, start, end)) for start, end in _best_passages(head, spans)
+    ]
+    parts = [_marked(head, start, end, [(s, e) for s, e, _t in spans]) for start, end in passages]
+    lead = "… " if passages[0][0] > 0 else ""
+    tail = " …" if passages[-1][1] < len(text.rstrip()) else ""
     return lead + " … ".join(parts) + tail
+
+
+def teaser_html(
+    teaser: str, terms: Collection[Highlight], analyzer: NewsAnalyzer, language: str = ""
+) -> str:
+    """A teaser as a snippet (where the body has no match): its words marked, and no longer
+    than a snippet, cut at a whole word."""
+    if len(teaser) <= SNIPPET_CHARS + 20:
+        return marked_html(teaser, terms, analyzer, language)
+    found = snippet_html(teaser, terms, analyzer, language)
+    if found:
+        return found
+    end = _word_end(teaser, 0, SNIPPET_CHARS)
+    return _plain(teaser[:end]).strip() + " …"
 
 
 def escaped_line(text: str) -> str:
@@ -145,37 +179,106 @@ def escaped_line(text: str) -> str:
     return _plain(text).strip()
 
 
-def _best_windows(text: str, spans: list[Span]) -> list[Span]:
-    """The (start, end) windows of about SNIPPET_CHARS holding the most matches, in text order."""
-    chosen: list[Span] = []
-    remaining = spans
-    while remaining and len(chosen) < SNIPPET_FRAGMENTS:
-        start, end = max(
-            (_window(text, spans, span[0]) for span in remaining),
-            key=lambda window: (_count_inside(spans, window), -window[0]),
-        )
-        chosen.append((start, end))
-        remaining = [s for s in remaining if s[1] <= start or s[0] >= end]
-    return sorted(chosen)
+def _best_passages(text: str, spans: list[TermSpan]) -> list[Span]:
+    """One passage of SNIPPET_CHARS, or two of half that when they hold more distinct terms."""
+    one = _best_window(text, spans, SNIPPET_CHARS, []) or spans[0][:2]
+    distinct = {term for _s, _e, term in spans}
+    if _terms_inside(spans, one) == distinct:
+        return [one]
+    first = _best_window(text, spans, SNIPPET_CHARS // 2, []) or spans[0][:2]
+    missing = [span for span in spans if span[2] not in _terms_inside(spans, first)]
+    second = _best_window(text, missing, SNIPPET_CHARS // 2, [first], spans)
+    if second is None or len(_terms_inside(spans, first) | _terms_inside(spans, second)) <= len(
+        _terms_inside(spans, one)
+    ):
+        return [one]
+    return [first, second]
 
 
-def _window(text: str, spans: list[Span], first_match: int) -> Span:
+def _best_window(
+    text: str,
+    anchors: list[TermSpan],
+    length: int,
+    taken: list[Span],
+    spans: list[TermSpan] | None = None,
+) -> Span | None:
+    """The window of about ``length`` around one of ``anchors`` that holds the most distinct
+    terms, then the most matches (of ``spans``, default the anchors), the earliest on a tie;
+    never overlapping or repeating a ``taken`` window. None when every window would."""
+    spans = anchors if spans is None else spans
+    taken_runs = {run for other in taken for _i, run in _runs(_words(text, *other))}
+    best: Span | None = None
+    best_key: tuple[int, int, int] | None = None
+    for anchor in anchors:
+        window = _window(text, spans, anchor[0], length)
+        if any(_overlaps(window, other) for other in taken) or (
+            taken_runs and any(run in taken_runs for _i, run in _runs(_words(text, *window)))
+        ):
+            continue
+        key = (len(_terms_inside(spans, window)), _count_inside(spans, window), -window[0])
+        if best_key is None or key > best_key:
+            best, best_key = window, key
+    return best
+
+
+def _window(text: str, spans: list[TermSpan], first_match: int, length: int) -> Span:
+    """About ``length`` characters from a little before ``first_match``: from the start of its
+    sentence when that is near, else from a whole word; to a whole word, never cutting a marked
+    word."""
     start = max(0, first_match - LEAD_CHARS)
-    if start > 0:  # begin at a word
+    if start > 0:
+        sentence = text.rfind(". ", start, first_match)
         space = text.find(" ", start, first_match)
-        start = space + 1 if space != -1 else first_match
-    end = min(len(text), start + SNIPPET_CHARS)
-    if end < len(text):  # end after a word
-        space = text.rfind(" ", start, end)
-        end = space if space > first_match else end
-    for span_start, span_end in spans:  # never cut a marked word in two
+        start = sentence + 2 if sentence != -1 else space + 1 if space != -1 else first_match
+    end = _word_end(text, start, length)
+    end = max(end, min(len(text), first_match + 1))
+    for span_start, span_end, _term in spans:  # never cut a marked word in two
         if span_start < end < span_end:
             end = span_end
     return start, end
 
 
-def _count_inside(spans: Iterable[Span], window: Span) -> int:
-    return sum(1 for s, e in spans if s >= window[0] and e <= window[1])
+def _word_end(text: str, start: int, length: int) -> int:
+    """Where a passage of at most ``length`` characters from ``start`` ends at a whole word."""
+    end = min(len(text), start + length)
+    if end < len(text) and not text[end].isspace():
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    return len(text[:end].rstrip(" ,;:-–—("))
+
+
+def _words(text: str, start: int, end: int) -> list[re.Match[str]]:
+    return list(_WORD.finditer(text, start, end))
+
+
+def _runs(words: list[re.Match[str]]) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Each run of REPEAT_WORDS words (lower case) with the index of its first word."""
+    lowered = [word.group().lower() for word in words]
+    for index in range(len(lowered) - REPEAT_WORDS + 1):
+        yield index, tuple(lowered[index : index + REPEAT_WORDS])
+
+
+def _before_repeat(text: str, start: int, end: int) -> int:
+    """``end``, or where a run of words already seen in ``text[start:end]`` begins again."""
+    words = _words(text, start, end)
+    seen: set[tuple[str, ...]] = set()
+    for index, run in _runs(words):
+        if run in seen:
+            return len(text[: words[index].start()].rstrip(" ,;:-–—("))
+        seen.add(run)
+    return end
+
+
+def _overlaps(window: Span, other: Span) -> bool:
+    return window[0] < other[1] and other[0] < window[1]
+
+
+def _terms_inside(spans: Iterable[TermSpan], window: Span) -> set[str]:
+    return {term for s, e, term in spans if s >= window[0] and e <= window[1]}
+
+
+def _count_inside(spans: Iterable[TermSpan], window: Span) -> int:
+    return sum(1 for s, e, _term in spans if s >= window[0] and e <= window[1])
 
 
 def _marked(text: str, start: int, end: int, spans: list[Span]) -> str:

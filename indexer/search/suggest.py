@@ -3,6 +3,16 @@
 Suggestions come from the ``words`` field, which holds real words (accents folded, never stems) of
 titles and teasers, so a suggestion is always something a reader could have typed.
 
+Three cases, as readers know them from the big search engines:
+
+- a word no article has (``electon``, or ``pirces`` in ``oil pirces``) is corrected whatever the
+  other words found, if the corrected query finds something;
+- a rare word that is one letter off a word FAR_MORE times as frequent (``goverment``: ten wire
+  stories misspell it, thousands spell it right) is corrected, unless the articles that have it
+  write it with a capital letter (a name: ``Marr`` is not a misspelt ``mark``), if the corrected
+  query finds MIN_GAIN times as many articles. A rare word is otherwise left alone: ``wool``
+  (5 articles) is not a misspelt ``wood`` (88).
+
 A word one edit away (a letter missing, extra, wrong, or two letters swapped) is found by trying
 every such edit against the field's words, held in memory: a fraction of a millisecond, where
 Whoosh's Levenshtein automaton takes 10 to 20. Only a word that is in no article at all is then
@@ -18,12 +28,16 @@ from typing import Any
 
 from indexer.errors import QueryError
 from indexer.index.whoosh_types import Searcher
-from indexer.search.languages import is_indexed
+from indexer.search.languages import word_terms
 from indexer.search.query_parser import QueryReader
 
-SUGGEST_BELOW = 5  # only queries finding fewer results than this get a suggestion
-MIN_GAIN = 3  # the suggestion must find this many times more results
+MIN_GAIN = 3  # a suggestion for a word some articles have must find this many times more
+FAR_MORE = 25  # a word found in this many times more articles is the word a rare one misspells
+RARE_SHARE = 0.002  # a word in at most this share of the articles (or 20 of them) is rare
+NAME_SAMPLE = 10  # articles read to tell whether a rare word is written as a name
+SEARCHED_FIELDS = ("title", "teaser", "body")
 _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
+_SENTENCE_END = re.compile(r"[.!?:\"'(\[]\s*$")
 
 
 class SpellingWords:
@@ -54,8 +68,56 @@ class SpellingWords:
         return found[0] if found else None
 
     def _indexed(self, word: str) -> bool:
-        """Whether a search for ``word`` finds anything (in any searched field and language)."""
-        return is_indexed(self.searcher, word)
+        """Whether a search for ``word`` finds anything (in any searched field)."""
+        return self.article_count(word) > 0
+
+    def article_count(self, word: str) -> int:
+        """About how many articles a search for ``word`` finds: the most of any searched field."""
+        return max((count for _field, _term, count in self._postings_of(word)), default=0)
+
+    def misspelt(self, word: str) -> str | None:
+        """For a rare word that is found in some articles: the word it misspells, when one a
+        letter off is found in FAR_MORE times as many articles and ``word`` is no name."""
+        count = self.article_count(word)
+        if not 0 < count <= max(20, self.searcher.doc_count() * RARE_SHARE):
+            return None
+        close = {w for w in one_edit_away(word) if w in self.words and w[0] == word[0]}
+        close.discard(word)
+        frequent = [w for w in sorted(close) if self.article_count(w) >= FAR_MORE * count]
+        if not frequent or self._written_as_name(word):
+            return None
+        return max(frequent, key=self.article_count)
+
+    def _written_as_name(self, word: str) -> bool:
+        """Whether the articles with ``word`` mostly write it with a capital letter where a
+        sentence does not begin (titles left out: wire headlines capitalise every word)."""
+        pattern = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+        capitals = lower = 0
+        for docnum in self._some_articles_with(word):
+            stored = self.searcher.stored_fields(docnum)
+            text = f"{stored.get('teaser', '')}\n{stored.get('body', '')}"
+            for found in pattern.finditer(text):
+                if _SENTENCE_END.search(text, max(0, found.start() - 3), found.start()):
+                    continue
+                if found.group()[0].isupper():
+                    capitals += 1
+                else:
+                    lower += 1
+        return capitals > lower
+
+    def _some_articles_with(self, word: str) -> list[int]:
+        for fieldname, term, count in self._postings_of(word):
+            if count and fieldname != "title":
+                ids = self.searcher.reader().postings(fieldname, term).all_ids()
+                return [docnum for _n, docnum in zip(range(NAME_SAMPLE), ids, strict=False)]
+        return []
+
+    def _postings_of(self, word: str) -> Iterator[tuple[str, str, int]]:
+        """(field, indexed term, articles with it) for ``word`` in each searched field, as it is
+        analysed in each language of the index."""
+        for fieldname in SEARCHED_FIELDS:
+            for term in word_terms(self.searcher.reader(), fieldname, word):
+                yield fieldname, term, self.searcher.doc_frequency(fieldname, term)
 
 
 def one_edit_away(word: str) -> Iterator[str]:
@@ -83,27 +145,30 @@ def suggest_spelling(
 ) -> str | None:
     """The corrected query text, or None when there is nothing better to suggest; ``count``
     tells how many articles a parsed query finds."""
-    if total >= SUGGEST_BELOW or not q.strip():
+    if not q.strip():
         return None
-    searcher = spelling.searcher
     words = q.split()
-    changed = False
+    unknown = False  # a word no article has was corrected
     for position, word in enumerate(words):
         if not _PLAIN_WORD.fullmatch(word):
             continue  # operators, fields, phrases, numbers: left as typed
         lowered = word.lower()
         if lowered in spelling.words:
             continue
-        found = spelling.correct(lowered)
+        if spelling.article_count(lowered):
+            found = spelling.misspelt(lowered)
+        else:
+            found = spelling.correct(lowered)
+            unknown = unknown or found is not None
         if found:
             words[position] = found
-            changed = True
-    if not changed:
+    if words == q.split():
         return None
     suggestion = " ".join(words)
     try:
-        parsed = reader.read(suggestion, searcher.reader())
+        parsed = reader.read(suggestion, spelling.searcher.reader())
     except QueryError:
         return None
     found_total = count(parsed) if parsed is not None else 0
-    return suggestion if found_total >= max(1, total * MIN_GAIN) else None
+    enough = 1 if unknown else max(1, total * MIN_GAIN)
+    return suggestion if found_total >= enough else None
