@@ -206,11 +206,16 @@ def word_script(word: str) -> str:
 def letter_scripts(text: str, limit: int = 2000) -> Counter[str]:
     """How many letters of each script the first ``limit`` characters of ``text`` have."""
     sample = text[:limit]
-    if sample.isascii():  # counted in C: the ASCII letters are what is left after the rest
-        return Counter({"Latn": len(sample.encode("ascii").translate(None, _ASCII_NON_LETTERS))})
+    if sample.isascii():
+        return Counter({"Latn": ascii_letters(sample)})
     if not _NOT_LATIN_LETTER.search(sample):  # Latin letters only (curly quotes, £...): in C too
         return Counter({"Latn": len(_LETTER.findall(sample))})
     return Counter(script_of(c) for c in sample if c.isalpha())
+
+
+def ascii_letters(text: str) -> int:
+    """The letters of ASCII text, counted in C: what is left when the rest is taken out."""
+    return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
 
 
 def scripts_present(text: str, limit: int = 4000) -> set[str]:

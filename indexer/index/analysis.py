@@ -57,10 +57,10 @@ from indexer.scripts import (
 __all__ = ["LanguageText", "NewsAnalyzer", "fold_accents", "text_analyzer"]
 
 # Dotted acronyms (U.S., e.g.), else runs of letters and digits joined by inner hyphens or
-# apostrophes, or by a point or comma between digits (1.5bn, 1,000, covid-19, o'neill). For ASCII
-# text; other text also has unspaced runs and combining marks (``unicode_token_pattern``).
+# apostrophes, or by a point or comma between digits (1.5bn, 1,000, covid-19, o'neill). For text
+# without unspaced runs or combining marks; other text gets ``unicode_token_pattern``.
 TOKEN_PATTERN = r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:(?:[-'’]|(?<=\d)[.,](?=\d))[^\W_]+)*"
-ASCII_TOKEN = re.compile(TOKEN_PATTERN)
+PLAIN_TOKEN = re.compile(TOKEN_PATTERN)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?[^\W\d_]*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _CJK_START = re.compile(f"[{CJK_CLASS}]")
@@ -105,15 +105,28 @@ def _combining_marks() -> str:
     return "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
 
 
+@cache
+def _unspaced_or_marked() -> re.Pattern[str]:
+    """Any character that the plain token pattern would cut wrongly: an unspaced script's, or a
+    combining mark."""
+    return re.compile(f"[{CJK_CLASS}{DICTIONARY_CLASS}{_combining_marks()}]")
+
+
+def token_pattern(value: str) -> re.Pattern[str]:
+    """The plain pattern for text without unspaced runs or combining marks (English, French,
+    Russian...: its letters are all ``\\w``), else the one for any text."""
+    if value.isascii() or not _unspaced_or_marked().search(value):
+        return PLAIN_TOKEN
+    return unicode_token_pattern()
+
+
 def tokens_of(value: str) -> Iterator[re.Match[str]]:
     """The written tokens of ``value`` (words, compounds, unspaced runs)."""
-    pattern = ASCII_TOKEN if value.isascii() else unicode_token_pattern()
-    return pattern.finditer(value)
+    return token_pattern(value).finditer(value)
 
 
 def written_tokens(value: str) -> list[str]:
-    pattern = ASCII_TOKEN if value.isascii() else unicode_token_pattern()
-    return pattern.findall(value)
+    return token_pattern(value).findall(value)
 
 
 def surface_words(raw: str, query: bool) -> Iterator[Piece]:

@@ -24,12 +24,18 @@ import threading
 from typing import Any
 
 from indexer.ingest.articles import ArticleRecord
-from indexer.scripts import LANGUAGES_BY_SCRIPT, SCRIPT_LANGUAGE, letter_scripts, writing_scripts
+from indexer.scripts import (
+    LANGUAGES_BY_SCRIPT,
+    SCRIPT_LANGUAGE,
+    ascii_letters,
+    letter_scripts,
+    writing_scripts,
+)
 
 UNDETERMINED = "und"
 SAMPLE_CHARS = 600  # of title, teaser and body: what identification reads
 IDENTIFIER_CHARS = 300  # of those, what py3langid reads (its cost grows with the text)
-MIN_CONFIDENCE = 0.5  # py3langid's probability, among the script's languages
+MIN_CONFIDENCE = 0.8  # py3langid's probability among the script's languages (news text: > 0.99)
 MIN_LETTERS = 12
 
 _KANA = ("Hira", "Kana")
@@ -49,7 +55,11 @@ _ENGLISH_WEAK = frozenset(
     "of to in is for on by at as be it or an are was will over also her can all up now one no "
     "a".split()
 )
+_ENGLISH_WEIGHTS = {**dict.fromkeys(_ENGLISH_WEAK, 1), **dict.fromkeys(_ENGLISH_STRONG, 2)}
 _WORD = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
+_ALPHANUMERIC = re.compile(r"[^\W_]")
+ENGLISH_TEST_CHARS = 400  # what the English test reads (its first words, at most a hundred)
 
 
 def article_language(article: ArticleRecord) -> str:
@@ -69,6 +79,8 @@ def primary_language(tag: str) -> str:
 
 def identify_language(text: str) -> str:
     """The language of ``text`` from its script and, for a shared script, its words."""
+    if text.isascii():  # most of an English archive: Latin letters only, decided at once
+        return _identify_latin(text, ascii_letters(text))
     scripts = letter_scripts(text)
     letters = sum(scripts.values())
     if not letters:
@@ -81,13 +93,22 @@ def identify_language(text: str) -> str:
         return "zh"
     if script in SCRIPT_LANGUAGE:
         return SCRIPT_LANGUAGE[script]
-    if letters < MIN_LETTERS:
-        return UNDETERMINED
-    if script == "Latn" and _plainly_english(text):
-        return "en"
-    if script == "Latn" or script in LANGUAGES_BY_SCRIPT:
+    if script == "Latn":
+        return _identify_latin(text, letters)
+    if letters >= MIN_LETTERS and script in LANGUAGES_BY_SCRIPT:
         return _identifier().best(text[:IDENTIFIER_CHARS], script)
     return UNDETERMINED
+
+
+def _identify_latin(text: str, letters: int) -> str:
+    if letters < MIN_LETTERS:
+        return UNDETERMINED
+    if _plainly_english(text):
+        return "en"
+    sample = text[:IDENTIFIER_CHARS]
+    if len(_DIGIT.findall(sample)) * 5 >= len(_ALPHANUMERIC.findall(sample)):
+        return UNDETERMINED  # a table of figures: py3langid tells nothing of it (98% und)
+    return _identifier().best(sample, "Latn")
 
 
 def _sample(article: ArticleRecord) -> str:
@@ -111,10 +132,10 @@ def _written_as_declared(declared: str, sample: str) -> bool:
 
 
 def _plainly_english(text: str) -> bool:
-    words = _WORD.findall(text.lower(), 0, 800)[:100]
-    strong = sum(1 for word in words if word in _ENGLISH_STRONG)
-    markers = strong + sum(1 for word in words if word in _ENGLISH_WEAK)
-    return (strong >= 2 or (strong == 1 and markers >= 3)) and markers * 6 >= len(words)
+    words = _WORD.findall(text.lower(), 0, ENGLISH_TEST_CHARS)[:100]
+    weights = [w for w in map(_ENGLISH_WEIGHTS.get, words) if w]  # 2: English only, 1: shared
+    strong = weights.count(2)
+    return (strong >= 2 or (strong == 1 and len(weights) >= 3)) and len(weights) * 6 >= len(words)
 
 
 class _Identifier:

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator
 from functools import lru_cache
 from html import escape
 
-from indexer.index.analysis import ASCII_TOKEN, NewsAnalyzer
+from indexer.index.analysis import PLAIN_TOKEN, NewsAnalyzer
 from indexer.search.languages import Highlight
 
 SNIPPET_CHARS = 220  # a snippet's length: two or three lines of a results page
@@ -110,7 +110,7 @@ def _candidate_pieces(
     for candidate in _prefix_pattern(starts).finditer(text):
         if candidate.start() < consumed:
             continue
-        token = ASCII_TOKEN.match(text, candidate.start())
+        token = PLAIN_TOKEN.match(text, candidate.start())
         if token is None:
             continue
         consumed = token.end()
