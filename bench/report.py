@@ -11,7 +11,9 @@ import json
 import math
 import os
 import platform
+import shlex
 import subprocess
+import sys
 import time
 from importlib import metadata
 from pathlib import Path
@@ -43,13 +45,21 @@ def machine_facts() -> dict[str, Any]:
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "os": platform.platform(),
         "python": platform.python_version(),
-        "whoosh": _version("Whoosh-Reloaded"),
-        "pystemmer": _version("PyStemmer"),
-        "py3langid": _version("py3langid"),
-        "gunicorn": _version("gunicorn"),
+        "whoosh": package_version("Whoosh-Reloaded"),
+        "pystemmer": package_version("PyStemmer"),
+        "py3langid": package_version("py3langid"),
+        "gunicorn": package_version("gunicorn"),
         "git_commit": _git_commit(),
         "source_fingerprint": source_fingerprint(),
     }
+
+
+def command_line(arguments: list[str]) -> str:
+    """How the benchmark was run, as a shell line from the project folder."""
+    python = Path(sys.executable)
+    if python.is_relative_to(PROJECT_ROOT):
+        python = python.relative_to(PROJECT_ROOT)
+    return shlex.join([str(python), "-m", "bench", *arguments])
 
 
 def source_fingerprint() -> str:
@@ -88,7 +98,8 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def _version(distribution: str) -> str:
+def package_version(distribution: str) -> str:
+    """The installed version of ``distribution``, or "not installed"."""
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

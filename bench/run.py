@@ -9,7 +9,6 @@ CI uses: a few hundred articles, a few queries, two seconds of load.
 from __future__ import annotations
 
 import argparse
-import shlex
 import shutil
 import signal
 import sys
@@ -31,7 +30,13 @@ from bench.measure import (
 )
 from bench.pages import newsindex_pages, profile_pages
 from bench.queries import build_query_mix
-from bench.report import PROJECT_ROOT, machine_facts, source_fingerprint, write_reports
+from bench.report import (
+    PROJECT_ROOT,
+    command_line,
+    machine_facts,
+    source_fingerprint,
+    write_reports,
+)
 from bench.targets import evaluate_targets
 
 SHARED_CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
@@ -178,11 +183,7 @@ def _write_profile(index_dir: Path, mix: list[Any], out_folder: Path) -> None:
 
 
 def _command(argv: list[str] | None) -> str:
-    python = Path(sys.executable)
-    if python.is_relative_to(PROJECT_ROOT):
-        python = python.relative_to(PROJECT_ROOT)
-    arguments = sys.argv[1:] if argv is None else argv
-    return shlex.join([str(python), "-m", "bench", *arguments])
+    return command_line(sys.argv[1:] if argv is None else argv)
 
 
 def _settings(args: argparse.Namespace, queries: int) -> dict[str, Any]:

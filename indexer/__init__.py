@@ -4,12 +4,19 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
 
 ``ingest/`` reading sources into ``ArticleRecord`` (imports neither of the others)
     ``articles``       the article record; raw records -> articles
-    ``records``        raw records as read, and the invalid ones
+    ``records``        raw records as read, the invalid ones, and readers' warnings
     ``htmltext``       HTML to plain text
+    ``charsets``       bytes decoded by what they are, whatever they declare
     ``sources``        files, folders and URLs of articles
     ``feeds``          RSS and Atom items -> articles (feedparser)
-    ``webpages``       saved and fetched article pages -> articles (trafilatura)
+    ``feed_recovery``  a feed that is not well-formed, recovered by lxml
+    ``webpages``       saved and fetched article pages -> articles
     ``page_metadata``  a page's headline, date, section and teaser
+    ``titles``         the headline by evidence, without site names and other affixes
+    ``dates``          dates as publishers write them (dateparser), and implausible ones
+    ``page_dates``     a page's date of publication (htmldate, datelines)
+    ``page_story``     a page's body and standfirst (trafilatura)
+    ``boilerplate``    the lines around a story that are not the story
     ``fetch``          http(s) sources: conditional GET, the state of the sources
     ``language``       each article's language: declared, else its script, else py3langid
 
@@ -26,6 +33,8 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``update``           update and delete: a new generation derived from the current one
     ``store``            generations on disk, the atomic switch, the write lock
     ``status``           stats, check, rollback, the state of the sources
+    ``publish``          publish: the current generation sent to replicas (rsync, ssh)
+    ``replica``          a replica receiving a generation: checked, then switched to
 
 ``search/`` searching the index (never imports ``ingest``); ``SearchService`` is its door
     ``service``       the search API: ``SearchService``
@@ -47,8 +56,8 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
 
 Top level: ``config`` (settings from defaults, newsindex.toml, ``NEWSINDEX_*`` variables),
 ``errors`` (the errors every interface reports), ``scripts`` (the writing system of text, for all
-three rooms), ``cli`` (the ``indexer`` command, a thin shell over the rooms) and ``progress`` (its
-progress bar).
+three rooms), ``cli`` (the ``indexer`` command, a thin shell over the rooms), ``progress`` (its
+progress bar) and ``run_metrics`` (each run's summary for node exporter's textfile collector).
 """
 
 __version__ = "0.1.0"

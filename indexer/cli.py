@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,15 +16,18 @@ import click
 from indexer.config import Settings, load_settings
 from indexer.errors import NewsindexError
 from indexer.index.build import rebuild_index
+from indexer.index.publish import PublishSummary, publish_index
+from indexer.index.replica import answer_publisher
 from indexer.index.status import check_index, index_stats, rollback_index, source_report
 from indexer.index.update import delete_articles, update_index
 from indexer.progress import ProgressBar
+from indexer.run_metrics import RunRecord, write_run_metrics
 
 EXIT_CODES = """\b
 Exit codes:
   0  done
   1  failed: bad source, --strict warnings, index check failed, disk trouble
-     (the index in use is left as it was)
+     (the index in use is left as it was); publish: a replica failed
   2  usage error
   3  another indexer run is writing the index (cron runs overlapping)
   130  interrupted (Ctrl-C); the index in use is left as it was
@@ -65,11 +70,12 @@ def rebuild(
     pages; without any, the sources of the config file are read. The index in use keeps serving
     until the new one is complete and checked; the previous one is kept for `indexer rollback`.
     """
-    with _error_boundary():
+    with _recorded_run(ctx, "rebuild") as record, _error_boundary():
         settings = _settings(ctx)
         summary = _with_progress(
             quiet, as_json, lambda bar: rebuild_index(settings, sources, strict, bar)
         )
+        record.articles, record.warnings = summary.indexed, summary.warnings
         if as_json:
             click.echo(json.dumps(summary.as_json()))
         elif not quiet:
@@ -96,11 +102,12 @@ def update(
     takes the same lock, and reads the configured sources when given none. Feeds that answer
     304 Not Modified cost one request and are not read again.
     """
-    with _error_boundary():
+    with _recorded_run(ctx, "update") as record, _error_boundary():
         settings = _settings(ctx)
         summary = _with_progress(
             quiet, as_json, lambda bar: update_index(settings, sources, strict, bar)
         )
+        record.articles, record.warnings = summary.added + summary.updated, summary.warnings
         if as_json:
             click.echo(json.dumps(summary.as_json()))
         elif not quiet:
@@ -119,8 +126,9 @@ def update(
 @click.pass_context
 def delete(ctx: click.Context, ids: tuple[str, ...], as_json: bool) -> None:
     """Remove the articles with these IDS (ids not in the index are reported, not an error)."""
-    with _error_boundary():
+    with _recorded_run(ctx, "delete") as record, _error_boundary():
         summary = delete_articles(_settings(ctx), ids)
+        record.articles = len(summary.deleted)
         if as_json:
             click.echo(json.dumps(summary.as_json()))
             return
@@ -145,6 +153,59 @@ def list_sources(ctx: click.Context, as_json: bool) -> None:
             kind = row["type"] or "by suffix or Content-Type"
             click.echo(f"{row['name']}  {row['location']}  ({kind})")
             click.echo(f"    last read {row['checked_at'] or 'never'}: {row['result'] or '-'}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("destinations", nargs=-1, metavar="[DEST]...")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def publish(ctx: click.Context, destinations: tuple[str, ...], quiet: bool, as_json: bool) -> None:
+    """Copy the current generation to the replicas' index folders and switch each to it.
+
+    A DEST is an index folder on this machine or [user@]host:/path on another one (reached with
+    rsync over ssh; the `indexer` there checks what arrived and switches). Without DEST, the
+    configured replicas ([publish] replicas). Files a replica already holds are not sent again.
+    A replica that cannot be reached or fails its check is named, keeps what it served, and
+    makes the exit code 1; the others still switch.
+    """
+    with _recorded_run(ctx, "publish") as record, _error_boundary():
+        summary = publish_index(_settings(ctx), destinations)
+        record.articles, record.warnings = summary.articles, len(summary.failed)
+        _print_publish(summary, quiet, as_json)
+        if summary.failed:
+            sys.exit(1)
+
+
+def _print_publish(summary: PublishSummary, quiet: bool, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.as_json()))
+    for replica in summary.replicas:
+        if not replica.ok:
+            message = f"indexer: publish to {replica.destination} failed: {replica.message}"
+            click.echo(message, err=True)
+        elif replica.state == "unchanged" and not (quiet or as_json):
+            click.echo(f"{replica.destination}: already serving {replica.generation}")
+        elif not (quiet or as_json):
+            sent = f"{replica.files_sent} file(s), {(replica.bytes_sent or 0) / 1e6:,.1f} MB sent"
+            click.echo(f"{replica.destination}: now serving {replica.generation} ({sent})")
+    if not (quiet or as_json):
+        reached = len(summary.replicas) - len(summary.failed)
+        click.echo(
+            f"published {summary.generation} ({summary.articles:,} articles) to {reached} of "
+            f"{len(summary.replicas)} replica(s) in {summary.seconds:.1f}s"
+        )
+
+
+@main.command(hidden=True, epilog=EXIT_CODES)
+@click.argument("index_dir", type=click.Path(file_okay=False))
+@click.option("--content-id", required=True, help="The content id of the generation sent.")
+def receive(index_dir: str, content_id: str) -> None:
+    """The replica's side of `indexer publish` (which starts it over ssh): receive a generation
+    into INDEX_DIR beside the one in use, check it, and switch to it. Talks JSON lines on
+    stdin/stdout; not for people to run."""
+    with _error_boundary():
+        sys.exit(answer_publisher(Path(index_dir), content_id, sys.stdin, sys.stdout))
 
 
 @main.command(epilog=EXIT_CODES)
@@ -249,6 +310,35 @@ def _terminal_text(snippet_html: str) -> str:
 
 def _settings(ctx: click.Context) -> Settings:
     return load_settings({"config_file": ctx.obj["config_file"]} if ctx.obj["config_file"] else {})
+
+
+@contextmanager
+def _recorded_run(ctx: click.Context, command: str) -> Iterator[RunRecord]:
+    """The run's record, written for node exporter's textfile collector as the run ends, with
+    its exit code, when a textfile folder is configured (a failure to write it is a warning)."""
+    record = RunRecord(command)
+    started = time.perf_counter()
+    try:
+        yield record
+    except SystemExit as exit:
+        record.exit_code = exit.code if isinstance(exit.code, int) else 1
+        raise
+    finally:
+        record.seconds = round(time.perf_counter() - started, 3)
+        _write_run_record(ctx, record)
+
+
+def _write_run_record(ctx: click.Context, record: RunRecord) -> None:
+    try:
+        directory = _settings(ctx).textfile_dir
+    except NewsindexError:
+        return  # the run itself said what is wrong with the configuration
+    if directory is None:
+        return
+    try:
+        write_run_metrics(directory, record)
+    except OSError as exc:
+        click.echo(f"warning: cannot write the run's metrics in {directory}: {exc}", err=True)
 
 
 def _with_progress(quiet: bool, as_json: bool, run: Callable[[ProgressBar | None], Any]) -> Any:

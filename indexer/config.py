@@ -40,7 +40,15 @@ ENVIRONMENT_VARIABLES = {
     "base_url": "NEWSINDEX_BASE_URL",
     "bind": "NEWSINDEX_BIND",  # read by gunicorn.conf.py
     "workers": "NEWSINDEX_WORKERS",  # read by gunicorn.conf.py
+    "replicas": "NEWSINDEX_REPLICAS",
+    "ssh": "NEWSINDEX_SSH",
+    "remote_indexer": "NEWSINDEX_REMOTE_INDEXER",
+    "textfile_dir": "NEWSINDEX_TEXTFILE_DIR",
+    # prometheus_client's own name, read by gunicorn.conf.py and the web app's /metrics
+    "metrics_dir": "PROMETHEUS_MULTIPROC_DIR",
 }
+# ssh never waits for a password under cron, and gives up on a host that does not answer.
+DEFAULT_SSH = "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=15"
 
 
 SOURCE_TYPES = ("jsonl", "json", "feed", "html", "text")
@@ -70,6 +78,14 @@ class Settings:
     base_url: str = ""
     # Section names as the sources write them -> as readers see them ({"acq": "Acquisitions"}).
     section_names: Mapping[str, str] = field(default_factory=dict)
+    # `indexer publish`: the replicas' index folders (local paths or host:/path), the ssh command
+    # rsync and the replica's side are reached with, and the `indexer` command on the replicas
+    # ("": the same path as this machine's).
+    replicas: tuple[str, ...] = field(default_factory=tuple)
+    ssh: str = DEFAULT_SSH
+    remote_indexer: str = ""
+    # Where indexer runs write their summary for node exporter's textfile collector (None: not).
+    textfile_dir: Path | None = None
     config_file: Path | None = None
 
 
@@ -108,7 +124,7 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-    _reject_unknown(data, {"index", "sources", "web"}, path, "")
+    _reject_unknown(data, {"index", "sources", "web", "publish", "metrics"}, path, "")
     index = data.get("index", {})
     _reject_unknown(index, {"dir", "language", "build_processes"}, path, "index.")
     changes: dict[str, Any] = {}
@@ -123,6 +139,8 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
     if "sources" in data:
         changes["sources"] = _sources_from_toml(data["sources"], path)
     changes.update(_web_from_toml(data.get("web", {}), path))
+    changes.update(_publish_from_toml(data.get("publish", {}), path))
+    changes.update(_metrics_from_toml(data.get("metrics", {}), path))
     return replace(settings, **changes)
 
 
@@ -150,6 +168,45 @@ def _base_url(value: Any, where: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"{where} must be an http(s) URL such as https://news.example.org")
     return text.rstrip("/")
+
+
+def _publish_from_toml(table: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'publish' must be a table ([publish])")
+    _reject_unknown(table, {"replicas", "ssh", "remote_indexer"}, path, "publish.")
+    changes: dict[str, Any] = {}
+    if "replicas" in table:
+        replicas = table["replicas"]
+        if not isinstance(replicas, list):
+            raise ConfigError(f"{path}: publish.replicas must be a list of index folders")
+        changes["replicas"] = tuple(
+            _replica(_string(r, path, "publish.replicas"), path.parent) for r in replicas
+        )
+    for key in ("ssh", "remote_indexer"):
+        if key in table:
+            changes[key] = _string(table[key], path, f"publish.{key}")
+    return changes
+
+
+def _metrics_from_toml(table: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'metrics' must be a table ([metrics])")
+    _reject_unknown(table, {"textfile_dir"}, path, "metrics.")
+    if "textfile_dir" not in table:
+        return {}
+    textfile_dir = _string(table["textfile_dir"], path, "metrics.textfile_dir")
+    return {"textfile_dir": _resolve(textfile_dir, path.parent)}
+
+
+def _replica(destination: str, base: Path) -> str:
+    """A replica's index folder: ``host:/path`` as written, a local path resolved from ``base``."""
+    return destination if is_remote(destination) else str(_resolve(destination, base))
+
+
+def is_remote(destination: str) -> bool:
+    """Whether ``destination`` is ``[user@]host:path`` (rsync's rule: a colon before any slash)."""
+    head, colon, _path = destination.partition(":")
+    return bool(colon) and bool(head) and "/" not in head
 
 
 def _sources_from_toml(entries: Any, path: Path) -> tuple[SourceConfig, ...]:
@@ -197,7 +254,22 @@ def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settin
             SourceConfig(name=Path(p).name, location=str(_resolve(p, Path.cwd())))
             for p in locations
         )
+    changes.update(_publish_from_environment(environ))
     return replace(settings, **changes)
+
+
+def _publish_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings of ``indexer publish`` and of the runs' metrics from the environment."""
+    changes: dict[str, Any] = {}
+    if environ.get("NEWSINDEX_REPLICAS"):
+        replicas = environ["NEWSINDEX_REPLICAS"].split()
+        changes["replicas"] = tuple(_replica(r, Path.cwd()) for r in replicas)
+    for key in ("ssh", "remote_indexer"):
+        if environ.get(ENVIRONMENT_VARIABLES[key]):
+            changes[key] = environ[ENVIRONMENT_VARIABLES[key]]
+    if environ.get("NEWSINDEX_TEXTFILE_DIR"):
+        changes["textfile_dir"] = _resolve(environ["NEWSINDEX_TEXTFILE_DIR"], Path.cwd())
+    return changes
 
 
 def _validate(settings: Settings) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from indexer.ingest.articles import ArticleRecord, article_from_raw
 from indexer.ingest.feeds import person_name, read_feed
-from indexer.ingest.records import InvalidRecord
+from indexer.ingest.records import InvalidRecord, ReadWarning
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
@@ -165,13 +165,18 @@ def test_atom_entries_with_updated_only_and_xml_lang() -> None:
     assert article(entries["item 3"]).language == "en"  # the entry's own xml:lang
 
 
-def test_a_lenient_feed_with_a_flaw_still_gives_its_items() -> None:
+def test_a_lenient_feed_with_a_flaw_still_gives_its_items_and_says_so() -> None:
     found = read("kaikou-shimbun.xml")  # an undefined entity: feedparser flags it, reads on
-    assert [raw["title"] for _, raw in found] == [
+    [(where, warning)] = [(where, raw) for where, raw in found if isinstance(raw, ReadWarning)]
+    assert where == "feed"
+    assert warning.message.startswith("not well-formed XML (undefined entity at line")
+    assert warning.message.endswith("its items were read with a recovering parser")
+    items = [raw for _, raw in found if isinstance(raw, dict)]
+    assert [raw["title"] for raw in items] == [
         "市立図書館が木曜日の夜間開館を始める",
         "港の朝市に三百人",
     ]
-    assert all(raw["language"] == "ja" and raw["section"] == "地域" for _, raw in found)
+    assert all(raw["language"] == "ja" and raw["section"] == "地域" for raw in items)
 
 
 def test_a_broken_feed_is_one_invalid_record_naming_the_problem() -> None:

@@ -15,14 +15,14 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from indexer.ingest.articles import ArticleRecord, article_from_raw
-from indexer.ingest.page_metadata import linked_data_article, title_without_site_name
+from indexer.ingest.boilerplate import story_lines
+from indexer.ingest.charsets import declared_charset, decode_page
+from indexer.ingest.page_metadata import linked_data_article
+from indexer.ingest.titles import title_without_site_name
 from indexer.ingest.webpages import (
-    declared_charset,
-    decode_page,
     parse_html,
     read_html_page,
     read_text_page,
-    story_lines,
     text_paragraphs,
 )
 
@@ -214,8 +214,8 @@ OG_DATE = '<meta property="article:published_time" content="2024-05-07T10:00:00Z
     ("linked", "meta", "published"),
     [
         ('{"@type": "NewsArticle", "headline": "Q", "datePublished": "last Tuesday"}', OG_DATE,
-         "2024-05-07T10:00:00Z"),  # an unreadable date gives way to a readable one
-        (MODIFIED_ONLY, OG_DATE, "2024-05-07T10:00:00Z"),  # publication before modification
+         "2024-05-07T10:00:00+00:00"),  # an unreadable date gives way to a readable one
+        (MODIFIED_ONLY, OG_DATE, "2024-05-07T10:00:00+00:00"),  # publication, not modification
         (MODIFIED_ONLY, "", "2024-05-09"),
         ('{"@type": "NewsArticle", "headline": "Q", "datePublished": "last Tuesday"}', "",
          "last Tuesday"),  # passed on, so that the warning names it

@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from indexer.errors import QueryError
 from indexer.search.requests import SearchRequest
@@ -57,6 +57,7 @@ def search_results(search: SearchRequest) -> SearchResults:
     off: the reader chose "search instead for" the words as typed)."""
     service = search_service()
     results = service.search(search)
+    g.search_results = results  # this request's search, for the metrics (webui.metrics)
     if results.total or not results.suggestion or not search.autocorrect:
         return results
     instead = service.search(replace(search, q=results.suggestion))

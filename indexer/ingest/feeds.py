@@ -1,13 +1,18 @@
 """Reading RSS (0.9x, 1.0, 2.0) and Atom 1.0 feeds: one raw article per item.
 
-feedparser does the hard parts: it sniffs the encoding from the bytes, reads every dialect, parses
-dates in the many formats feeds use, and sanitizes HTML. It is lenient on purpose: a feed with a
-few broken bytes still gives its items, and those are indexed; only a document that yields no
-items because it is broken or not a feed is reported (one warning; the other sources are read).
+feedparser does the hard parts: it reads every dialect, parses dates in the many formats feeds
+use, and sanitizes HTML. The bytes are decoded here first, by what they are (``charsets``): a feed
+declared UTF-8 and written in windows-1251 would otherwise be read as windows-1252. A feed that
+is not well-formed XML is read leniently, and where feedparser finds no items in it, by lxml's
+recovering parser (``feed_recovery``); either way a warning says so. Dates feedparser cannot read
+("Seg, 24 Set 2018 19:42:40 -0300") are read by dateparser in the feed's language; one in the
+future or before 1800 is dropped with a warning. Only a document that yields no items because it
+is broken or not a feed is an error (one warning; the other sources are read).
 """
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import urllib.parse
@@ -17,10 +22,16 @@ from typing import IO, Any
 
 import feedparser
 
+from indexer.ingest.charsets import decode_feed
+from indexer.ingest.dates import implausible, read_date
+from indexer.ingest.feed_recovery import recovered_feed
 from indexer.ingest.htmltext import html_to_text
-from indexer.ingest.records import InvalidRecord, RawRecords
+from indexer.ingest.records import InvalidRecord, RawRecords, ReadWarning
 
 _DATE_FIELDS = ("published", "updated", "created")
+# Full texts outside content:encoded, as feedparser names them: <yandex:full-text>, <turbo:content>.
+_FULL_TEXT_FIELDS = ("yandex_full-text", "turbo_content")
+_ENCODING_DECLARED = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"']?)[A-Za-z0-9_.:-]+")
 _EMAIL = re.compile(r"[^\s@()<>]+@[^\s@()<>]+")
 _EMAIL_THEN_NAME = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+ \((?P<name>[^()]+)\)$")
 _NAME_THEN_EMAIL = re.compile(r"^(?P<name>[^()<>]+?) ?[(<][^\s@()<>]+@[^\s@()<>]+[)>]$")
@@ -28,31 +39,61 @@ _NAME_THEN_EMAIL = re.compile(r"^(?P<name>[^()<>]+?) ?[(<][^\s@()<>]+@[^\s@()<>]
 
 def read_feed(stream: IO[bytes], location: str = "") -> RawRecords:
     """The items of an RSS or Atom feed as raw articles ("item 1", ...)."""
-    headers = {"content-location": location} if _is_web_address(location) else {}
-    # A stream, never bytes or text: feedparser would open bytes that name a file, or fetch a URL.
-    parsed = feedparser.parse(stream, response_headers=headers)
+    text = decode_feed(stream.read())
+    parsed = _parsed(_ENCODING_DECLARED.sub(r"\g<1>utf-8", text, count=1).encode("utf-8"), location)
+    problem = _not_well_formed(parsed)
+    if problem and not parsed.entries:
+        recovered = _parsed(recovered_feed(text), location)
+        parsed = recovered if recovered.entries else parsed
     if not parsed.entries:
-        problem = _feed_problem(parsed)
-        if problem:
-            yield "feed", InvalidRecord(f"not a valid RSS or Atom feed: {problem}")
+        invalid = _feed_problem(parsed)
+        if invalid:
+            yield "feed", InvalidRecord(f"not a valid RSS or Atom feed: {invalid}")
         return
+    if problem:
+        yield (
+            "feed",
+            ReadWarning(
+                f"not well-formed XML ({problem}); its items were read with a recovering parser"
+            ),
+        )
     channel = parsed.feed
     for number, entry in enumerate(parsed.entries, start=1):
-        yield f"item {number}", article_from_entry(entry, channel)
+        raw = article_from_entry(entry, channel)
+        date_problem = implausible(raw.get("published", ""))
+        if date_problem:
+            yield f"item {number}", ReadWarning(f"field 'published': {date_problem}; field dropped")
+            del raw["published"]
+        yield f"item {number}", raw
+
+
+def _parsed(data: bytes, location: str) -> Any:
+    """feedparser's reading of ``data`` (UTF-8 bytes, never a name it could open or fetch)."""
+    headers = {"content-location": location} if _is_web_address(location) else {}
+    return feedparser.parse(io.BytesIO(data), response_headers=headers)
+
+
+def _not_well_formed(parsed: Any) -> str:
+    """What the XML parser said about a feed that is not well-formed ("" when it is)."""
+    exception = parsed.get("bozo_exception")
+    if parsed.get("bozo") and isinstance(exception, xml.sax.SAXParseException):
+        return _parse_problem(exception)
+    return ""
 
 
 def article_from_entry(entry: Any, channel: Any) -> dict[str, Any]:
     """A raw article (the project's schema) from a feedparser entry and its feed."""
     body = _body(entry)
     teaser = entry.get("summary", "")
+    language = _language(entry, channel)
     raw = {
         "title": _title(entry),
         "url": _link(entry, channel),
-        "published": _published(entry),
+        "published": _published(entry, language),
         "author": _author_names(entry) or _author_names(channel),
         "teaser": "" if teaser == body else teaser,  # feedparser copies content into summary
         "body": body,
-        "language": _language(entry, channel),
+        "language": language,
     }
     tags = [tag["term"].strip() for tag in entry.get("tags", []) if (tag.get("term") or "").strip()]
     if tags:
@@ -99,14 +140,19 @@ def _link(entry: Any, channel: Any) -> str:
     return link
 
 
-def _published(entry: Any) -> str:
-    """ISO 8601 (UTC) from the date feedparser understood, else the raw text (so the warning shows
-    it), else nothing. feedparser reads far more formats than ``article_from_raw`` does."""
+def _published(entry: Any, language: str) -> str:
+    """ISO 8601 (UTC) from the date feedparser understood, else the date dateparser reads in
+    the feed's language, else the raw text (so the warning shows it), else nothing."""
     for name in _DATE_FIELDS:
         parsed = _present(entry, f"{name}_parsed")
         if isinstance(parsed, time.struct_time):
             return datetime(*parsed[:6], tzinfo=UTC).isoformat()
-    return next((text for name in _DATE_FIELDS if (text := _present(entry, name))), "")
+    texts = [text for name in _DATE_FIELDS if isinstance(text := _present(entry, name), str)]
+    for text in texts:
+        found = read_date(text, [language])
+        if found is not None:
+            return found.iso()
+    return next(iter(texts), "")
 
 
 def _author_names(item: Any) -> list[str]:
@@ -141,11 +187,13 @@ def _language(entry: Any, channel: Any) -> str:
 
 
 def _body(entry: Any) -> str:
-    """``content:encoded`` or Atom content: the HTML version when there are several."""
+    """``content:encoded`` or Atom content (the HTML version when there are several), else a
+    full text in a namespace of its own (``yandex:full-text``)."""
     contents = entry.get("content", [])
     html = [c for c in contents if "html" in (c.get("type") or "")]
     chosen = (html or contents or [{}])[0]
-    return chosen.get("value", "")
+    full_texts = (entry.get(name) for name in _FULL_TEXT_FIELDS)
+    return chosen.get("value", "") or next((text for text in full_texts if text), "")
 
 
 def _present(entry: Any, name: str) -> Any:

@@ -23,7 +23,7 @@ from indexer.errors import SourceError
 from indexer.ingest.articles import ArticleRecord, article_from_raw
 from indexer.ingest.feeds import read_feed
 from indexer.ingest.fetch import FetchError, FetchResult, SourceStates, fetch
-from indexer.ingest.records import InvalidRecord, RawRecords
+from indexer.ingest.records import InvalidRecord, RawRecords, ReadWarning
 from indexer.ingest.webpages import read_html_page, read_text_page
 
 Reader = Callable[[IO[bytes], str], RawRecords]  # (the bytes, the file path or URL they came from)
@@ -236,6 +236,9 @@ def _read_stream(
     try:
         with open_stream() as stream:
             for where, raw in reader(stream, location):
+                if isinstance(raw, ReadWarning):
+                    report.warn(f"{location}:{where}: {raw.message}")
+                    continue
                 report.records += 1
                 article = _article(raw, f"{location}:{where}", report)
                 if article is None:

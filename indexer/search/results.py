@@ -58,6 +58,7 @@ class SearchResults:
     # Nothing matched ``query``, so these are the results of ``suggestion`` (the page says so
     # and offers the query as typed).
     corrected: bool = False
+    from_cache: bool = False  # answered from the worker's results cache (not in the JSON)
     language_facets: list[LanguageCount] = field(default_factory=list)
 
     @property

@@ -28,7 +28,7 @@ from whoosh import query
 
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
-from indexer.index.store import IndexStore
+from indexer.index.store import Generation, IndexStore
 from indexer.index.whoosh_types import Searcher
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet, intersection, matching_docs
@@ -78,12 +78,17 @@ class SearchService:
 
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
+        computed = False
+
+        def compute() -> SearchResults:
+            nonlocal computed
+            computed = True
+            return _search(opened, request, Deadline(TIME_LIMIT_SECONDS))
+
         with self.current.using() as opened:
-            found = opened.results.get(
-                request, lambda: _search(opened, request, Deadline(TIME_LIMIT_SECONDS))
-            )
+            found = opened.results.get(request, compute)
         took_ms = round((time.perf_counter() - started) * 1000, 2)
-        return replace(found, took_ms=took_ms)
+        return replace(found, took_ms=took_ms, from_cache=not computed)
 
     def article(self, article_id: str, q: str = "") -> ArticleView:
         """The whole article, its words from ``q`` marked, and related articles."""
@@ -99,6 +104,12 @@ class SearchService:
                 return True
         except NewsindexError:
             return False
+
+    def generation_served(self) -> Generation:
+        """The generation searches use now, with its manifest (following a new one as they do);
+        IndexMissingError without an index."""
+        with self.current.using() as opened:
+            return opened.lease.generation
 
     def health(self) -> dict[str, Any]:
         """``{"status", "generation", "articles", "built_at"}``; raises IndexMissingError

@@ -1,0 +1,90 @@
+"""The publication date of an article page, from the most exact statement of it to the least.
+
+1. What the page says about itself (JSON-LD ``datePublished``, ``article:published_time``,
+   ``<meta>`` dates, ``itemprop="datePublished"``), read by ``dates.read_date``: these keep
+   their time and zone, which htmldate drops.
+2. htmldate, a library made for finding the date of a web page: it also reads the URL, the
+   ``<time>`` elements and the visible text ("Posted on November 2, 2023", "19.01.2020"). It
+   gives midnight for a date it found without a time, so midnight from it is a date alone.
+3. Short lines that look like a dateline (``<time>``, or a class or id naming a date), read by
+   dateparser in the page's language: what htmldate does not read (a Thai year of the
+   Buddhist era).
+4. The date of modification, when nothing gives the date of publication.
+
+A date that cannot be read at all is passed on as it is, so that the record's warning names it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from lxml.html import HtmlElement
+
+from indexer.ingest.dates import EARLIEST_YEAR, StatedDate, read_date, search_date
+
+_DATELINE_MARK = re.compile(r"date|time|publish|posted|dateline|byline|meta|info", re.I)
+_DATELINE_LONGEST = 80
+_DATELINES_TRIED = 20
+
+
+def published_date(
+    document: HtmlElement, stated: Sequence[str], modified: Sequence[str], languages: Sequence[str]
+) -> str:
+    """The page's date of publication as ``dates.StatedDate.iso`` gives it, else "" (or the
+    first stated text when none could be read)."""
+    found = (
+        _first_readable(stated, languages)
+        or _htmldate(document)
+        or _dateline(document, languages)
+        or _first_readable(modified, languages)
+    )
+    if found is not None:
+        return found.iso()
+    return next((text.strip() for text in stated if text.strip()), "")
+
+
+def _first_readable(texts: Sequence[str], languages: Sequence[str]) -> StatedDate | None:
+    return next(filter(None, (read_date(text, languages) for text in texts)), None)
+
+
+def _htmldate(document: HtmlElement) -> StatedDate | None:
+    import htmldate  # here: it takes a while to import
+
+    found = htmldate.find_date(
+        document,
+        extensive_search=True,
+        original_date=True,
+        outputformat="%Y-%m-%dT%H:%M:%S",
+        min_date=datetime(EARLIEST_YEAR, 1, 1),
+    )
+    if not found:
+        return None
+    moment = datetime.fromisoformat(found)
+    return StatedDate(moment, has_time=moment.time() != datetime.min.time())
+
+
+def _dateline(document: HtmlElement, languages: Sequence[str]) -> StatedDate | None:
+    for text in _dateline_texts(document):
+        found = search_date(text, languages)
+        if found is not None:
+            return found
+    return None
+
+
+def _dateline_texts(document: HtmlElement) -> Iterator[str]:
+    """The short texts of ``<time>`` elements and of elements whose class or id names a
+    date, in page order (the first few)."""
+    tried = 0
+    for element in document.iter("time", "span", "div", "p", "li", "small", "em"):
+        marks = f"{element.get('class', '')} {element.get('id', '')}"
+        if element.tag != "time" and not _DATELINE_MARK.search(marks):
+            continue
+        texts = [element.get("datetime") or "", element.text_content()]
+        for text in (" ".join(t.split()) for t in texts):
+            if text and len(text) <= _DATELINE_LONGEST and any(c.isdigit() for c in text):
+                yield text
+        tried += 1
+        if tried >= _DATELINES_TRIED:
+            return
