@@ -1,5 +1,6 @@
 """``python -m bench``: the benchmark command (see ``bench.run``); ``python -m bench pages`` is
-the page-reading evaluation (see ``bench.page_reading``)."""
+the page-reading evaluation (see ``bench.page_reading``) and ``python -m bench relevance`` the
+ranking evaluation (see ``bench.relevance``)."""
 
 import sys
 
@@ -8,6 +9,11 @@ if sys.argv[1:2] == ["pages"]:
 
     raise SystemExit(pages_main(sys.argv[2:]))
 
-from bench.run import main
+if sys.argv[1:2] == ["relevance"]:
+    from bench.relevance import main as relevance_main
+
+    raise SystemExit(relevance_main(sys.argv[2:]))
+
+from bench.run import main  # noqa: E402
 
 raise SystemExit(main())

@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -133,12 +134,14 @@ def plain(value: Any) -> Any:
     return value
 
 
-def write_reports(report: dict[str, Any], folder: Path) -> tuple[Path, Path]:
-    """``report.json`` and ``report.md`` in ``folder``."""
+def write_reports(
+    report: dict[str, Any], folder: Path, render: Callable[[dict[str, Any]], str] = markdown
+) -> tuple[Path, Path]:
+    """``report.json`` and ``report.md`` (``render`` of the same data) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     data = plain(report)
     json_path = folder / "report.json"
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     markdown_path = folder / "report.md"
-    markdown_path.write_text(markdown(data))
+    markdown_path.write_text(render(data))
     return markdown_path, json_path

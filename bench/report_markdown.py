@@ -17,7 +17,7 @@ def markdown(report: dict[str, Any]) -> str:
     parts = [
         f"# newsindex benchmark, {report['machine']['date']}\n",
         f"Command (from the project folder):\n\n    {report['command']}\n",
-        _machine(report["machine"]),
+        machine_table(report["machine"]),
         _targets(report["targets"]),
         _main_builds(report["main"], report["settings"]),
         _main_pages(report["main"], report["settings"]),
@@ -47,7 +47,7 @@ def times(value: float | None) -> str:
     return number(value, "{:.2f}×")
 
 
-def _machine(machine: dict[str, Any]) -> str:
+def machine_table(machine: dict[str, Any]) -> str:
     rows = [(name.replace("_", " "), value) for name, value in machine.items()]
     return "## Machine\n\n" + table(("fact", "value"), rows)
 

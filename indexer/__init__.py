@@ -42,13 +42,18 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``requests``      the search request, checked and bounded
     ``results``       the plain data searches return
     ``query_parser``  the query language
+    ``query_words``   a query read as words, phrases, required and excluded clauses
+    ``finding``       what a search finds: the query read, matched, filtered by date and section
+    ``word_match``    the match rule: every word for a short query, most words for a long one
     ``languages``     each query word looked for in every language of the index
     ``language_stats`` each language's BM25F statistics; the language of every document
     ``docsets``       which documents match, as sorted arrays (``DocSet``)
     ``postings``      decoded postings and word positions, kept within a budget
     ``kept``          values kept by key within a budget, least recently used first out
     ``doctable``      section, month and date of every document: filters, facets, date order
-    ``ranking``       BM25F over the matching documents (numpy)
+    ``ranking``       BM25F of whole words over the matching documents (numpy)
+    ``feedback``      a long query's second pass with words of its best matches (RM3)
+    ``proximity``     a short query's words close together
     ``related``       more like this
     ``snippets``      highlighting
     ``suggest``       did you mean

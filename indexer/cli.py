@@ -289,7 +289,11 @@ def search(
 
 
 def _print_results(results: Any) -> None:
-    note = " (no result had every word: showing any-word matches)" if results.relaxed else ""
+    note = (
+        f" ({results.match}: {results.all_words_total:,} with every word)"
+        if results.relaxed
+        else ""
+    )
     click.echo(f"{results.total:,} results in {results.took_ms:.0f} ms{note}")
     if results.suggestion:
         click.echo(f"did you mean: {results.suggestion}")

@@ -698,7 +698,7 @@ SURFACE_URLS = [
     ("GET", "/assets/site.0123456789.css", 404),
     ("GET", "/static/site.css", 404),
     ("GET", "/nothing", 404),
-    ("POST", "/api/search", 405),
+    ("POST", "/api/search", 200),
     ("POST", "/", 405),
     ("DELETE", "/article/sample-001", 405),
     ("HEAD", "/?q=harbour", 200),

@@ -197,18 +197,38 @@ def test_without_a_preference_the_other_languages_homograph_does_not_drown_a_que
 
 
 def test_the_querys_own_words_decide_between_homographs(homographs) -> None:
-    assert ids(search(homographs, "Gift Fluss")) == ["de-gift"]
-    assert "de-gift" not in ids(search(homographs, "gift library"))
+    german = search(homographs, "Gift Fluss")  # the one with both words, then the others
+    assert ids(german)[0] == "de-gift" and german["all_words_total"] == 1
+    english = search(homographs, "gift library")  # fewer than ten with both: the rest follow
+    assert ids(english)[-1] == "de-gift" and english["all_words_total"] == 6
 
 
 def test_a_stop_word_of_one_language_keeps_its_meaning_in_each(homographs) -> None:
     """``an`` is an English stop word and a German word: an English article matches it as if
     it were not there, a German one must have it; a query of any word does not turn it into
     every English article."""
-    assert sorted(ids(search(homographs, "an library"))) == sorted(a["id"] for a in ENGLISH_GIFTS)
+    with_an = search(homographs, "an library")
+    assert sorted(ids(with_an)[:6]) == sorted(a["id"] for a in ENGLISH_GIFTS)
+    assert with_an["all_words_total"] == 6
     assert ids(search(homographs, "an Mündung")) == ["de-gift"]
     relaxed = search(homographs, "an zzzz")
     assert relaxed["relaxed"] and ids(relaxed) == ["de-gift"]
+
+
+def test_an_english_question_word_that_is_a_german_word_is_searched_for(homographs) -> None:
+    """``an`` is of the English question words (and an English stop word) but a German word
+    too: the German article has it ("an der Mündung"), so it stays in the query."""
+    asked = search(homographs, "an Mündung Gift")
+    assert asked["left_out"]["question_words"] == [] and ids(asked)[0] == "de-gift"
+    english = search(homographs, "articles about gift library")
+    assert english["left_out"]["question_words"] == ["articles", "about"]
+
+
+def test_a_long_query_in_another_language_finds_its_articles_first(homographs) -> None:
+    """A question of more than three words matches articles with most of its words; its words
+    are found in the language they stand in."""
+    found = search(homographs, "wo wurde im Fluss das Gift gefunden")
+    assert found["match"] == "most words" and ids(found)[0] == "de-gift"
 
 
 def test_articles_in_other_languages_leave_a_languages_ranking_as_it_was(tmp_path) -> None:
@@ -245,7 +265,8 @@ def test_a_query_in_kana_prefers_japanese_over_chinese(tmp_path) -> None:
     ]
     with_client = client_over(tmp_path, records)
     try:
-        assert ids(search(with_client, "学校 の")) == ["ja"]  # の: only Japanese has it
+        with_kana = search(with_client, "学校 の")  # の: only Japanese has it
+        assert ids(with_kana) == ["ja", "zh"] and with_kana["all_words_total"] == 1
         assert sorted(ids(search(with_client, "学校"))) == ["ja", "zh"]
         assert ids(search(with_client, "学校", {"Accept-Language": "zh-CN"}))[0] == "zh"
         assert ids(search(with_client, "学校", {"Accept-Language": "ja"}))[0] == "ja"

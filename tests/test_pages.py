@@ -279,9 +279,18 @@ def test_did_you_mean_links_to_the_corrected_search(client) -> None:
 
 def test_relaxed_results_say_so(client) -> None:
     text = get(client, "/", q="harbour zebra").get_data(as_text=True)
-    assert "No article has all of these words" in text and result_ids(
-        client.get("/?q=harbour zebra")
-    )
+    assert "No article has all of these words: these have <strong>most</strong>" in text
+    assert result_ids(client.get("/?q=harbour zebra"))
+    text = get(client, "/", q="oil prices").get_data(as_text=True)
+    assert "The 4 with <strong>all</strong> of these words come first" in text
+    assert "all of these words" not in get(client, "/", q="harbour").get_data(as_text=True)
+
+
+def test_a_long_query_says_it_ranks_by_most_words_and_names_what_it_left_out(client) -> None:
+    query = "What is there about the harbour board, the council and the dredging budget?"
+    text = get(client, "/", q=query).get_data(as_text=True)
+    assert "A long query: articles with <strong>most</strong> of its words" in text
+    assert "Not searched for: What, about (words of asking)." in text
 
 
 def test_empty_state_helps_and_offers_to_remove_the_filters(client) -> None:
@@ -301,7 +310,6 @@ def test_empty_state_helps_and_offers_to_remove_the_filters(client) -> None:
         ({"q": "oil", "page": "zero"}, "parameter &#39;page&#39;"),
         ({"q": "oil", "sort": "random"}, "parameter &#39;sort&#39;"),
         ({"q": "*abc"}, "a wildcard needs at least one letter"),
-        ({"q": "x" * 1200}, "the query is too long"),
     ],
 )
 def test_a_search_that_cannot_be_read_gets_a_friendly_400_page(client, params, reason) -> None:

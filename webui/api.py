@@ -12,7 +12,7 @@ from webui.search_data import article_view, search_request, search_results, sear
 blueprint = Blueprint("api", __name__)
 
 
-@blueprint.get("/api/search")
+@blueprint.route("/api/search", methods=["GET", "POST"])
 def search():
     return jsonify(search_results(search_request()).as_json())
 

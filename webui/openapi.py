@@ -30,9 +30,12 @@ def _object(properties: dict[str, Any], required: list[str] | None = None) -> di
 SEARCH_PARAMETERS = [
     _param(
         "q",
-        'Query: words (all required), "phrases", -excluded, OR, section:/author:/'
-        "title:/tags: fields, prefix*. Empty lists the newest articles.",
-        {"type": "string", "maxLength": 1000},
+        'Query: words, "phrases", -excluded, OR, section:/author:/title:/tags: fields, '
+        "prefix*. Up to three words and phrases: every one is required (articles with most "
+        "of them follow when fewer than ten have all); longer: articles with most of the "
+        "words. Over 1,000 characters: read as plain text (POST it when the URL would be "
+        "too long); past 50,000 not read. Empty lists the newest articles.",
+        {"type": "string"},
     ),
     _param(
         "section",
@@ -74,6 +77,12 @@ SEARCH_PARAMETERS = [
     ),
 ]
 
+SEARCH_FORM = {
+    "type": "object",
+    "properties": {
+        p["name"]: {**p["schema"], "description": p["description"]} for p in SEARCH_PARAMETERS
+    },
+}
 HIT = _object(
     {
         "id": {"type": "string"},
@@ -107,7 +116,39 @@ SEARCH_RESPONSE = _object(
         "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
         "took_ms": {"type": "number"},
-        "relaxed": {"type": "boolean", "description": "no article had every word: any-word"},
+        "relaxed": {
+            "type": "boolean",
+            "description": "some results lack a word of the query (see match)",
+        },
+        "match": {
+            "type": "string",
+            "enum": ["all words", "all words first", "most words"],
+            "description": "every result has every word; those with every word come first, "
+            "then those with most; or (a long query) ranked by how many words, how rare",
+        },
+        "all_words_total": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "results with every word of the query",
+        },
+        "left_out": _object(
+            {
+                "question_words": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "words of asking, not searched for (what, articles on)",
+                },
+                "over_limit": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "the least telling words past the first 60",
+                },
+                "text_cut_at": {
+                    "type": ["integer", "null"],
+                    "description": "characters read of a longer text",
+                },
+            }
+        ),
         "suggestion": {
             **_NULLABLE_STRING,
             "description": "did you mean: the query with its misspelt words corrected",
@@ -196,6 +237,11 @@ def openapi_document() -> dict[str, Any]:
         "time limit (code `search_timeout`).",
     )
     unavailable = _json("Error", "No index has been built yet.")
+    search_responses = {
+        "200": _json("SearchResponse", "A page of results with facets."),
+        "400": bad_request,
+        "503": unavailable,
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -209,12 +255,16 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "search",
                     "summary": "Ranked, filtered, faceted search with highlighted snippets",
                     "parameters": SEARCH_PARAMETERS,
-                    "responses": {
-                        "200": _json("SearchResponse", "A page of results with facets."),
-                        "400": bad_request,
-                        "503": unavailable,
+                    "responses": search_responses,
+                },
+                "post": {
+                    "operationId": "searchPosted",
+                    "summary": "The same search with its parameters in a form body (long text)",
+                    "requestBody": {
+                        "content": {"application/x-www-form-urlencoded": {"schema": SEARCH_FORM}}
                     },
-                }
+                    "responses": search_responses,
+                },
             },
             "/api/articles/{id}": {
                 "get": {

@@ -32,9 +32,12 @@ def search_service() -> SearchService:
 
 
 def search_request() -> SearchRequest:
-    """The search asked for by this HTTP request's query string (QueryError when malformed).
-    Dates may be written as readers write them ('1 Mar 1987', 'Mar 1987', '1987')."""
+    """The search asked for by this HTTP request's query string, and by its form body when it
+    is a POST (a text too long for a URL); QueryError when malformed. Dates may be written as
+    readers write them ('1 Mar 1987', 'Mar 1987', '1987')."""
     params = request.args.to_dict(flat=False)
+    if request.method == "POST":
+        params.update(request.form.to_dict(flat=False))
     for name in ("from", "to"):
         if params.get(name):
             params[name] = [iso_date_param(params[name][-1], name)]

@@ -37,7 +37,7 @@ SCHEMA_VERSION = 6
 
 # The text fields a query searches, with their weights in BM25F ranking: a word in the headline
 # says more about what a story is about than the same word deep in its body.
-SEARCH_FIELD_BOOSTS = {"title": 3.0, "teaser": 2.0, "body": 1.0}
+SEARCH_FIELD_BOOSTS = {"title": 2.25, "teaser": 1.5, "body": 1.0}
 
 
 class NewsPositions(Positions):

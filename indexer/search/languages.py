@@ -25,7 +25,7 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -48,9 +48,9 @@ from indexer.scripts import (
     writing_scripts,
 )
 from indexer.search.language_stats import NAMESPACES_FIELD
+from indexer.search.query_words import TEXT_FIELDS, Word
 from indexer.search.results import LanguageCount
 
-TEXT_FIELDS = ("title", "teaser", "body")
 PREFERRED_BOOST = 10.0  # ranks the reader's language first in a mixed index (see README)
 MAX_PREFERRED = 4  # languages of an Accept-Language header that are preferred
 _ACCEPT_ITEM = re.compile(
@@ -138,6 +138,42 @@ def _alternatives(
         stops = [query.Term(NAMESPACES_FIELD, space, boost=0.0) for space in stop_namespaces]
         existing += sorted(stops, key=repr)
     return existing[0] if len(existing) == 1 else query.Or(existing)
+
+
+def word_forms(reader: Any, word: Word, preferred: Iterable[str] = ()) -> Word | None:
+    """``word`` (as the query-mode analyzer gave it) with the terms it stands for in each
+    language of the index where they exist, the ``preferred`` languages' weighing more, and the
+    namespaces where it is a stop word; None for a stop word wherever it could match. (What
+    ``localize`` does for a parsed query, for the word reading of ``query_words``.)"""
+    languages = index_languages(reader)
+    analyzer: NewsAnalyzer = reader.schema[word.fields[0]].analyzer
+    default = analyzer.default_language
+    forms: dict[tuple[str, ...], None] = {}
+    stop_namespaces: set[str] = set()
+    for language in sorted(languages.languages or (default,), key=lambda x: x != default):
+        terms = tuple(analyzer.query_terms(word.text, language))
+        if terms:
+            forms.setdefault(terms)
+        else:
+            stop_namespaces.add(namespace(language, word_script(word.text)))
+    existing = [t for t in forms if all(_in_fields(reader, word.fields, term) for term in t)]
+    if not existing:  # a stop word wherever it could match is left out; else it matches
+        if stop_namespaces or not forms:  # nothing, as the default language reads it
+            return None
+        existing, stop_namespaces = [next(iter(forms))], set()
+    boosted = set(preferred) if len(languages.languages) > 1 else set()
+    return replace(
+        word,
+        forms=tuple(
+            (terms, PREFERRED_BOOST if namespace_of_term(terms[0]) in boosted else 1.0)
+            for terms in existing
+        ),
+        stop_spaces=tuple(sorted(stop_namespaces)),
+    )
+
+
+def _in_fields(reader: Any, fieldnames: Sequence[str], term: str) -> bool:
+    return any(reader.doc_frequency(fieldname, term) for fieldname in fieldnames)
 
 
 def _term_or_phrase(node: query.Term | query.Phrase, terms: list[str]) -> query.Query:

@@ -1,9 +1,11 @@
 """Reading what a user typed into a Whoosh query, within cost limits.
 
-The language: words (all required, ranked), ``"exact phrase"``, ``-excluded``, ``OR``, ``NOT``,
-``section:``/``author:``/``title:``/``tags:`` fields, ``prefix*``. Every input has a reading or a
-clear QueryError: lone operators and unbalanced quotes are read leniently, a bare ``*`` matches
-everything, text with no searchable word matches nothing.
+The language: words (how many are required: ``word_match``), ``"exact phrase"``, ``-excluded``,
+``OR``, ``NOT``, ``section:``/``author:``/``title:``/``tags:`` fields, ``prefix*``. Every input has
+a reading or a clear QueryError: lone operators and unbalanced quotes are read leniently, a bare
+``*`` matches everything, text with no searchable word matches nothing, a question mark is
+punctuation. Text longer than ``QUERY_LANGUAGE_CHARS`` is not read here but as plain text
+(``query_words``), and text past ``MAX_TEXT_CHARS`` is not read at all.
 """
 
 from __future__ import annotations
@@ -20,15 +22,17 @@ from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.index.whoosh_types import IndexReader
 from indexer.search.languages import localize, prefix_terms
 
-MAX_QUERY_CHARS = 1000
-MAX_QUERY_TERMS = 60
+QUERY_LANGUAGE_CHARS = 1000  # a longer text is read as plain text (``query_words``)
+MAX_TEXT_CHARS = 50_000  # a longer text is read up to here
+MAX_QUERY_TERMS = 60  # terms of a query the word reading does not take (``+word``)
 MAX_PREFIX_TERMS = 50  # words one prefix* may stand for
 _PREFIX_CANDIDATES = 2000
 USER_FIELDS = ("title", "teaser", "body", "author", "section", "tags")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-# "-word" excludes only at the start of a word, so that covid-19 stays one word.
-_MINUS_AT_WORD_START = r"(?<![^\s(])-(?=[^\s-])"
-_PLUS_AT_WORD_START = r"(?<![^\s(])\+(?=\S)"
+# "-word" excludes only at the start of a word, so that covid-19 stays one word; a + or - before
+# punctuation ("operators like *, +.") is punctuation too.
+_MINUS_AT_WORD_START = r"(?<![^\s(])-(?=[\w\"(])"
+_PLUS_AT_WORD_START = r"(?<![^\s(])\+(?=[\w\"(])"
 
 
 class QueryReader:
@@ -44,14 +48,33 @@ class QueryReader:
         text = clean_query_text(text)
         if text in ("", "*"):
             return None
-        parser = self._any_word if any_word else self._all_words
-        try:
-            parsed = parser.parse(text)
-        except Exception as exc:  # Whoosh's parser is lenient; anything it still throws is a 400
-            raise QueryError(f"cannot read the query: {exc}") from exc
+        parsed = self.parse(text, any_word)
         localized, looked_for = localize(parsed.normalize(), reader, every_word=not any_word)
         if looked_for > MAX_QUERY_TERMS * len(SEARCH_FIELD_BOOSTS):  # stop words not counted
             raise QueryError(f"the query has too many words: at most {MAX_QUERY_TERMS}")
+        return self._with_prefixes_expanded(localized, reader)
+
+    def parse(self, text: str, any_word: bool = False) -> query.Query:
+        """The parser's reading of cleaned ``text``, not yet normalized (repeated words are
+        still there: ``query_words`` counts them) nor looked for in each language."""
+        if len(text) > QUERY_LANGUAGE_CHARS:
+            raise QueryError(
+                f"the query language reads at most {QUERY_LANGUAGE_CHARS:,} characters"
+            )
+        parser = self._any_word if any_word else self._all_words
+        try:  # a question mark ends a question: it is no one-letter wildcard here
+            return parser.parse(text.replace("?", " "), normalize=False)
+        except Exception as exc:  # Whoosh's parser is lenient; anything it still throws is a 400
+            raise QueryError(f"cannot read the query: {exc}") from exc
+
+    def bounded(self, clause: query.Query, reader: Any, every_word: bool = True) -> query.Query:
+        """A clause of ``parse``'s query as it is searched: its words looked for in each
+        language of the index (``every_word``: see ``languages.localize``), its prefixes
+        expanded to at most MAX_PREFIX_TERMS terms."""
+        localized, _looked_for = localize(clause.normalize(), reader, every_word=every_word)
+        return self._with_prefixes_expanded(localized, reader)
+
+    def _with_prefixes_expanded(self, localized: query.Query, reader: Any) -> query.Query:
         # normalized again: words may have met in one term (structures, structural: structur)
         return localized.normalize().accept(lambda node: self._bounded(node, reader))
 
@@ -66,6 +89,8 @@ class QueryReader:
     def _expanded(self, node: query.Prefix | query.Wildcard, reader: IndexReader) -> query.Query:
         """A prefix* as an OR of at most MAX_PREFIX_TERMS indexed terms, the most frequent."""
         prefix = re.split(r"[*?]", node.text, maxsplit=1)[0]
+        if not re.search(r"[^\W_]", node.text):  # a lone * among words ("like *, +"): any word
+            return query.Every()
         if not prefix:
             raise QueryError("a wildcard needs at least one letter before the *")
         if node.fieldname in SEARCH_FIELD_BOOSTS:  # every language; the stems of real words
@@ -91,11 +116,8 @@ class ExpandedPrefix(query.Or):
 
 
 def clean_query_text(text: str) -> str:
-    """Control characters out, whitespace collapsed, length checked."""
-    text = " ".join(_CONTROLS.sub(" ", text).split())
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is too long: at most {MAX_QUERY_CHARS:,} characters")
-    return text
+    """Control characters out, whitespace collapsed, cut at MAX_TEXT_CHARS."""
+    return " ".join(_CONTROLS.sub(" ", text[: MAX_TEXT_CHARS * 2]).split())[:MAX_TEXT_CHARS]
 
 
 def _parser(schema: Schema, group: Any) -> qparser.QueryParser:

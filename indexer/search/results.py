@@ -25,6 +25,16 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """What of a query was not searched for: question words ("what articles are there about"),
+    the least telling words past the limit of a long text, and where a very long text was cut."""
+
+    question_words: list[str]
+    over_limit: list[str]
+    text_cut_at: int | None  # characters read of a longer text
+
+
+@dataclass(frozen=True)
 class FacetCount:
     value: str
     count: int
@@ -49,7 +59,10 @@ class SearchResults:
     page: int
     per_page: int
     took_ms: float
-    relaxed: bool
+    relaxed: bool  # some results lack a word of the query
+    match: str  # "all words", "all words first" (then most words) or "most words"
+    all_words_total: int  # results with every word of the query
+    left_out: LeftOut
     suggestion: str | None
     hits: list[Hit]
     section_facets: list[FacetCount]
@@ -74,6 +87,9 @@ class SearchResults:
             "per_page": self.per_page,
             "took_ms": self.took_ms,
             "relaxed": self.relaxed,
+            "match": self.match,
+            "all_words_total": self.all_words_total,
+            "left_out": _fields(self.left_out),
             "suggestion": self.suggestion,
             "corrected": self.corrected,
             "results": [_fields(hit) for hit in self.hits],

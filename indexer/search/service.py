@@ -19,9 +19,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from datetime import time as day_time
+from dataclasses import replace
 from typing import Any
 
 from whoosh import query
@@ -31,23 +29,32 @@ from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.store import Generation, IndexStore
 from indexer.index.whoosh_types import Searcher
 from indexer.search.deadline import Deadline
-from indexer.search.docsets import DocSet, intersection, matching_docs
+from indexer.search.docsets import DocSet, matching_docs
 from indexer.search.doctable import DocTable
+from indexer.search.feedback import feedback_words
+from indexer.search.finding import Found, find, read_words
 from indexer.search.language_stats import language_column
-from indexer.search.languages import (
-    Highlight,
-    highlight_terms,
-    language_facets,
-    prefer,
-    preferred_languages,
-)
+from indexer.search.languages import Highlight, highlight_terms, language_facets
 from indexer.search.open_index import CurrentIndex, OpenIndex
-from indexer.search.postings import TermPostings
-from indexer.search.query_parser import QueryReader, clean_query_text
-from indexer.search.ranking import top_by_relevance
+from indexer.search.query_parser import MAX_TEXT_CHARS, clean_query_text
+from indexer.search.query_words import QueryWords, Word
+from indexer.search.ranking import (
+    DEFAULT_RANKING,
+    RankingSettings,
+    Scored,
+    rank_by_words,
+    top_by_relevance,
+)
 from indexer.search.related import related_articles
 from indexer.search.requests import SearchRequest
-from indexer.search.results import ArticleView, FacetCount, Hit, SearchResults, iso_utc
+from indexer.search.results import (
+    ArticleView,
+    FacetCount,
+    Hit,
+    LeftOut,
+    SearchResults,
+    iso_utc,
+)
 from indexer.search.snippets import marked_html, snippet_html, teaser_html
 from indexer.search.suggest import suggest_spelling
 
@@ -58,23 +65,14 @@ DAILY_UP_TO_MONTHS = 1  # ... and per day while they fall within two calendar mo
 __all__ = ["SearchRequest", "SearchService", "SearchResults", "ArticleView"]
 
 
-@dataclass
-class _Found:
-    """The documents a search found, before they are turned into a page of hits."""
-
-    parsed: query.Query | None
-    in_dates: DocSet  # what the query matched within the request's dates
-    final: DocSet  # ... and within its sections
-    relaxed: bool
-    in_sections: DocSet  # what the query matched within its dates and sections, any language
-
-
 class SearchService:
     """Searches the current index generation. Safe to share between the threads of a worker:
     a generation stays open while any search still uses it, and the shared caches lock."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.current = CurrentIndex(IndexStore(settings.index_dir), settings.result_cache)
+    def __init__(self, settings: Settings, ranking: RankingSettings = DEFAULT_RANKING) -> None:
+        """``ranking`` replaces the measured ranking choices (``bench relevance`` compares)."""
+        store = IndexStore(settings.index_dir)
+        self.current = CurrentIndex(store, settings.result_cache, ranking, settings.language)
 
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
@@ -89,6 +87,15 @@ class SearchService:
             found = opened.results.get(request, compute)
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         return replace(found, took_ms=took_ms, from_cache=not computed)
+
+    def ranked_ids(self, request: SearchRequest, depth: int) -> list[str]:
+        """The ids of the request's first ``depth`` results in order, without pages, snippets,
+        facets or the results cache: what evaluations of ranking compare."""
+        with self.current.using() as opened:
+            deadline = Deadline(TIME_LIMIT_SECONDS)
+            found = find(opened, request, deadline)
+            ranked = _ranked(opened, found, request.sort, depth, deadline)
+            return [opened.searcher.stored_fields(docnum)["id"] for docnum, _score in ranked]
 
     def article(self, article_id: str, q: str = "") -> ArticleView:
         """The whole article, its words from ``q`` marked, and related articles."""
@@ -138,7 +145,7 @@ def _article_view(opened: OpenIndex, article_id: str, q: str) -> ArticleView:
     if docnum is None:
         raise ArticleNotFoundError(f"no article with id {article_id!r}")
     stored = searcher.stored_fields(docnum)
-    terms = _query_words(opened.reader, searcher, q)
+    terms = _marked_words(opened, q)
     analyzer = searcher.schema["body"].analyzer
     language = stored.get("language", "")
     body = stored.get("body") or stored.get("teaser", "")
@@ -164,7 +171,7 @@ def _article_view(opened: OpenIndex, article_id: str, q: str) -> ArticleView:
 
 def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> SearchResults:
     table, postings = opened.table, opened.postings
-    found = _find(opened, request, deadline)
+    found = find(opened, request, deadline)
     unit, dates = _date_histogram(table, found.final)
     sections = table.section_counts(found.in_dates).most_common()
     languages = language_column(opened.searcher).counts(found.in_sections).most_common()
@@ -176,6 +183,9 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         per_page=request.per_page,
         took_ms=0.0,
         relaxed=found.relaxed,
+        match=str(found.rule),
+        all_words_total=found.all_words_total,
+        left_out=_left_out(found.words, request.q),
         suggestion=suggest_spelling(
             opened.spelling,
             opened.reader,
@@ -183,7 +193,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
             total,
             count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
         ),
-        hits=_page_of_hits(postings, table, found, request, deadline),
+        hits=_page_of_hits(opened, found, request, deadline),
         section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
         language_facets=language_facets(_by_count(languages)),
         date_facets=dates,
@@ -191,64 +201,64 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
     )
 
 
-def _find(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> _Found:
-    """The documents the request's query matches, then within its dates, then its sections."""
-    searcher, table, reader, postings = (
-        opened.searcher,
-        opened.table,
-        opened.reader,
-        opened.postings,
-    )
-    default = searcher.schema["body"].analyzer.default_language
-    preferred = preferred_languages(request.q, request.accept_languages, default)
-    parsed = prefer(reader.read(request.q, searcher.reader()), preferred, searcher.reader())
-    matched = (
-        table.every if parsed is None else matching_docs(postings, parsed, table.every, deadline)
-    )
-    relaxed = False
-    if not len(matched) and parsed is not None and reader.has_several_words(request.q):
-        any_word = prefer(
-            reader.read(request.q, searcher.reader(), any_word=True), preferred, searcher.reader()
-        )
-        any_matched = matching_docs(postings, any_word, table.every, deadline)
-        if len(any_matched):
-            parsed, matched, relaxed = any_word, any_matched, True
-    in_dates = matched
-    if request.date_from or request.date_to:
-        start = datetime.combine(request.date_from, day_time.min) if request.date_from else None
-        end = datetime.combine(request.date_to, day_time.max) if request.date_to else None
-        in_dates = table.published_between(matched, start, end)
-    in_sections = table.in_sections(in_dates, request.sections) if request.sections else in_dates
-    if request.languages:  # sections are counted within the languages, and languages within
-        in_dates = intersection(in_dates, language_column(searcher).docs_of(request.languages))
-    final = table.in_sections(in_dates, request.sections) if request.sections else in_dates
-    return _Found(parsed, in_dates, final, relaxed, in_sections)
-
-
 def _page_of_hits(
-    postings: TermPostings,
-    table: DocTable,
-    found: _Found,
-    request: SearchRequest,
-    deadline: Deadline,
+    opened: OpenIndex, found: Found, request: SearchRequest, deadline: Deadline
 ) -> list[Hit]:
-    searcher = postings.searcher
     first, limit = (request.page - 1) * request.per_page, request.page * request.per_page
-    if found.parsed is None or request.sort != "relevance":
-        newest = request.sort != "oldest"  # an empty query lists the newest first by default
-        ranked: Sequence[tuple[int, float | None]] | None
-        ranked = [(d, None) for d in table.by_date(found.final, newest, limit).tolist()]
-    elif not len(found.final):
-        ranked = []
-    else:
-        rank = table.newest_rank
-        ranked = top_by_relevance(postings, found.parsed, found.final, limit, rank, deadline)
-        if ranked is None:  # not a query of terms: Whoosh scores every match (its top-k can miss)
-            results = searcher.search(found.parsed, limit=None, filter=set(found.final.tolist()))
-            scored = ((docnum, score) for score, docnum in results.top_n)
-            ranked = heapq.nlargest(limit, scored, key=lambda item: (item[1], -rank[item[0]]))
+    ranked = _ranked(opened, found, request.sort, limit, deadline)
     terms = _terms_by_field(found.parsed)
-    return [_hit(searcher, docnum, score, terms) for docnum, score in ranked[first:limit]]
+    return [_hit(opened.searcher, docnum, score, terms) for docnum, score in ranked[first:limit]]
+
+
+def _ranked(
+    opened: OpenIndex, found: Found, sort: str, limit: int, deadline: Deadline
+) -> Sequence[tuple[int, float | None]]:
+    """The first ``limit`` results in the order asked for, with their scores."""
+    if found.parsed is None or sort != "relevance":
+        newest = sort != "oldest"  # an empty query lists the newest first by default
+        return [(d, None) for d in opened.table.by_date(found.final, newest, limit).tolist()]
+    if not len(found.final):
+        return []
+    if found.words is not None and found.match is not None:
+        return rank_by_words(
+            opened.scorer,
+            found.words,
+            found.match,
+            found.final,
+            limit,
+            opened.table.newest_rank,
+            learn=lambda first_pass: _learned_words(opened, first_pass),
+            deadline=deadline,
+        )
+    return _ranked_as_parsed(opened, found.parsed, found.final, limit, deadline)
+
+
+def _learned_words(opened: OpenIndex, first_pass: Scored) -> list[tuple[Word, float]]:
+    """Words of a long query's best first matches, for its second pass (``feedback``)."""
+    count, stems = opened.ranking.feedback_words, opened.question_stems
+    return feedback_words(opened.documents, first_pass, count, stems.__contains__)
+
+
+def _ranked_as_parsed(
+    opened: OpenIndex, parsed: query.Query, final: DocSet, limit: int, deadline: Deadline
+) -> Sequence[tuple[int, float]]:
+    """A query the word reading does not take, ranked by its terms, or by Whoosh when it is
+    not of terms (Whoosh scores every match: its top-k can miss)."""
+    rank = opened.table.newest_rank
+    ranked = top_by_relevance(opened.scorer, parsed, final, limit, rank, deadline)
+    if ranked is None:
+        results = opened.searcher.search(parsed, limit=None, filter=set(final.tolist()))
+        scored = ((docnum, score) for score, docnum in results.top_n)
+        ranked = heapq.nlargest(limit, scored, key=lambda item: (item[1], -rank[item[0]]))
+    return ranked
+
+
+def _left_out(words: QueryWords | None, q: str) -> LeftOut:
+    """The words of the query it was not searched for, and where a long text was cut."""
+    cut_at = MAX_TEXT_CHARS if len(q) > MAX_TEXT_CHARS else None
+    if words is None:
+        return LeftOut([], [], cut_at)
+    return LeftOut(list(words.question_words), list(words.over_limit), cut_at)
 
 
 def _hit(
@@ -302,10 +312,12 @@ def _date_histogram(table: DocTable, docs: DocSet) -> tuple[str, list[FacetCount
     return "year", [FacetCount(year, count) for year, count in years.items()]
 
 
-def _query_words(reader: QueryReader, searcher: Searcher, q: str) -> set[Highlight]:
+def _marked_words(opened: OpenIndex, q: str) -> set[Highlight]:
     """The indexed words a query looks for in text fields (for marking them in an article)."""
+    text = clean_query_text(q)
     try:
-        parsed = reader.read(q, searcher.reader()) if clean_query_text(q) else None
+        words = read_words(opened, text) if text not in ("", "*") else None
+        parsed = words.as_query() if words else opened.reader.read(text, opened.searcher.reader())
     except QueryError:
         return set()
     return set().union(*highlight_terms(parsed).values())

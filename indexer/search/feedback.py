@@ -1,0 +1,63 @@
+"""A long query's second pass: words learned from its best matches (pseudo-relevance feedback).
+
+A question or a pasted paragraph names its subject in its own words; the articles about it use
+others as well. RM3 (Lavrenko and Croft's relevance model, as Anserini runs it): the first pass
+ranks by the query's words; the best ``feedback_docs`` matches are read (title, teaser and body,
+analysed as the index analyses them); each word's share of a document's words, weighted by the
+document's score, is summed over them, and the ``feedback_words`` heaviest words (question words
+and numbers left out) join the query with ``feedback_weight`` of its weight, the query's own
+words keeping the rest. The second pass reorders the same matches: the learned words bring in no
+article that has none of the words asked for.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from indexer.index.analysis import LanguageText
+from indexer.search.kept import KeptWithin
+from indexer.search.query_words import TEXT_FIELDS, Word
+
+DOCUMENT_WORDS_BUDGET = 2_000_000  # words of read documents kept: a few thousand articles
+
+
+class DocumentWords:
+    """The indexed words of documents, with their counts, read from the stored text once and
+    kept within a budget."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.analyzer = searcher.schema["body"].analyzer
+        self._kept = KeptWithin(DOCUMENT_WORDS_BUDGET, lambda counts: len(counts) + 1)
+
+    def of(self, docnum: int) -> Counter[str]:
+        return self._kept.get(docnum, lambda: self._read(docnum))
+
+    def _read(self, docnum: int) -> Counter[str]:
+        stored = self.searcher.stored_fields(docnum)
+        text = "\n".join(str(stored.get(name) or "") for name in TEXT_FIELDS)
+        text = LanguageText(text, stored.get("language", ""))  # in the article's own language
+        return Counter(token.text for token in self.analyzer(text))
+
+
+def feedback_words(
+    documents: DocumentWords,
+    first_pass: Sequence[tuple[int, float]],
+    count: int,
+    is_unwanted: Callable[[str], bool],
+) -> list[tuple[Word, float]]:
+    """The ``count`` heaviest words of the first pass's best documents (``(docnum, score)``),
+    with weights that sum to 1."""
+    model: dict[str, float] = {}
+    for docnum, score in first_pass:
+        words = documents.of(docnum)
+        length = sum(words.values()) or 1
+        for text, frequency in words.items():
+            if len(text) > 1 and not text.isdigit() and not is_unwanted(text):
+                model[text] = model.get(text, 0.0) + score * frequency / length
+    heaviest = heapq.nlargest(count, model.items(), key=lambda item: item[1])
+    total = sum(weight for _text, weight in heaviest) or 1.0
+    return [(Word(text, text, 1, TEXT_FIELDS), weight / total) for text, weight in heaviest]
