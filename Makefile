@@ -11,10 +11,21 @@ TOOLS := tests/tools
 
 setup: $(VENV)/.installed $(TOOLS)/node_modules/.installed
 
+# PyICU builds against the system's ICU: where it is missing, root on Debian installs it here
+# (as .ci/run does); elsewhere the project installs without PyICU and says what that costs.
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@pkg-config --exists icu-i18n 2>/dev/null || ! command -v apt-get >/dev/null 2>&1 \
+		|| [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq libicu-dev pkg-config g++) || true
+	@if pkg-config --exists icu-i18n 2>/dev/null; then \
+		$(BIN)/python -m pip install --quiet -e '.[test,icu]'; \
+	else \
+		echo "ICU not found (Debian: apt-get install libicu-dev pkg-config g++): installing" \
+			"without PyICU; Thai, Lao, Khmer and Burmese are cut into character pairs"; \
+		$(BIN)/python -m pip install --quiet -e '.[test]'; \
+	fi
 	touch $@
 
 # The audits of `make test` (axe-core, the Nu HTML Checker, Lighthouse), pinned in

@@ -3,7 +3,7 @@
 Each build runs in a fresh interpreter (``python -m bench.builds KIND CORPUS INDEX_DIR``), so one
 build's memory never counts in another's and the figure is what ``indexer rebuild`` would take.
 The child times the build call itself (for newsindex: ``rebuild_index``, the whole pipeline of
-reading, NLTK analysis, writing, checking and switching) and reports its own peak RSS; the parent
+reading, analysis, writing, checking and switching) and reports its own peak RSS; the parent
 also samples the RSS of the child's whole process tree, in case a build uses worker processes.
 """
 

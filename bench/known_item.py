@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.index.analysis import TOKEN_PATTERN, stop_words
+from indexer.index.analysis import TOKEN_PATTERN
+from indexer.index.languages import stop_words
 
 DISTINCTIVE_WORDS = 3
 TOP = 3
@@ -35,7 +36,7 @@ class KnownItem:
 
 def sample_known_items(records: Iterable[dict[str, Any]], count: int, seed: int) -> list[KnownItem]:
     """``count`` known-item searches drawn from ``records`` (fewer if fewer qualify)."""
-    stops = stop_words("english")
+    stops = stop_words("en")
     headlines: list[tuple[str, str, list[str]]] = []
     frequency: Counter[str] = Counter()
     for record in records:

@@ -205,7 +205,7 @@ def _settings(args: argparse.Namespace, queries: int) -> dict[str, Any]:
 def _notes(args: argparse.Namespace, growth: list[dict], http: dict | None) -> list[str]:
     notes = [
         "Builds run each in a fresh process; the time is that of the build call alone "
-        "(newsindex: rebuild_index, i.e. reading, NLTK analysis, writing, checking, switching); "
+        "(newsindex: rebuild_index, i.e. reading, analysis, writing, checking, switching); "
         "peak memory is the physical memory of the build's process tree: its summed PSS, "
         "sampled every 0.1 s (forked writer processes share pages with their parent, which a sum "
         "of RSS would count more than once; that upper bound is in report.json as "

@@ -18,9 +18,12 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``page_story``     a page's body and standfirst (trafilatura)
     ``boilerplate``    the lines around a story that are not the story
     ``fetch``          http(s) sources: conditional GET, the state of the sources
+    ``language``       each article's language: declared, else its script, else py3langid
 
 ``index/`` writing and keeping the index (never imports ``search``)
-    ``analysis``         NLTK tokenizing and stemming as Whoosh analyzers
+    ``analysis``         words cut by script and normalised by language, as Whoosh analyzers
+    ``languages``        each language's normal forms (stemmers, folding) and term namespaces
+    ``unspaced``         CJK bigrams, and ICU's words for Thai, Lao, Khmer and Burmese
     ``schema``           the Whoosh schema, versioned
     ``documents``        how an article fills the schema's fields
     ``whoosh_internals`` every private Whoosh name the project uses, with its reason
@@ -42,6 +45,8 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``query_words``   a query read as words, phrases, required and excluded clauses
     ``finding``       what a search finds: the query read, matched, filtered by date and section
     ``word_match``    the match rule: every word for a short query, most words for a long one
+    ``languages``     each query word looked for in every language of the index
+    ``language_stats`` each language's BM25F statistics; the language of every document
     ``docsets``       which documents match, as sorted arrays (``DocSet``)
     ``postings``      decoded postings and word positions, kept within a budget
     ``kept``          values kept by key within a budget, least recently used first out
@@ -55,9 +60,9 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``deadline``      a search's time limit
 
 Top level: ``config`` (settings from defaults, newsindex.toml, ``NEWSINDEX_*`` variables),
-``errors`` (the errors every interface reports), ``cli`` (the ``indexer`` command, a thin shell
-over the rooms), ``progress`` (its progress bar) and ``run_metrics`` (each run's summary for
-node exporter's textfile collector).
+``errors`` (the errors every interface reports), ``scripts`` (the writing system of text, for all
+three rooms), ``cli`` (the ``indexer`` command, a thin shell over the rooms), ``progress`` (its
+progress bar) and ``run_metrics`` (each run's summary for node exporter's textfile collector).
 """
 
 __version__ = "0.1.0"

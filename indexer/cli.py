@@ -260,20 +260,26 @@ def check(ctx: click.Context, as_json: bool) -> None:
 @main.command(epilog=EXIT_CODES)
 @click.argument("query")
 @click.option("--section", multiple=True, help="Only this section (repeatable).")
+@click.option("--language", multiple=True, help="Only this language, e.g. en or ja (repeatable).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_context
 def search(
-    ctx: click.Context, query: str, section: tuple[str, ...], sort: str, limit: int, as_json: bool
+    ctx: click.Context,
+    query: str,
+    section: tuple[str, ...],
+    language: tuple[str, ...],
+    sort: str,
+    limit: int,
+    as_json: bool,
 ) -> None:
     """Search the index and print ranked results (for checking from a shell)."""
     from indexer.search.service import SearchRequest, SearchService
 
     with _error_boundary():
-        request = SearchRequest.from_params(
-            {"q": query, "section": list(section), "sort": sort, "per_page": str(limit)}
-        )
+        params = {"q": query, "section": list(section), "sort": sort, "per_page": str(limit)}
+        request = SearchRequest.from_params({**params, "language": list(language)})
         with SearchService(_settings(ctx)) as service:
             results = service.search(request)
         if as_json:

@@ -20,9 +20,13 @@ from indexer.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "newsindex.toml"
+# What ``[index] language`` may name: the language that text is analysed in when its own cannot
+# be told (indexer.index.languages has the analysis of each).
 STEMMER_LANGUAGES = (
-    "arabic danish dutch english finnish french german hungarian italian "
-    "norwegian portuguese romanian russian spanish swedish"
+    "arabic armenian basque catalan czech danish dutch english esperanto estonian finnish "
+    "french german greek hindi hungarian indonesian irish italian lithuanian nepali norwegian "
+    "persian polish portuguese romanian russian serbian sesotho spanish swedish tamil turkish "
+    "yiddish"
 ).split()
 
 # Every setting -> its environment variable. Documented in the README (a test checks).

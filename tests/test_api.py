@@ -386,6 +386,7 @@ def test_openapi_document_is_served_and_describes_every_route(app, client) -> No
     assert parameter_names == {
         "q",
         "section",
+        "language",
         "from",
         "to",
         "sort",

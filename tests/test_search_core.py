@@ -61,11 +61,10 @@ def test_the_fast_snippet_scan_finds_what_a_full_scan_finds() -> None:
         "The U.S. elections and the elected council met on covid-19 rules in Covid19 times. "
         "Electoral officials said prices were rising; a 1.5bn plan and F-16 jets. " * 3
     )
-    terms = {"us", "elect", "covid", "19", "covid19", "price", "1.5bn", "f16", "said"}
-    normalize = analyzer.normalizer.normalize
-    full = []
-    for word, start, end, _ in analyzer.tokenizer.words(text, query_mode=False):
-        if normalize(word) in terms:
+    terms = {"en:us", "en:elect", "en:covid", "19", "en:covid19", "en:price", "en:1.5bn", "en:f16"}
+    full: list[tuple[int, int]] = []
+    for term, start, end, _position in analyzer.spans(text):
+        if term in terms:
             if full and start <= full[-1][1]:
                 full[-1] = (full[-1][0], max(end, full[-1][1]))
             else:

@@ -22,6 +22,11 @@ WIRE_COPY = (
 )
 
 
+def en(*stems: str) -> set[str]:
+    """Indexed terms of English text: stems in the English namespace."""
+    return {f"en:{stem}" for stem in stems}
+
+
 def text_of(snippet: str) -> str:
     return html.unescape(re.sub(r"</?mark>", "", snippet))
 
@@ -32,7 +37,7 @@ def passages(snippet: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "terms",
-    [{"oil", "price"}, {"price", "texa"}, {"dlrs", "barrel"}, {"bring", "post", "compani"}],
+    [en("oil", "price"), en("price", "texa"), en("dlrs", "barrel"), en("bring", "post", "compani")],
 )
 def test_a_passage_the_text_repeats_is_shown_once(terms) -> None:
     snippet = snippet_html(WIRE_COPY, terms, ANALYZER)
@@ -42,7 +47,7 @@ def test_a_passage_the_text_repeats_is_shown_once(terms) -> None:
 
 def test_a_snippet_is_two_or_three_lines_and_cut_at_whole_words() -> None:
     body = " ".join(f"Paragraph {n}: " + FILLER + "Harbour fees rose." for n in range(30))
-    snippet = snippet_html(body, {"harbour", "fee"}, ANALYZER)
+    snippet = snippet_html(body, en("harbour", "fee"), ANALYZER)
     assert len(text_of(snippet)) <= SNIPPET_CHARS + 20
     words = set(re.findall(r"\w+", body))
     for passage in passages(snippet):  # every word whole: no half words at either end
@@ -58,14 +63,14 @@ def test_the_densest_passage_comes_first() -> None:
         + FILLER * 4
         + "Ferry timetables change in spring."
     )
-    snippet = snippet_html(body, {"harbour", "fee", "ferri"}, ANALYZER)
+    snippet = snippet_html(body, en("harbour", "fee", "ferri"), ANALYZER)
     assert passages(snippet)[0].startswith("The harbour board raised")
     assert snippet.count("<mark>") >= 5
 
 
 def test_two_passages_when_the_words_are_far_apart_the_better_one_first() -> None:
     body = "Pilots met. " + FILLER * 5 + "Later the ferry and tug crews met in the harbour."
-    snippet = snippet_html(body, {"pilot", "ferri", "tug"}, ANALYZER)
+    snippet = snippet_html(body, en("pilot", "ferri", "tug"), ANALYZER)
     first, second = passages(snippet)
     assert "ferry" in first and "tug" in first and second.startswith("Pilots met")
     assert len(text_of(snippet)) <= SNIPPET_CHARS + 20
@@ -73,7 +78,7 @@ def test_two_passages_when_the_words_are_far_apart_the_better_one_first() -> Non
 
 def test_a_long_teaser_shown_as_the_snippet_is_cut_too() -> None:
     teaser = "Harbour fees " + FILLER * 6
-    shown = text_of(teaser_html(teaser, {"harbour"}, ANALYZER))
+    shown = text_of(teaser_html(teaser, en("harbour"), ANALYZER))
     assert len(shown) <= SNIPPET_CHARS + 20 and shown.endswith("…")
     assert teaser_html("Short teaser", set(), ANALYZER) == "Short teaser"
 

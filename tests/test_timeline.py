@@ -136,3 +136,12 @@ def test_quick_ranges_count_back_from_the_newest_article(client) -> None:
     assert link_named(chosen, "Past year").get("aria-current") == "true"
     text = get(client, "/", q="flu").get_data(as_text=True)
     assert "Counted back from the newest article, 19 Oct 2026." in text
+
+
+def test_an_archive_whose_newest_date_is_in_year_one_still_shows_its_page(tmp_path) -> None:
+    """Quick ranges count back from the newest article; from 1 January of year 1 they would
+    reach before the first day a date can have (found by the hostile-records test)."""
+    records = [article(1, published="0001-01-01T00:00:00Z")]
+    with client_for_records(tmp_path, records) as client:
+        response = get(client, "/")
+    assert response.status_code == 200 and "Past week" in response.get_data(as_text=True)

@@ -46,7 +46,10 @@ def iso_date_param(text: str, name: str) -> str:
 
 
 def quick_ranges(newest: date) -> list[tuple[str, date, date]]:
-    """(label, first day, last day) of each quick range, counting back from ``newest``."""
+    """(label, first day, last day) of each quick range, counting back from ``newest`` (and
+    not past the first day of year 1, where an archive's dates cannot begin)."""
+    earliest = date.min + timedelta(days=max(days for _label, days in QUICK_RANGES))
+    newest = max(newest, earliest)
     return [(label, newest - timedelta(days=days - 1), newest) for label, days in QUICK_RANGES]
 
 

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from markupsafe import Markup, escape
+
 DESCRIPTION_CHARS = 160  # a meta description as search engines show it
 MONTH_ABBREVIATIONS = (
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()  # locale-independent on purpose
@@ -62,6 +64,28 @@ def clipped(text: str, length: int) -> str:
         return line
     cut = line.rfind(" ", 0, length - 1)
     return line[: cut if cut > 0 else length - 1].rstrip(" ,;:") + "…"
+
+
+# Languages written right to left (primary subtags): their titles and snippets get dir="rtl".
+RIGHT_TO_LEFT_LANGUAGES = frozenset(
+    "ar arc ary arz ckb dv fa he hbo ks ku-arab pnb ps sd syr ug ur yi".split()
+)
+
+
+def text_direction(language: str | None) -> str | None:
+    """ "rtl" for a language written right to left, else None (the page's own direction)."""
+    primary = (language or "").split("-", 1)[0].lower()
+    return "rtl" if primary in RIGHT_TO_LEFT_LANGUAGES else None
+
+
+def language_attributes(language: str | None) -> Markup:
+    """``lang`` (and ``dir="rtl"``) for an element holding an article's own text."""
+    if not language:
+        return Markup("")
+    attributes = f' lang="{escape(language)}"'
+    if text_direction(language):
+        attributes += ' dir="rtl"'
+    return Markup(attributes)
 
 
 def http_url(url: str | None) -> str | None:

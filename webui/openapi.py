@@ -44,6 +44,18 @@ SEARCH_PARAMETERS = [
         style="form",
         explode=True,
     ),
+    _param(
+        "language",
+        "Only articles in these languages (repeatable; BCP 47 codes such as en or zh-Hant, "
+        "matched by their primary language: en-GB is en). The browser's Accept-Language "
+        "header is a preference, not a filter: its languages rank first.",
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"},
+        },
+        style="form",
+        explode=True,
+    ),
     _param("from", "Published on or after this day.", {"type": "string", "format": "date"}),
     _param("to", "Published on or before this day.", {"type": "string", "format": "date"}),
     _param("sort", "Result order.", {"type": "string", "enum": list(SORTS)}),
@@ -83,7 +95,17 @@ HIT = _object(
         "teaser": {"type": "string"},
         "snippet_html": {"type": "string", "description": "Escaped HTML; matches in <mark>."},
         "score": {"type": ["number", "null"], "description": "null when sorted by date"},
-        "language": {"type": "string"},
+        "language": {
+            "type": "string",
+            "description": "BCP 47: as the source declared it, else identified; und: unknown",
+        },
+    }
+)
+LANGUAGE_COUNT = _object(
+    {
+        "value": {"type": "string", "description": "a primary language subtag, und: unknown"},
+        "count": {"type": "integer", "minimum": 1},
+        "name": {"type": "string", "description": "the language's name in English"},
     }
 )
 FACET_COUNT = _object({"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}})
@@ -149,6 +171,11 @@ SEARCH_RESPONSE = _object(
                     "items": {"$ref": "#/components/schemas/FacetCount"},
                     "description": "chronological: YYYY-MM-DD within two calendar months, "
                     "YYYY-MM up to three years, else YYYY",
+                },
+                "language": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/LanguageCount"},
+                    "description": "most hits first; ignores the language filter",
                 },
             }
         ),
@@ -279,6 +306,7 @@ def openapi_document() -> dict[str, Any]:
                 "SearchResponse": SEARCH_RESPONSE,
                 "Hit": HIT,
                 "FacetCount": FACET_COUNT,
+                "LanguageCount": LANGUAGE_COUNT,
                 "Article": ARTICLE,
                 "ArticleSummary": ARTICLE_SUMMARY,
                 "Health": HEALTH,

@@ -51,6 +51,11 @@ def _thousands(number: int) -> str:
     return display.thousands(number)
 
 
+@blueprint.app_template_filter("language_attributes")
+def _language_attributes(language: str | None) -> str:
+    return display.language_attributes(language)
+
+
 @blueprint.app_template_filter("http_url")
 def _http_url(url: str | None) -> str | None:
     return display.http_url(url)

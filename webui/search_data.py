@@ -41,7 +41,8 @@ def search_request() -> SearchRequest:
     for name in ("from", "to"):
         if params.get(name):
             params[name] = [iso_date_param(params[name][-1], name)]
-    return SearchRequest.from_params(params)
+    accept_language = request.headers.get("Accept-Language", "")  # preferred languages
+    return SearchRequest.from_params(params, accept_language)
 
 
 def search_context() -> SearchRequest:

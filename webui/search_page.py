@@ -51,6 +51,7 @@ class SearchPage:
     last_page: int
     sort_links: list[Link] = field(default_factory=list)
     section_links: list[Link] = field(default_factory=list)  # the largest and the chosen
+    language_links: list[Link] = field(default_factory=list)  # shown with two or more
     more_section_links: list[Link] = field(default_factory=list)  # behind a disclosure
     filter_chips: list[Link] = field(default_factory=list)  # label: what removing it removes
     page_links: list[Link | None] = field(default_factory=list)  # None: a gap ("…")
@@ -120,7 +121,7 @@ def build_search_page(
         lists_everything=search.q.strip() in ("", "*"),
         last_page=last_page,
         sort_links=_sort_links(search),
-        filter_chips=_filter_chips(search, section_names),
+        filter_chips=_filter_chips(search, section_names) + _language_chips(search, results),
         page_links=_page_links(search, last_page),
         feed_url=context_url("pages.search_feed", search, sort="", page=""),
         timeline=build_timeline(
@@ -131,6 +132,7 @@ def build_search_page(
     )
     sections = _section_links(search, results, section_names)
     page.section_links, page.more_section_links = _split_sections(sections)
+    page.language_links = _language_links(search, results)
     if search.page > 1:
         page.previous_url = search_url(search, page=min(search.page - 1, last_page))
     if search.page < last_page:
@@ -140,7 +142,9 @@ def build_search_page(
     if results.corrected:
         page.as_typed_url = search_url(search, page="", autocorrect="0")
     if page.filter_chips:
-        page.without_filters_url = search_url(search, section=[], page="", **{"from": "", "to": ""})
+        page.without_filters_url = search_url(
+            search, section=[], language=[], page="", **{"from": "", "to": ""}
+        )
     if newest:
         page.quick_range_links = _quick_range_links(search, newest)
         page.newest_label = day_label(newest)
@@ -189,6 +193,35 @@ def _section_links(
         label = section_name(facet.value, names)
         links.append(Link(label, url, current=selected, count=facet.count))
     return links
+
+
+def _language_links(search: SearchRequest, results: SearchResults) -> list[Link]:
+    """Each language of the matches: a link that adds it to the filter, or removes it if chosen;
+    none when the matches are all in one language and none is chosen."""
+    if len(results.language_facets) < 2 and not search.languages:
+        return []
+    links = []
+    for facet in results.language_facets:
+        selected = facet.value in search.languages
+        if selected:
+            languages = [code for code in search.languages if code != facet.value]
+        else:
+            languages = [*search.languages, facet.value]
+        url = search_url(search, language=languages, page="")
+        links.append(Link(facet.name, url, current=selected, count=facet.count))
+    return links
+
+
+def _language_chips(search: SearchRequest, results: SearchResults) -> list[Link]:
+    """A removable chip for each chosen language, by its name."""
+    names = {facet.value: facet.name for facet in results.language_facets}
+    return [
+        Link(
+            names.get(language, language),
+            search_url(search, language=_without(search.languages, language), page=""),
+        )
+        for language in search.languages
+    ]
 
 
 def _split_sections(links: list[Link]) -> tuple[list[Link], list[Link]]:

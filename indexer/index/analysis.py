@@ -1,119 +1,363 @@
-"""Text analysis: NLTK tokenizing and Snowball stemming inside Whoosh analyzers.
+"""Text analysis: words cut by script, normalised by language, as Whoosh analyzers.
 
 Whoosh pickles analyzers into the index, so every class here is importable at a stable dotted path
-and picklable (caches and stemmers are dropped in ``__getstate__``, as Whoosh's StemFilter does).
+and picklable (caches, stemmers and word breakers are dropped in ``__getstate__``, as Whoosh's
+StemFilter does).
 
-The token rules, applied in index mode and query mode alike:
+Cutting text into words, by script (``indexer.scripts``):
 
-- words are lowercased, have their accents folded (``café`` -> ``cafe``) and are stemmed with
-  Snowball (``elections`` and ``elected`` -> ``elect``);
-- dotted acronyms lose their dots (``U.S.`` -> ``us``);
-- numbers keep their decimals and units (``$1.5bn`` -> ``1.5bn``, ``1,000`` -> ``1000``);
-- hyphenated compounds (``covid-19``, ``F-16``) are indexed as their parts and, at the first part's
-  position, as one joined word (``covid19``); a query for ``covid-19`` becomes the phrase
-  ``covid 19``, so it finds ``covid-19`` and ``covid 19``, and ``covid19`` finds all of them;
-- English stop words are left out (positions renumbered, so phrases still match).
+- words between spaces and punctuation, combining marks kept inside them (Devanagari vowel
+  signs, Arabic and Hebrew points: Python's ``\\w`` does not match them). Dotted acronyms lose
+  their dots (``U.S.`` -> ``us``); numbers keep their decimals and units (``$1.5bn`` ->
+  ``1.5bn``, ``1,000`` -> ``1000``); hyphenated compounds (``covid-19``, ``F-16``) are indexed as
+  their parts and, at the first part's position, as one joined word (``covid19``), and a query for
+  ``covid-19`` is the phrase ``covid 19``;
+- Chinese, Japanese and Korean as character bigrams and single characters, Thai, Lao, Khmer and
+  Burmese by ICU's dictionary (``indexer.index.unspaced``).
 
-Every token keeps the character offsets of the text it came from, for highlighting.
+Each word is then normalised in its namespace, and a text field's terms are tagged with it
+(``en:elect``; ``indexer.index.languages``). The article's language comes with the text as a
+``LanguageText``; plain text is analysed in the index's default language. English stop words are
+left out of English text (positions renumbered, so phrases still match). Every token keeps the
+character offsets of the text it came from, for highlighting.
+
+In query mode a text field's analyzer gives the words as typed (lowercased, compounds in parts,
+each unspaced run whole, nothing left out): the query's language is not known, so
+``indexer.search.languages`` analyses each word in every language of the index.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
-from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
+from whoosh.analysis import Analyzer, Token
+
+from indexer.index.languages import (
+    UNDETERMINED,
+    WordNormalizer,
+    analysis_language,
+    fold_accents,
+    namespace,
+    tagged,
+)
+from indexer.index.unspaced import Piece, Segmenter, bigram_pieces, character_units, icu_available
+from indexer.scripts import (
+    CJK_CLASS,
+    DICTIONARY_CLASS,
+    scripts_present,
+    word_script,
+    writing_scripts,
+)
+
+__all__ = ["LanguageText", "NewsAnalyzer", "fold_accents", "text_analyzer"]
 
 # Dotted acronyms (U.S., e.g.), else runs of letters and digits joined by inner hyphens or
-# apostrophes, or by a point or comma between digits (1.5bn, 1,000, covid-19, o'neill).
+# apostrophes, or by a point or comma between digits (1.5bn, 1,000, covid-19, o'neill). For text
+# without unspaced runs or combining marks; other text gets ``unicode_token_pattern``.
 TOKEN_PATTERN = r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:(?:[-'’]|(?<=\d)[.,](?=\d))[^\W_]+)*"
+PLAIN_TOKEN = re.compile(TOKEN_PATTERN)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?[^\W\d_]*")
 _POSSESSIVE = re.compile(r"['’]s$")
-_EXTRA_FOLDS = str.maketrans(
-    {
-        "ß": "ss",
-        "æ": "ae",
-        "œ": "oe",
-        "ø": "o",
-        "ł": "l",
-        "đ": "d",
-        "ð": "d",
-        "þ": "th",
-        "ı": "i",
-        "Æ": "AE",
-        "Œ": "OE",
-        "Ø": "O",
-        "Ł": "L",
-        "Đ": "D",
-        "Ð": "D",
-        "Þ": "TH",
-    }
-)
+_CJK_START = re.compile(f"[{CJK_CLASS}]")
+_DICTIONARY_START = re.compile(f"[{DICTIONARY_CLASS}]")
+CACHE_LIMIT = 200_000  # words as written, per language, whose terms are kept
+
+Entry = str | tuple[Piece, ...]  # a written word's terms: one term ("" if left out), or pieces
+
+
+class LanguageText(str):
+    """Text of an article with the article's language (a BCP 47 tag), for text fields."""
+
+    language: str
+
+    def __new__(cls, text: str, language: str) -> LanguageText:
+        value = super().__new__(cls, text)
+        value.language = language
+        return value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (LanguageText, (str(self), self.language))
 
 
 @cache
-def stop_words(language: str) -> frozenset[str]:
-    """The stop words shipped for ``language`` (an empty set where none are shipped)."""
-    try:
-        text = (
-            resources.files("indexer.index.wordlists")
-            .joinpath(f"{language}.txt")
-            .read_text("utf-8")
-        )
-    except FileNotFoundError:
-        return frozenset()
-    lines = (line.strip() for line in text.splitlines())
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+def unicode_token_pattern() -> re.Pattern[str]:
+    """The token pattern for any text: an unspaced run, or a word whose letters may carry
+    combining marks (computed once: the marks of the Basic Multilingual Plane)."""
+    unspaced = CJK_CLASS + DICTIONARY_CLASS
+    letter = rf"(?:[^\W_{unspaced}]|[{_combining_marks()}])"
+    word = rf"(?:[^\W\d_{unspaced}]\.){{2,}}|{letter}+(?:(?:[-'’]|(?<=\d)[.,](?=\d)){letter}+)*"
+    return re.compile(rf"[{CJK_CLASS}]+|[{DICTIONARY_CLASS}]+|{word}")
 
 
-def fold_accents(text: str) -> str:
-    """``café`` -> ``cafe``, ``straße`` -> ``strasse``: what readers type without accents."""
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLDS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def _combining_marks() -> str:
+    ranges: list[list[int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code))[0] == "M":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
 
 
-class _ProjectPatternTokenizer(RegexpTokenizer):
-    """NLTK's RegexpTokenizer for TOKEN_PATTERN, compiled with the standard ``re``.
+@cache
+def _unspaced_or_marked() -> re.Pattern[str]:
+    """Any character that the plain token pattern would cut wrongly: an unspaced script's, or a
+    combining mark."""
+    return re.compile(f"[{CJK_CLASS}{DICTIONARY_CLASS}{_combining_marks()}]")
 
-    NLTK compiles caller-supplied patterns through its ReDoS guard (the ``regex`` engine with a
-    timeout on every match), which made tokenizing three times slower. TOKEN_PATTERN is the
-    project's own and runs in linear time (every repetition is separated by a required
-    connector), so the guard buys nothing here.
+
+def token_pattern(value: str) -> re.Pattern[str]:
+    """The plain pattern for text without unspaced runs or combining marks (English, French,
+    Russian...: its letters are all ``\\w``), else the one for any text."""
+    if value.isascii() or not _unspaced_or_marked().search(value):
+        return PLAIN_TOKEN
+    return unicode_token_pattern()
+
+
+def tokens_of(value: str) -> Iterator[re.Match[str]]:
+    """The written tokens of ``value`` (words, compounds, unspaced runs)."""
+    return token_pattern(value).finditer(value)
+
+
+def written_tokens(value: str) -> list[str]:
+    return token_pattern(value).findall(value)
+
+
+def surface_words(raw: str, query: bool) -> Iterator[Piece]:
+    """(lowercased word, start, end, position increment) of one spaced token; a compound gives
+    its joined word (index mode only) and its parts."""
+    if raw.endswith("."):  # dotted acronym
+        yield raw.replace(".", "").lower(), 0, len(raw), 1
+    elif "-" not in raw:
+        yield _plain_word(raw), 0, len(raw), 1
+    else:
+        parts = [(m.group(), m.start()) for m in re.finditer(r"[^-]+", raw)]
+        words = [_plain_word(text) for text, _ in parts]
+        first_increment = 1
+        if not query:  # the joined word, at the position of the first part
+            yield "".join(words), 0, len(raw), 1
+            first_increment = 0
+        for number, (word, (text, offset)) in enumerate(zip(words, parts, strict=True)):
+            yield word, offset, offset + len(text), first_increment if number == 0 else 1
+
+
+def _plain_word(raw: str) -> str:
+    word = raw.lower()
+    if "'" in word or "’" in word:
+        word = _POSSESSIVE.sub("", word).replace("'", "").replace("’", "")
+    if "," in word and _THOUSANDS.fullmatch(word):
+        word = word.replace(",", "")
+    return word
+
+
+def cutting_of_token(token: str) -> str:
+    if token.isascii():
+        return "WORDS"
+    if _CJK_START.match(token):
+        return "CJK"
+    return "DICTIONARY" if _DICTIONARY_START.match(token) else "WORDS"
+
+
+class NewsAnalyzer(Analyzer):
+    """Cuts, normalises and (for text fields) tags words; see the module doc.
+
+    ``tagged``: terms carry their namespace (text fields); ``stemming``: words are stemmed;
+    ``stops``: stop words are left out; ``unspaced``: CJK and dictionary-script runs are indexed
+    (the spelling field leaves them out); ``default_language``: the analysis of text whose language
+    is not known; ``segmenter``: how Thai, Lao, Khmer and Burmese are cut (``icu`` or
+    ``graphemes``).
     """
 
-    _regexp: re.Pattern[str] | None
+    def __init__(
+        self,
+        tagged: bool,
+        stemming: bool,
+        stops: bool,
+        default_language: str = "en",
+        unspaced: bool = True,
+        segmenter: str | None = None,
+    ) -> None:
+        self.tagged = tagged
+        self.stemming = stemming
+        self.stops = stops
+        self.default_language = default_language
+        self.unspaced = unspaced
+        kind = segmenter or ("icu" if icu_available() else "graphemes")
+        self.segmenter = Segmenter(kind)
+        self._setup()
 
-    def _check_regexp(self) -> None:
-        if self._regexp is None:
-            self._regexp = re.compile(self._pattern, self._flags)
+    def _setup(self) -> None:
+        self._caches: dict[str, dict[str, Entry]] = {}
+        self._normalizers: dict[str, WordNormalizer] = {}
+        self._lock = threading.Lock()
 
-
-class NewsTokenizer(Tokenizer):
-    """Splits text into lowercased words with positions and character offsets (see module doc)."""
-
-    def __init__(self, stoplist_language: str | None = "english") -> None:
-        self.stoplist_language = stoplist_language
-        self._splitter = _ProjectPatternTokenizer(TOKEN_PATTERN)
+    def _options(self) -> tuple[Any, ...]:
+        return (
+            self.tagged,
+            self.stemming,
+            self.stops,
+            self.default_language,
+            self.unspaced,
+            self.segmenter.kind,
+        )
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.stoplist_language == self.stoplist_language
+        return type(other) is type(self) and other._options() == self._options()
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, self.stoplist_language))
+        return hash(self._options())
 
     def __getstate__(self) -> dict[str, object]:
-        return {"stoplist_language": self.stoplist_language}
+        names = ("tagged", "stemming", "stops", "default_language", "unspaced")
+        return {**{name: self.__dict__[name] for name in names}, "segmenter": self.segmenter.kind}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["stoplist_language"])  # type: ignore[misc]
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    # Index mode -------------------------------------------------------------------------------
+
+    def language_of(self, value: str) -> str:
+        """The analysis language of a field value (its article's, else the default)."""
+        return self.analysis_language(getattr(value, "language", ""))
+
+    def analysis_language(self, tag: str) -> str:
+        """The analysis language of an article whose language is ``tag`` (BCP 47, or "")."""
+        return analysis_language(tag or UNDETERMINED, self.default_language)
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """Each indexed term of ``value`` with its positions (index mode, stop words out). The
+        terms of each word as written are cached: most words cost one lookup."""
+        language = self.language_of(value)
+        cache = self._cache(language)
+        positions: dict[str, list[int]] = {}
+        position = -1
+        for written in written_tokens(value):
+            entry = cache.get(written)
+            if entry is None:
+                entry = self._remember(cache, written, language)
+            if isinstance(entry, str):
+                if entry:
+                    position += 1
+                    if entry in positions:
+                        positions[entry].append(position)
+                    else:
+                        positions[entry] = [position]
+                continue
+            for term, _start, _end, increment in entry:
+                position += increment
+                positions.setdefault(term, []).append(position)
+        return positions
+
+    def spans(self, value: str, language: str | None = None) -> Iterator[tuple[str, int, int, int]]:
+        """(term, start, end, position) of every indexed term of ``value`` (index mode), in an
+        article of ``language`` (default: the value's own)."""
+        language = language or self.language_of(value)
+        position = -1
+        for match in tokens_of(value):
+            offset = match.start()
+            for term, start, end, increment in self.token_spans(match.group(), language):
+                position += increment
+                yield term, offset + start, offset + end, position
+
+    def token_spans(self, written: str, language: str) -> tuple[Piece, ...]:
+        """The (term, start, end, increment) of one written token in an article of
+        ``language``."""
+        cache = self._cache(language)
+        entry = cache.get(written)
+        if entry is None:
+            entry = self._remember(cache, written, language)
+        if isinstance(entry, str):
+            return ((entry, 0, len(written), 1),) if entry else ()
+        return entry
+
+    def _cache(self, language: str) -> dict[str, Entry]:
+        cache = self._caches.get(language)
+        if cache is None:
+            cache = self._caches.setdefault(language, {})
+        return cache
+
+    def _remember(self, cache: dict[str, Entry], written: str, language: str) -> Entry:
+        """Compute and keep the terms of a written token in ``language`` (its ``cache``)."""
+        pieces = tuple(self._index_pieces(written, language))
+        entry: Entry = pieces
+        if not pieces and cutting_of_token(written) == "WORDS" and "-" not in written:
+            entry = ""  # a stop word
+        elif len(pieces) == 1 and pieces[0][1:] == (0, len(written), 1):
+            entry = pieces[0][0]
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        cache[written] = entry
+        return entry
+
+    def _index_pieces(self, written: str, language: str) -> Iterator[Piece]:
+        cutting = cutting_of_token(written)
+        if cutting != "WORDS":
+            if self.unspaced:
+                yield from self._unspaced_terms(written, language, cutting, query=False)
+            return
+        for word, start, end, increment in surface_words(written, query=False):
+            term = self.word_term(word, language)
+            if term:
+                yield term, start, end, increment
+
+    # Words and runs in one language -----------------------------------------------------------
+
+    def word_term(self, word: str, language: str) -> str:
+        """The term of one lowercased spaced word in an article of ``language`` ("" for a stop
+        word). A number is the same in every language: it has no namespace."""
+        script = word_script(word)
+        if script == "Zyyy":
+            return word
+        space = namespace(language, script)
+        normalizer = self.normalizer(space)
+        if self.stops and word in normalizer.stops:
+            return ""
+        normal = normalizer.normalize(word, script)
+        return tagged(space, normal) if self.tagged else normal
+
+    def _unspaced_terms(
+        self, run: str, language: str, cutting: str, query: bool, followed: bool = False
+    ) -> Iterator[Piece]:
+        space = namespace(language, word_script(run))
+        if cutting == "CJK":
+            pieces = bigram_pieces(character_units(run), run, query)
+        else:
+            pieces = self.segmenter.pieces(run, query)
+        last: Piece | None = None
+        for text, start, end, increment in pieces:
+            last = (text, start, end, increment)
+            yield (tagged(space, text) if self.tagged else text), start, end, increment
+        # In a phrase the next word comes after the run's last character: its unigram holds
+        # that position (CJK and grapheme bigrams only; a dictionary word is one position).
+        if followed and last is not None and last[2] - last[1] > 1 and cutting == "CJK":
+            tail = run[last[2] - 1 : last[2]]
+            yield (tagged(space, tail) if self.tagged else tail), last[2] - 1, last[2], 1
+
+    def normalizer(self, space: str) -> WordNormalizer:
+        found = self._normalizers.get(space)
+        if found is None:
+            with self._lock:
+                found = self._normalizers.setdefault(space, WordNormalizer(space, self.stemming))
+        return found
+
+    def query_terms(self, surface: str, language: str, followed: bool = False) -> list[str]:
+        """The terms one word of a query (as the query-mode analyzer gave it) stands for in an
+        article of ``language``: one for a spaced word ([] for a stop word), several (a
+        phrase) for an unspaced run. ``followed``: more words of a phrase follow it."""
+        cutting = cutting_of_token(surface)
+        if cutting == "WORDS":
+            term = self.word_term(surface, language)
+            return [term] if term else []
+        pieces = self._unspaced_terms(surface, language, cutting, query=True, followed=followed)
+        return [term for term, _start, _end, _increment in pieces]
+
+    # Whoosh's token stream ----------------------------------------------------------------------
 
     def __call__(
         self,
@@ -126,215 +370,117 @@ class NewsTokenizer(Tokenizer):
         start_char: int = 0,
         tokenize: bool = True,
         mode: str = "",
-        **kwargs: object,
+        **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            yield self._whole_value(token, value, start_pos, start_char)
+            yield _whole_value(token, value, start_pos, start_char)
             return
-        stops = stop_words(self.stoplist_language) if self.stoplist_language else frozenset()
-        pos = start_pos
-        for text, start, end, posinc in self.words(value, mode == "query"):
-            token.stopped = text in stops
-            if token.stopped and removestops:
-                continue
-            pos += posinc
+        query = mode == "query"
+        pieces = self._query_pieces(value) if query else self._indexed_pieces(value)
+        for text, start, end, position in pieces:
             token.text = text
             token.boost = 1.0
+            token.stopped = False
             if keeporiginal:
                 token.original = value[start:end]
             if positions:
-                token.pos = pos - 1
+                token.pos = start_pos + position
             if chars:
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
 
-    def written_words(self, value: str) -> list[str]:
-        """Each word of ``value`` as written (a compound is one word here)."""
-        return self._splitter.tokenize(value)
+    def _indexed_pieces(self, value: str) -> Iterator[tuple[str, int, int, int]]:
+        return self.spans(value)
 
-    def words(self, value: str, query_mode: bool) -> Iterator[tuple[str, int, int, int]]:
-        """(text, start, end, position increment) for each word; compounds give several."""
-        for start, end in self._splitter.span_tokenize(value):
-            raw = value[start:end]
-            if raw.endswith("."):  # dotted acronym
-                yield raw.replace(".", "").lower(), start, end, 1
-            elif "-" in raw:
-                yield from self._compound(raw, start, query_mode)
+    def _query_pieces(self, value: str) -> Iterator[tuple[str, int, int, int]]:
+        """Query mode: words as typed for a tagged analyzer (``search.languages`` analyses
+        them), else the index's own terms with only the bigrams of unspaced runs."""
+        position = -1
+        for match in tokens_of(value):
+            written, offset = match.group(), match.start()
+            cutting = cutting_of_token(written)
+            if cutting != "WORDS":
+                if not self.unspaced:
+                    continue
+                if self.tagged:
+                    pieces: Iterator[Piece] = iter(((written.lower(), 0, len(written), 1),))
+                else:
+                    language = self.default_language
+                    pieces = self._unspaced_terms(written, language, cutting, query=True)
+            elif self.tagged:
+                pieces = surface_words(written, query=True)
             else:
-                yield _plain_word(raw), start, end, 1
+                pieces = self._plain_pieces(written)
+            for text, start, end, increment in pieces:
+                position += increment
+                yield text, offset + start, offset + end, position
 
-    def _compound(
-        self, raw: str, start: int, query_mode: bool
-    ) -> Iterator[tuple[str, int, int, int]]:
-        parts = [(m.group(), m.start()) for m in re.finditer(r"[^-]+", raw)]
-        words = [_plain_word(text) for text, _ in parts]
-        first_increment = 1
-        if not query_mode:  # the joined word, at the position of the first part
-            yield "".join(words), start, start + len(raw), 1
-            first_increment = 0
-        for number, (word, (text, offset)) in enumerate(zip(words, parts, strict=True)):
-            yield (
-                word,
-                start + offset,
-                start + offset + len(text),
-                first_increment if number == 0 else 1,
-            )
-
-    @staticmethod
-    def _whole_value(token: Token, value: str, start_pos: int, start_char: int) -> Token:
-        token.original = token.text = value
-        token.boost = 1.0
-        token.stopped = False
-        if token.positions:
-            token.pos = start_pos
-        if token.chars:
-            token.startchar = start_char
-            token.endchar = start_char + len(value)
-        return token
+    def _plain_pieces(self, written: str) -> Iterator[Piece]:
+        for word, start, end, increment in surface_words(written, query=True):
+            term = self.word_term(word, self.default_language)
+            if term:
+                yield term, start, end, increment
 
 
-def _plain_word(raw: str) -> str:
-    word = raw.lower()
-    if "'" in word or "’" in word:
-        word = _POSSESSIVE.sub("", word).replace("'", "").replace("’", "")
-    if "," in word and _THOUSANDS.fullmatch(word):
-        word = word.replace(",", "")
-    return word
+class NamespaceAnalyzer(Analyzer):
+    """The namespaces an article's text uses (the ``analyses`` field): how many articles have
+    terms in each namespace, for that namespace's statistics (``search.languages``). Read from
+    the scripts of the text's letters, which decide the namespaces."""
 
-
-class StemFoldFilter(Filter):
-    """Snowball-stems alphabetic words (NLTK) and folds accents, with a cache of results.
-
-    With ``language=None`` it only folds accents (for names, and for the spelling field whose words
-    must stay real words). The cache is what makes NLTK's Snowball affordable: news text repeats
-    its words, and the stemmer is slow per call.
-    """
-
-    CACHE_LIMIT = 200_000
-
-    def __init__(self, language: str | None = "english") -> None:
-        self.language = language
-        self._cache: dict[str, str] = {}
-        self._stem = SnowballStemmer(language).stem if language else None
+    def __init__(self, default_language: str = "en") -> None:
+        self.default_language = default_language
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.language == self.language
+        return type(other) is type(self) and other.default_language == self.default_language
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, self.language))
+        return hash((type(self).__name__, self.default_language))
 
-    def __getstate__(self) -> dict[str, object]:
-        return {"language": self.language}
+    def namespaces(self, value: str) -> set[str]:
+        language = getattr(value, "language", "") or UNDETERMINED
+        analysed_as = analysis_language(language, self.default_language)
+        own = min(writing_scripts(analysed_as))  # the article's own namespace is always there
+        return {namespace(analysed_as, s) for s in scripts_present(value) | {own}}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["language"])  # type: ignore[misc]
-
-    def normalize(self, word: str) -> str:
-        """The indexed form of one lowercased word."""
-        found = self._cache.get(word)
-        if found is None:
-            folded = fold_accents(word)  # before stemming, so "straße" and "strasse" agree
-            found = self._stem(folded) if self._stem and folded.isalpha() else folded
-            if len(self._cache) >= self.CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[word] = found
-        return found
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        normalize = self.normalize
-        for token in tokens:
-            token.text = normalize(token.text)
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
+        token = Token(**kwargs)
+        for name in sorted(self.namespaces(value)):
+            token.text = name
+            token.boost = 1.0
+            token.stopped = False
             yield token
 
 
-class NewsAnalyzer(Analyzer):
-    """The tokenizer and the stem-and-fold filter as one analyzer, with a fast path for indexing.
-
-    ``__call__`` gives Whoosh its token stream (queries, highlighting); ``term_positions`` gives
-    the positions of each indexed term in one pass, without a Token object per word, which is
-    what ``schema.NewsPositions`` uses to index a field.
-    """
-
-    def __init__(self, stoplist_language: str | None, stem_language: str | None) -> None:
-        self.tokenizer = NewsTokenizer(stoplist_language)
-        self.normalizer = StemFoldFilter(stem_language)
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            type(other) is type(self)
-            and other.tokenizer == self.tokenizer
-            and other.normalizer == self.normalizer
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.tokenizer, self.normalizer))
-
-    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
-        return self.normalizer(self.tokenizer(value, **kwargs))
-
-    def __getstate__(self) -> dict[str, object]:
-        return {"tokenizer": self.tokenizer, "normalizer": self.normalizer}  # not the cache
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-
-    def term_positions(self, value: str) -> dict[str, list[int]]:
-        """Each indexed term of ``value`` with its positions (index mode, stop words out).
-
-        News text repeats its words, so the indexed term of each word as written is cached:
-        most words cost one lookup instead of the token rules, the stop list and the stemmer.
-        """
-        terms = self.__dict__.setdefault("_terms", {})  # word as written -> term, "" if stopped
-        positions: dict[str, list[int]] = {}
-        position = -1
-        for written in self.tokenizer.written_words(value):
-            term = terms.get(written)
-            if term is None:
-                if "-" in written:  # a compound gives several terms
-                    position = self._add_compound(written, position, positions)
-                    continue
-                if len(terms) >= StemFoldFilter.CACHE_LIMIT:
-                    terms.clear()
-                terms[written] = term = self._index_term(written)
-            if term:
-                position += 1
-                if term in positions:
-                    positions[term].append(position)
-                else:
-                    positions[term] = [position]
-        return positions
-
-    def _index_term(self, written: str) -> str:
-        """The indexed term of one word that is not a compound ("" for a stop word)."""
-        ((text, _start, _end, _increment),) = self.tokenizer.words(written, query_mode=False)
-        return "" if text in self._stops() else self.normalizer.normalize(text)
-
-    def _add_compound(self, written: str, position: int, positions: dict[str, list[int]]) -> int:
-        stops = self._stops()
-        for text, _start, _end, increment in self.tokenizer.words(written, query_mode=False):
-            if text in stops:
-                continue
-            position += increment
-            positions.setdefault(self.normalizer.normalize(text), []).append(position)
-        return position
-
-    def _stops(self) -> frozenset[str]:
-        language = self.tokenizer.stoplist_language
-        return stop_words(language) if language else frozenset()
+def _whole_value(token: Token, value: str, start_pos: int, start_char: int) -> Token:
+    token.original = token.text = value
+    token.boost = 1.0
+    token.stopped = False
+    if token.positions:
+        token.pos = start_pos
+    if token.chars:
+        token.startchar = start_char
+        token.endchar = start_char + len(value)
+    return token
 
 
-def text_analyzer(language: str = "english") -> NewsAnalyzer:
-    """Titles, teasers and bodies: stop words out, accents folded, stemmed."""
-    return NewsAnalyzer(language, language)
+def text_analyzer(default_language: str = "en") -> NewsAnalyzer:
+    """Titles, teasers and bodies: tagged by namespace, stemmed, English stop words out."""
+    return NewsAnalyzer(tagged=True, stemming=True, stops=True, default_language=default_language)
 
 
 def name_analyzer() -> NewsAnalyzer:
-    """Authors: every word kept, accents folded, no stemming."""
-    return NewsAnalyzer(None, None)
+    """Authors: every word kept, accents folded, no stemming, no namespaces."""
+    return NewsAnalyzer(tagged=False, stemming=False, stops=False)
 
 
-def word_analyzer(language: str = "english") -> NewsAnalyzer:
-    """Spelling suggestions: real words (accents folded), never stems."""
-    return NewsAnalyzer(language, None)
+def word_analyzer(default_language: str = "en") -> NewsAnalyzer:
+    """Spelling suggestions: real words (accents folded), never stems; no unspaced runs."""
+    return NewsAnalyzer(
+        tagged=False,
+        stemming=False,
+        stops=True,
+        default_language=default_language,
+        unspaced=False,
+    )

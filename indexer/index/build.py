@@ -20,6 +20,7 @@ from whoosh.query import And, Term
 
 from indexer.config import Settings
 from indexer.errors import DiskError, IndexCheckError, SourceError, StrictModeError
+from indexer.index.analysis import LanguageText
 from indexer.index.bulk_writer import Progress, write_index
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.status import index_facts
@@ -198,12 +199,16 @@ def _probe_articles(articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
 
 
 def _finds_itself(searcher: Searcher, schema: Any, article: ArticleRecord) -> bool:
-    words = {token.text for token in schema["title"].analyzer(article.title, mode="index")}
-    if not words:
-        return searcher.document_number(id=article.id) is not None  # a title of stop words only
     docnum = searcher.document_number(id=article.id)
+    if docnum is None:
+        return False
+    language = searcher.stored_fields(docnum).get("language", "")  # as it was indexed
+    title = LanguageText(article.title, language)
+    words = {token.text for token in schema["title"].analyzer(title, mode="index")}
+    if not words:
+        return True  # a title of stop words only
     results = searcher.search(And([Term("title", word) for word in sorted(words)]), limit=None)
-    return docnum is not None and docnum in set(results.docs())
+    return docnum in set(results.docs())
 
 
 def generation_manifest(

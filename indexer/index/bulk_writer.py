@@ -49,6 +49,7 @@ from indexer.index.whoosh_internals import (
     commit_segments,
 )
 from indexer.ingest.articles import ArticleRecord
+from indexer.ingest.language import load_identifier
 
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
 SEGMENT_MAX_ARTICLES = 50_000  # per segment: bounds a writing process's memory (~4 KB an article)
@@ -207,6 +208,8 @@ def write_index(
             builder.cancel()
             raise
         return
+    if any(not article.language for article in articles):  # some will be identified:
+        load_identifier()  # the model is loaded once, before the writing processes fork
     segments = _build_segments_in_parallel(path, articles, shares, processes, progress)
     commit_segments(index, NewsCodec(), segments)
 

@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.index.analysis import LanguageText
 from indexer.ingest.articles import ArticleRecord
+from indexer.ingest.language import article_language, primary_language
+
+NAMESPACE_SAMPLE_CHARS = 4000  # of the text, read for the scripts it is written in
 
 
 def document_fields(article: ArticleRecord) -> dict[str, Any]:
-    """The keyword arguments for ``writer.add_document`` that index ``article``."""
+    """The keyword arguments for ``writer.add_document`` that index ``article``.
+
+    The text fields get the article's language with their text (``LanguageText``), and store
+    the plain text."""
+    language = article_language(article)
     fields: dict[str, Any] = {
         "id": article.id,
         "checksum": article.checksum,
         "url": article.url,
-        "title": article.title,
-        "teaser": article.teaser,
+        "title": LanguageText(article.title, language),
+        "_stored_title": article.title,
+        "teaser": LanguageText(article.teaser, language),
         "_stored_teaser": article.display_teaser,
-        "body": article.body,
+        "body": LanguageText(article.body, language),
+        "_stored_body": article.body,
         "words": f"{article.title}\n{article.teaser}",
+        "language": language,
+        "language_code": primary_language(language),
+        "analyses": LanguageText(_namespace_sample(article), language),
     }
     if article.authors:
         fields["author"] = article.author
@@ -32,6 +45,9 @@ def document_fields(article: ArticleRecord) -> dict[str, Any]:
         fields["month"] = f"{published.year:04d}-{published.month:02d}"
     else:
         fields["undated"] = 1
-    if article.language:
-        fields["language"] = article.language
     return fields
+
+
+def _namespace_sample(article: ArticleRecord) -> str:
+    text = f"{article.title}\n{article.teaser}\n{article.body}"
+    return text[:NAMESPACE_SAMPLE_CHARS]

@@ -15,18 +15,25 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh.analysis import IDAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.formats import Positions
+from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
 from indexer.errors import SchemaMismatchError
-from indexer.index.analysis import name_analyzer, text_analyzer, word_analyzer
+from indexer.index.analysis import (
+    NamespaceAnalyzer,
+    name_analyzer,
+    text_analyzer,
+    word_analyzer,
+)
+from indexer.index.languages import default_language_code
 from indexer.index.whoosh_internals import POSITIONS_COUNT_BYTES
 
 if TYPE_CHECKING:
     from indexer.index.store import Generation
 
 # 5: the analyzers pickled into the index moved to indexer.index.analysis.
-SCHEMA_VERSION = 5
+# 6: analysis by language: terms tagged with their namespace, ``language_code`` and ``analyses``.
+SCHEMA_VERSION = 6
 
 # The text fields a query searches, with their weights in BM25F ranking: a word in the headline
 # says more about what a story is about than the same word deep in its body.
@@ -56,9 +63,28 @@ class NewsPositions(Positions):
         return list(accumulate(deltas))
 
 
+class NewsFrequency(Frequency):
+    """Whoosh's Frequency format (counts, no positions), fed by ``NewsAnalyzer.term_positions``
+    like ``NewsPositions``: the spelling words of every article, at the cost of a lookup a word."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple]:
+        if not isinstance(value, str) or not hasattr(analyzer, "term_positions"):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for term, positions in analyzer.term_positions(value).items():
+            yield term, len(positions), len(positions) * boost, pack_uint(len(positions))
+
+
 def _text_field(analyzer: Any, **options: Any) -> TEXT:
     field = TEXT(analyzer=analyzer, multitoken_query="phrase", **options)
     field.format = NewsPositions(field_boost=field.format.field_boost)
+    return field
+
+
+def _spelling_field(analyzer: Any) -> TEXT:
+    field = TEXT(analyzer=analyzer, phrase=False)
+    field.format = NewsFrequency(field_boost=field.format.field_boost)
     return field
 
 
@@ -71,7 +97,10 @@ def _column_only(field: Any) -> Any:
 
 
 def build_schema(language: str = "english") -> Schema:
-    text = text_analyzer(language)
+    """The schema; ``language`` (the ``[index] language`` setting) is how text whose language
+    cannot be told is analysed."""
+    default = default_language_code(language)
+    text = text_analyzer(default)
     return Schema(
         id=ID(stored=True, unique=True),
         checksum=STORED(),
@@ -85,8 +114,10 @@ def build_schema(language: str = "english") -> Schema:
         published=_column_only(DATETIME(stored=True, sortable=True)),
         undated=_column_only(NUMERIC(int, bits=8, signed=False, sortable=True, default=0)),
         month=_column_only(ID(sortable=True)),
-        language=ID(stored=True),
-        words=TEXT(analyzer=word_analyzer(language), phrase=False),
+        language=ID(stored=True),  # the BCP 47 tag, as declared or identified
+        language_code=_column_only(ID(sortable=True)),  # its primary subtag: filter and facet
+        analyses=KEYWORD(analyzer=NamespaceAnalyzer(default)),  # the namespaces of its terms
+        words=_spelling_field(word_analyzer(default)),
     )
 
 

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from indexer.index.analysis import LanguageText
+from indexer.index.languages import namespace_of_term
 from indexer.search.kept import KeptWithin
 from indexer.search.query_words import TEXT_FIELDS, Word
 
@@ -38,6 +40,7 @@ class DocumentWords:
     def _read(self, docnum: int) -> Counter[str]:
         stored = self.searcher.stored_fields(docnum)
         text = "\n".join(str(stored.get(name) or "") for name in TEXT_FIELDS)
+        text = LanguageText(text, stored.get("language", ""))  # in the article's own language
         return Counter(token.text for token in self.analyzer(text))
 
 
@@ -54,8 +57,16 @@ def feedback_words(
         words = documents.of(docnum)
         length = sum(words.values()) or 1
         for text, frequency in words.items():
-            if len(text) > 1 and not text.isdigit() and not is_unwanted(text):
+            if _is_telling(text) and not is_unwanted(text):
                 model[text] = model.get(text, 0.0) + score * frequency / length
     heaviest = heapq.nlargest(count, model.items(), key=lambda item: item[1])
     total = sum(weight for _text, weight in heaviest) or 1.0
     return [(Word(text, text, 1, TEXT_FIELDS), weight / total) for text, weight in heaviest]
+
+
+def _is_telling(term: str) -> bool:
+    """A term worth learning: not one letter (initials) nor a number, in any language (the
+    namespace of a term, ``en:``, is not part of its word)."""
+    space = namespace_of_term(term)
+    word = term[len(space) + 1 :] if space else term
+    return len(word) > 1 and not word.isdigit()

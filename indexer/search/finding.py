@@ -1,14 +1,16 @@
 """What a search finds: its query read, the documents it matches, then those within the request's
 dates and sections.
 
-A query is read as words (``query_words``) and matched by the match rule (``word_match``); a text
-longer than the query language's ``QUERY_LANGUAGE_CHARS`` is read as plain text. A query the
+A query is read as words (``query_words``), each looked for in every language of the index
+(``languages.word_forms``), and matched by the match rule (``word_match``); a text longer than
+the query language's ``QUERY_LANGUAGE_CHARS`` is read as plain text. A query the
 word reading does not take (``+word``) is matched as the parser reads it: every word required,
 and any word when no article has them all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from datetime import time as day_time
@@ -17,9 +19,11 @@ from whoosh import query
 
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet, intersection, matching_docs
+from indexer.search.language_stats import language_column
+from indexer.search.languages import prefer, preferred_languages, word_forms
 from indexer.search.open_index import OpenIndex
 from indexer.search.query_parser import QUERY_LANGUAGE_CHARS, clean_query_text
-from indexer.search.query_words import QueryWords, read_query_words, read_text_words
+from indexer.search.query_words import QueryWords, Word, read_query_words, read_text_words
 from indexer.search.requests import SearchRequest
 from indexer.search.word_match import MatchRule, WordMatch, match_words
 
@@ -31,9 +35,10 @@ class Found:
     parsed: query.Query | None  # as Whoosh reads it (for marking words); None: every article
     words: QueryWords | None  # as words, when the word reading takes the query
     match: WordMatch | None
-    in_dates: DocSet  # what the query matched within the request's dates
+    in_dates: DocSet  # what the query matched within the request's dates (and languages)
     final: DocSet  # ... and within its sections
     relaxed: bool  # some results lack a word of the query
+    in_sections: DocSet  # what the query matched within its dates and sections, any language
 
     @property
     def rule(self) -> MatchRule:
@@ -52,14 +57,16 @@ class Found:
 
 
 def find(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Found:
-    """The documents the request's query matches, then within its dates, then its sections."""
+    """The documents the request's query matches, then within its dates, then its languages
+    and sections."""
     table = opened.table
     text = clean_query_text(request.q)
+    preferred = _preferred(opened, request)
     words, match = None, None
     if text in ("", "*"):
         parsed, matched, relaxed = None, table.every, False
     else:
-        words = read_words(opened, text)
+        words = read_words(opened, text, preferred)
         if words is not None:
             ranking = opened.ranking
             if not ranking.any_word_when_long:  # every word; any word only when none has all
@@ -68,41 +75,62 @@ def find(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Found
             match = match_words(opened.postings, words, table.every, relax_below, deadline)
             parsed, matched, relaxed = words.as_query(), match.docs, match.relaxed
         else:
-            parsed, matched, relaxed = _as_parsed(opened, text, deadline)
+            parsed, matched, relaxed = _as_parsed(opened, text, preferred, deadline)
     in_dates = matched
     if request.date_from or request.date_to:
         start = datetime.combine(request.date_from, day_time.min) if request.date_from else None
         end = datetime.combine(request.date_to, day_time.max) if request.date_to else None
         in_dates = table.published_between(matched, start, end)
+    in_sections = table.in_sections(in_dates, request.sections) if request.sections else in_dates
+    if request.languages:  # sections are counted within the languages, and languages within
+        languages = language_column(opened.searcher).docs_of(request.languages)
+        in_dates = intersection(in_dates, languages)
     final = table.in_sections(in_dates, request.sections) if request.sections else in_dates
-    return Found(parsed, words, match, in_dates, final, relaxed)
+    return Found(parsed, words, match, in_dates, final, relaxed, in_sections)
 
 
-def read_words(opened: OpenIndex, text: str) -> QueryWords | None:
-    """The words of cleaned, non-empty ``text``; None when the word reading does not take it."""
+def _preferred(opened: OpenIndex, request: SearchRequest) -> tuple[str, ...]:
+    """The languages whose articles a search prefers (``languages.preferred_languages``)."""
+    default = opened.searcher.schema["body"].analyzer.default_language
+    return preferred_languages(request.q, request.accept_languages, default)
+
+
+def read_words(opened: OpenIndex, text: str, preferred: Sequence[str] = ()) -> QueryWords | None:
+    """The words of cleaned, non-empty ``text``, each with its forms in the index's languages;
+    None when the word reading does not take it."""
+    index_reader = opened.searcher.reader()
+
+    def localize(word: Word) -> Word | None:
+        return word_forms(index_reader, word, preferred)
+
     if len(text) > QUERY_LANGUAGE_CHARS:
         analyzer = opened.searcher.schema["body"].analyzer
-        return read_text_words(text, analyzer, opened.questions, opened.rarity)
-    words = read_query_words(opened.reader.parse(text), text, opened.questions, opened.rarity)
+        return read_text_words(text, analyzer, opened.questions, opened.rarity, localize)
+    parsed = opened.reader.parse(text)
+    words = read_query_words(parsed, text, opened.questions, opened.rarity, localize)
     if words is None:
         return None
-    index_reader = opened.searcher.reader()
     return replace(
         words,
-        required=tuple(opened.reader.bounded(c, index_reader) for c in words.required),
-        excluded=tuple(opened.reader.bounded(c, index_reader) for c in words.excluded),
+        required=tuple(
+            prefer(opened.reader.bounded(c, index_reader), preferred, index_reader)
+            for c in words.required
+        ),
+        excluded=tuple(
+            opened.reader.bounded(c, index_reader, every_word=False) for c in words.excluded
+        ),
     )
 
 
 def _as_parsed(
-    opened: OpenIndex, text: str, deadline: Deadline
+    opened: OpenIndex, text: str, preferred: Sequence[str], deadline: Deadline
 ) -> tuple[query.Query | None, DocSet, bool]:
     """Every word required as the parser reads the query; any word when none has them all."""
     reader, index_reader, every = opened.reader, opened.searcher.reader(), opened.table.every
-    parsed = reader.read(text, index_reader)
+    parsed = prefer(reader.read(text, index_reader), preferred, index_reader)
     matched = every if parsed is None else matching_docs(opened.postings, parsed, every, deadline)
     if not len(matched) and parsed is not None and reader.has_several_words(text):
-        any_word = reader.read(text, index_reader, any_word=True)
+        any_word = prefer(reader.read(text, index_reader, any_word=True), preferred, index_reader)
         any_matched = matching_docs(opened.postings, any_word, every, deadline)
         if len(any_matched):
             return any_word, any_matched, True

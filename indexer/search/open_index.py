@@ -26,12 +26,14 @@ from indexer.index.whoosh_types import Searcher
 from indexer.search.doctable import DocTable
 from indexer.search.feedback import DocumentWords
 from indexer.search.kept import KeptWithin
+from indexer.search.language_stats import LanguageBM25F
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader
 from indexer.search.query_words import (
     NO_QUESTION_WORDS,
     TEXT_FIELDS,
     QuestionWords,
+    Word,
     question_words,
 )
 from indexer.search.ranking import RankingSettings, WordScorer, load_length_norms
@@ -66,7 +68,7 @@ class OpenIndex:
     ) -> OpenIndex:
         require_schema_version(lease.generation)
         index = whoosh_index.open_dir(str(lease.generation.path))
-        searcher = index.searcher()
+        searcher = index.searcher(weighting=LanguageBM25F())  # each language's statistics
         try:
             postings = TermPostings(searcher)
             load_length_norms(postings, ranking)
@@ -108,14 +110,15 @@ class OpenIndex:
         analyzer = self.searcher.schema["body"].analyzer
         return frozenset(token.text for word in listed for token in analyzer(word))
 
-    def rarity(self, text: str) -> float:
+    def rarity(self, word: Word) -> float:
         """How telling a word is: BM25's IDF of the documents that have it in a text field (an
-        estimate that counts a document once per field, cheap for words of a long text); 0 for
-        a word no article has."""
-        frequency = sum(self.searcher.doc_frequency(name, text) for name in TEXT_FIELDS)
+        estimate that counts a document once per field and form, cheap for words of a long
+        text); 0 for a word no article has."""
+        forms = [terms[0] for terms, _boost in word.alternatives]
+        frequency = sum(self.searcher.doc_frequency(f, t) for f in TEXT_FIELDS for t in forms)
         if not frequency:  # in no article: it can find nothing
             return 0.0
-        return self.scorer.rarity(min(frequency, self.searcher.doc_count()))
+        return self.scorer.rarity(min(frequency, self.searcher.doc_count()), forms[0])
 
     def close(self) -> None:
         self.searcher.close()

@@ -25,7 +25,9 @@ from indexer.index.whoosh_internals import (
 from indexer.index.whoosh_types import Searcher
 from indexer.search.docsets import DOC_TYPE, DocSet
 from indexer.search.kept import KeptWithin
+from indexer.search.language_stats import language_column
 
+_LENGTH_OF_BYTE = np.array([byte_to_length(x) for x in range(256)], dtype=np.float64)
 POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, about 32 MB
 POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, about 32 MB
 
@@ -57,9 +59,12 @@ class TermPostings:
         """BM25's k1 * (1 - b + b * length / average length) of every document, computed once."""
         key = (fieldname, k1, b)
         if key not in self._norms:
-            average = self.searcher.avg_field_length(fieldname) or 1
-            norm_of = [k1 * ((1 - b) + b * byte_to_length(x) / average) for x in range(256)]
-            self._norms[key] = np.array(norm_of)[np.array(self._field_lengths(fieldname))]
+            lengths = _LENGTH_OF_BYTE[np.array(self._field_lengths(fieldname), dtype=np.intp)]
+            # the average of each document's language (language_stats: one number for one)
+            average = language_column(self.searcher).average_lengths(
+                self.searcher, fieldname, lengths
+            )
+            self._norms[key] = k1 * ((1 - b) + b * lengths / average)
         return self._norms[key]
 
     def _decode(self, fieldname: str, text: str) -> tuple[DocSet, np.ndarray]:

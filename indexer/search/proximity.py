@@ -9,7 +9,6 @@ from ``postings.position_keys``: ``document << 32 | position``, sorted.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from itertools import combinations
 
@@ -45,22 +44,31 @@ def proximity_scores(
     length_norms: Callable[[str], np.ndarray],
     k1: float,
     documents: int,
+    rarity: Callable[[int, str], float],
 ) -> np.ndarray:
     """The closeness score of every document for the pairs of ``words``; ``length_norms``
-    gives a field's BM25 length normalisation of every document."""
-    live = max(postings.searcher.doc_count(), 1)
+    gives a field's BM25 length normalisation of every document, ``rarity`` the IDF of a
+    number of documents in the language of a term."""
     scores = np.zeros(documents, dtype=np.float64)
     for first, second in combinations(words, 2):
         weighted = np.zeros(documents, dtype=np.float64)
         for fieldname in set(first.fields) & set(second.fields):
             docs, counts = pair_counts(
-                postings.position_keys(fieldname, first.text),
-                postings.position_keys(fieldname, second.text),
+                _positions(postings, fieldname, first), _positions(postings, fieldname, second)
             )
             weighted[docs] += field_weight(fieldname) * counts / length_norms(fieldname)[docs]
         found = np.flatnonzero(weighted)
         if len(found):
-            rarity = math.log(1 + (live - len(found) + 0.5) / (len(found) + 0.5))
+            pair_rarity = rarity(len(found), first.alternatives[0][0][0])
             tf = weighted[found]
-            scores[found] += rarity * tf * (k1 + 1) / (k1 + tf)
+            scores[found] += pair_rarity * tf * (k1 + 1) / (k1 + tf)
     return scores
+
+
+def _positions(postings: TermPostings, fieldname: str, word: Word) -> np.ndarray:
+    """The sorted position keys of a word's one-term forms in a field (an unspaced word's
+    bigrams stand apart: they are no word of their own to be near)."""
+    keys = [postings.position_keys(fieldname, t[0]) for t, _b in word.alternatives if len(t) == 1]
+    if len(keys) == 1:
+        return keys[0]
+    return np.unique(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.uint64)

@@ -20,6 +20,7 @@ from whoosh.fields import Schema
 from indexer.errors import QueryError
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.index.whoosh_types import IndexReader
+from indexer.search.languages import localize, prefix_terms
 
 QUERY_LANGUAGE_CHARS = 1000  # a longer text is read as plain text (``query_words``)
 MAX_TEXT_CHARS = 50_000  # a longer text is read up to here
@@ -48,13 +49,14 @@ class QueryReader:
         if text in ("", "*"):
             return None
         parsed = self.parse(text, any_word)
-        if sum(1 for _ in parsed.leaves()) > MAX_QUERY_TERMS * len(SEARCH_FIELD_BOOSTS):
+        localized, looked_for = localize(parsed.normalize(), reader, every_word=not any_word)
+        if looked_for > MAX_QUERY_TERMS * len(SEARCH_FIELD_BOOSTS):  # stop words not counted
             raise QueryError(f"the query has too many words: at most {MAX_QUERY_TERMS}")
-        return self.bounded(parsed, reader)
+        return self._with_prefixes_expanded(localized, reader)
 
     def parse(self, text: str, any_word: bool = False) -> query.Query:
-        """The parser's reading of cleaned ``text``, not yet normalized: repeated words are
-        still there (``query_words`` counts them)."""
+        """The parser's reading of cleaned ``text``, not yet normalized (repeated words are
+        still there: ``query_words`` counts them) nor looked for in each language."""
         if len(text) > QUERY_LANGUAGE_CHARS:
             raise QueryError(
                 f"the query language reads at most {QUERY_LANGUAGE_CHARS:,} characters"
@@ -65,9 +67,16 @@ class QueryReader:
         except Exception as exc:  # Whoosh's parser is lenient; anything it still throws is a 400
             raise QueryError(f"cannot read the query: {exc}") from exc
 
-    def bounded(self, parsed: query.Query, reader: Any) -> query.Query:
-        """``parsed`` normalized, its prefixes expanded to at most MAX_PREFIX_TERMS terms."""
-        return parsed.normalize().accept(lambda node: self._bounded(node, reader))
+    def bounded(self, clause: query.Query, reader: Any, every_word: bool = True) -> query.Query:
+        """A clause of ``parse``'s query as it is searched: its words looked for in each
+        language of the index (``every_word``: see ``languages.localize``), its prefixes
+        expanded to at most MAX_PREFIX_TERMS terms."""
+        localized, _looked_for = localize(clause.normalize(), reader, every_word=every_word)
+        return self._with_prefixes_expanded(localized, reader)
+
+    def _with_prefixes_expanded(self, localized: query.Query, reader: Any) -> query.Query:
+        # normalized again: words may have met in one term (structures, structural: structur)
+        return localized.normalize().accept(lambda node: self._bounded(node, reader))
 
     def has_several_words(self, text: str) -> bool:
         return len(clean_query_text(text).split()) > 1
@@ -84,13 +93,11 @@ class QueryReader:
             return query.Every()
         if not prefix:
             raise QueryError("a wildcard needs at least one letter before the *")
-        field = self._schema[node.fieldname]
-        own = islice(reader.expand_prefix(node.fieldname, prefix), _PREFIX_CANDIDATES)
-        terms = {_text(term) for term in own}
-        if node.fieldname in SEARCH_FIELD_BOOSTS:  # also the stems of real words with the prefix
-            words = islice(reader.expand_prefix("words", prefix), _PREFIX_CANDIDATES)
-            stems = (_stem(field, _text(word)) for word in words)
-            terms.update(stem for stem in stems if stem is not None)
+        if node.fieldname in SEARCH_FIELD_BOOSTS:  # every language; the stems of real words
+            terms = prefix_terms(reader, node.fieldname, prefix, _PREFIX_CANDIDATES)
+        else:
+            own = islice(reader.expand_prefix(node.fieldname, prefix), _PREFIX_CANDIDATES)
+            terms = {_text(term) for term in own}
         frequent = sorted(
             (t for t in terms if reader.doc_frequency(node.fieldname, t)),
             key=lambda t: -reader.doc_frequency(node.fieldname, t),
@@ -122,11 +129,6 @@ def _parser(schema: Schema, group: Any) -> qparser.QueryParser:
         parser.remove_plugin_class(plugin)
     parser.add_plugin(qparser.PlusMinusPlugin(_PLUS_AT_WORD_START, _MINUS_AT_WORD_START))
     return parser
-
-
-def _stem(field: Any, word: str) -> str | None:
-    tokens = [t.text for t in field.analyzer(word, mode="query")]
-    return tokens[0] if len(tokens) == 1 else None
 
 
 def _text(term: str | bytes) -> str:

@@ -24,14 +24,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from whoosh import query
 
+from indexer.index.languages import default_language_code, namespace_of_term
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
+from indexer.search.language_stats import NAMESPACES_FIELD
 
 SHORT_QUERY_WORDS = 3  # up to this many words and phrases, a query wants every one of them
 MAX_QUERY_WORDS = 60  # words a query is searched for; past that, the most telling ones
@@ -46,12 +48,18 @@ class QuestionWords:
     words: frozenset[str]  # left out wherever they stand
     asking_for: frozenset[str]  # left out just before a word of ``about`` ("articles on")
     about: frozenset[str]
+    namespace: str = ""  # the namespace of the list's language ("en")
 
-    def leaves_out(self, written: str, next_word: str) -> bool:
+    def leaves_out(self, word: Word, next_word: str) -> bool:
+        """Whether ``word`` only asks: it is in the list, and written in no other language of
+        the index (German ``an`` and ``die`` are words there)."""
+        written = word.written
         if written.isupper() and len(written) > 1:  # an acronym: IT, AM, WHO
             return False
-        word = written.lower().rstrip(".")
-        return word in self.words or (word in self.asking_for and next_word.lower() in self.about)
+        if any(namespace_of_term(terms[0]) != self.namespace for terms, _ in word.forms):
+            return False
+        text = written.lower().rstrip(".")
+        return text in self.words or (text in self.asking_for and next_word.lower() in self.about)
 
 
 @cache
@@ -69,26 +77,65 @@ def question_words(language: str) -> QuestionWords:
             group = groups[line[1:-1]]
         else:
             group.update(line.lower().split())
-    return QuestionWords(*(frozenset(groups[name]) for name in ("words", "asking for", "about")))
+    return QuestionWords(
+        frozenset(groups["words"]),
+        frozenset(groups["asking for"]),
+        frozenset(groups["about"]),
+        default_language_code(language),
+    )
 
 
 NO_QUESTION_WORDS = QuestionWords(frozenset(), frozenset(), frozenset())
 
 
+Form = tuple[tuple[str, ...], float]  # a word's terms in one language (in sequence), its boost
+
+
 @dataclass(frozen=True)
 class Word:
-    """A word of a query as the index holds it (``text``: the stem), the text fields it is
-    looked for in, and how often the query has it."""
+    """A word of a query: its ``text`` (as typed, lowercased; a term, for words learned from
+    documents), the text fields it is looked for in and how often the query has it. ``forms``
+    are the terms it stands for in each language of the index where it exists (``languages``):
+    one term for a spaced word, the sequence of bigrams for an unspaced one; a preferred
+    language's with a boost. ``stop_spaces``: the namespaces where it is a stop word, which
+    every article of that language counts as having."""
 
     text: str
     written: str
     count: int
     fields: tuple[str, ...]
+    forms: tuple[Form, ...] = ()  # none: the word is its text, as a term
+    stop_spaces: tuple[str, ...] = ()
+
+    @property
+    def alternatives(self) -> tuple[Form, ...]:
+        return self.forms or (((self.text,), 1.0),)
+
+    @property
+    def key(self) -> tuple[tuple[Form, ...], tuple[str, ...]]:
+        """What the word is looked for as: two written forms of one stem are one word."""
+        return self.alternatives, self.stop_spaces
+
+    @property
+    def spaced(self) -> bool:
+        """Every form of the word is one term (no bigram sequence)."""
+        return all(len(terms) == 1 for terms, _boost in self.alternatives)
 
     def as_query(self) -> query.Query:
-        return query.Or(
-            [query.Term(f, self.text, boost=SEARCH_FIELD_BOOSTS[f]) for f in self.fields]
-        )
+        parts: list[query.Query] = []
+        for fieldname in self.fields:
+            weight = SEARCH_FIELD_BOOSTS[fieldname]
+            for terms, boost in self.alternatives:
+                parts.append(
+                    query.Term(fieldname, terms[0], boost=weight * boost)
+                    if len(terms) == 1
+                    else query.Phrase(fieldname, list(terms), boost=weight * boost)
+                )
+        parts += [query.Term(NAMESPACES_FIELD, space, boost=0.0) for space in self.stop_spaces]
+        return query.Or(parts)
+
+
+Localize = Callable[[Word], "Word | None"]  # a word as typed -> its forms; None: a stop word
 
 
 @dataclass(frozen=True)
@@ -115,23 +162,33 @@ class QueryWords:
 
 @dataclass
 class _Clauses:
-    words: list[tuple[Word, str]]  # each word with the word written after it
-    phrases: list[query.Or]
-    required: list[query.Query]
-    excluded: list[query.Query]
+    localize: Localize
+    words: list[tuple[Word, str]] = field(default_factory=list)  # with the word written after it
+    phrases: list[query.Or] = field(default_factory=list)
+    required: list[query.Query] = field(default_factory=list)
+    excluded: list[query.Query] = field(default_factory=list)
+
+    def add_word(self, word: Word, next_word: str) -> None:
+        """A word as typed, looked for as its forms (a stop word wherever it could be found
+        is left out)."""
+        found = self.localize(word)
+        if found is not None:
+            self.words.append((found, next_word))
 
 
 def read_query_words(
     parsed: query.Query,
     text: str,
     questions: QuestionWords,
-    rarity: Callable[[str], float],
+    rarity: Callable[[Word], float],
+    localize: Localize,
 ) -> QueryWords | None:
     """The words of ``parsed`` (the parser's query of ``text``, not normalized, so that repeated
-    words are still there); ``rarity`` weighs a word's text by how telling it is in the index.
-    None for a query that is not of words, phrases and filters, or has none of them (only
-    stop words, only excluded words)."""
-    clauses = _Clauses([], [], [], [])
+    words are still there); ``rarity`` weighs a word by how telling it is in the index,
+    ``localize`` gives a word as typed its forms in the index's languages. None for a query
+    that is not of words, phrases and filters, or has none of them (only stop words, only
+    excluded words)."""
+    clauses = _Clauses(localize)
     if not _collect(parsed, text, clauses) or not (
         clauses.words or clauses.phrases or clauses.required
     ):
@@ -140,23 +197,26 @@ def read_query_words(
 
 
 def read_text_words(
-    text: str, analyzer: Any, questions: QuestionWords, rarity: Callable[[str], float]
+    text: str,
+    analyzer: Any,
+    questions: QuestionWords,
+    rarity: Callable[[Word], float],
+    localize: Localize,
 ) -> QueryWords:
     """The words of a text read as text, without the query language (a pasted paragraph)."""
-    clauses = _Clauses([], [], [], [])
-    for token in analyzer(text, chars=True):
+    clauses = _Clauses(localize)
+    for token in analyzer(text, chars=True, mode="query"):
         written = text[token.startchar : token.endchar]
         match = _NEXT_WORD.match(text, token.endchar)
-        word = Word(token.text, written, 1, TEXT_FIELDS)
-        clauses.words.append((word, match.group(1) if match else ""))
+        clauses.add_word(Word(token.text, written, 1, TEXT_FIELDS), match.group(1) if match else "")
     return _read(clauses, questions, rarity)
 
 
 def _read(
-    clauses: _Clauses, questions: QuestionWords, rarity: Callable[[str], float]
+    clauses: _Clauses, questions: QuestionWords, rarity: Callable[[Word], float]
 ) -> QueryWords:
     """The query's words counted, its question words and the words past the limit left out."""
-    asked = [(w, questions.leaves_out(w.written, after)) for w, after in clauses.words]
+    asked = [(w, questions.leaves_out(w, after)) for w, after in clauses.words]
     kept = [w for w, is_question in asked if not is_question]
     if kept or clauses.phrases or clauses.required:
         words = _counted(kept)
@@ -165,11 +225,13 @@ def _read(
         words, left_out = _counted(w for w, _is_question in asked), []
     long = len(words) + len(clauses.phrases) > SHORT_QUERY_WORDS
     required = list(clauses.required)
-    if long:
-        words = _counted(words + [w for p in clauses.phrases for w in _phrase_words(p)])
+    if long:  # read as text: phrases as their words, unspaced words as their bigrams
+        phrase_words = [clauses.localize(w) for p in clauses.phrases for w in _phrase_words(p)]
+        words = _counted(words + [w for w in phrase_words if w is not None])
+        words = _counted(part for word in words for part in _as_text_words(word))
     else:
         required += clauses.phrases
-    telling = sorted(words, key=lambda w: -rarity(w.text) * (1 + math.log(w.count)))
+    telling = sorted(words, key=lambda w: -rarity(w) * (1 + math.log(w.count)))
     kept_texts = {w.text for w in telling[:MAX_QUERY_WORDS]}
     return QueryWords(
         words=tuple(w for w in words if w.text in kept_texts),
@@ -179,6 +241,22 @@ def _read(
         question_words=tuple(left_out),
         over_limit=tuple(w.written for w in words if w.text not in kept_texts),
     )
+
+
+def _as_text_words(word: Word) -> list[Word]:
+    """A word of a long query as it counts there: without its stop namespaces (an article
+    needs some of the words, not a stop word), and an unspaced word as its bigrams, each a word
+    of its own (a pasted text's runs of Chinese are no phrases to find as they stand)."""
+    if word.spaced:
+        return [replace(word, stop_spaces=())]
+    parts: dict[str, list[Form]] = {}  # each bigram in every language it stands in
+    for terms, boost in word.alternatives:
+        for term in terms:
+            parts.setdefault(term.split(":", 1)[-1], []).append(((term,), boost))
+    return [
+        Word(plain, plain, word.count, word.fields, tuple(dict.fromkeys(forms)))
+        for plain, forms in parts.items()
+    ]
 
 
 def _collect(node: query.Query, text: str, clauses: _Clauses) -> bool:
@@ -200,7 +278,7 @@ def _collect(node: query.Query, text: str, clauses: _Clauses) -> bool:
     word = _as_word(node, text)
     if word is not None:
         match = _NEXT_WORD.match(text, getattr(node.subqueries[0], "endchar", None) or len(text))
-        clauses.words.append((word, match.group(1) if match else ""))
+        clauses.add_word(word, match.group(1) if match else "")
     elif kind is query.Or and _same_phrase(node.subqueries):
         clauses.phrases.append(node)
     else:
@@ -236,15 +314,12 @@ def _phrase_words(phrase: query.Or) -> list[Word]:
 
 
 def _counted(words: Iterable[Word]) -> list[Word]:
-    """Repeated words as one, with their count (in the order each first appears)."""
-    counted: dict[str, Word] = {}
+    """Repeated words as one, with their count (in the order each first appears): two written
+    forms of one stem (price, prices) are one word."""
+    counted: dict[tuple, Word] = {}
     for word in words:
-        seen = counted.get(word.text)
-        counted[word.text] = (
-            word
-            if seen is None
-            else Word(seen.text, seen.written, seen.count + word.count, seen.fields)
-        )
+        seen = counted.get(word.key)
+        counted[word.key] = word if seen is None else replace(seen, count=seen.count + word.count)
     return list(counted.values())
 
 

@@ -4,7 +4,9 @@ A word's score in a document is BM25F (Robertson and Zaragoza): the word's frequ
 field, weighted (``SEARCH_FIELD_BOOSTS``: a word in the headline counts 2.25 times one in the
 body) and normalised by that field's length against its average, is summed over the fields and
 then saturated once (``k1``), times the word's rarity (the IDF of the documents that have it in
-any field). A query's words add up, a repeated word counting ``1 + 0.75 ln(count)`` times.
+any field, among the articles of the term's language: ``language_stats``). A word that stands
+in several languages is scored in each (``languages.word_forms``). A query's words add up, a
+repeated word counting ``1 + 0.75 ln(count)`` times.
 Whoosh's BM25F saturates each field on its own, with its own IDF, and adds the fields up, so a
 word in the headline and the body counts about twice: the combined form is worth 8 to 23% of
 MAP on three of the four test collections and within 1% on the fourth (the README's Ranking
@@ -28,6 +30,7 @@ from whoosh import query
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.search.deadline import NO_DEADLINE, Deadline
 from indexer.search.docsets import DocSet
+from indexer.search.language_stats import namespace_size
 from indexer.search.postings import TermPostings
 from indexer.search.proximity import proximity_scores
 from indexer.search.query_parser import ExpandedPrefix
@@ -82,12 +85,37 @@ class WordScorer:
         scores[docs] += weight * word_scores
 
     def score(self, word: Word) -> tuple[np.ndarray, np.ndarray]:
-        """(documents that have the word, their BM25F scores for it)."""
+        """(documents that have the word, their BM25F scores for it): the scores of its forms
+        (one per language it stands in; an unspaced word's bigrams count as words), each
+        against the statistics of its own language, times their boosts."""
+        if len(word.alternatives) == 1 and len(word.alternatives[0][0]) == 1:
+            (term,), boost = word.alternatives[0]
+            docs, scores = self.term_score(term, word.fields)
+            return docs, boost * scores if boost != 1.0 else scores
+        summed = np.zeros(self.documents, dtype=np.float64)
+        for (terms, boost), share in zip(word.alternatives, self._shares(word), strict=True):
+            for term in terms:
+                docs, scores = self.term_score(term, word.fields)
+                summed[docs] += boost * share * scores
+        found = np.flatnonzero(summed)
+        return found, summed[found]
+
+    def _shares(self, word: Word) -> list[float]:
+        """How likely a word of several languages is meant in each: as likely as the
+        language's articles are many, against the most common of them. (Each language's IDF
+        is its own: a word in all of 6 English articles and the one German article would rank
+        the German one first, the IDF of a small language being the less sure.)"""
+        sizes = [namespace_size(self.postings.searcher, t[0]) for t, _b in word.alternatives]
+        largest = max(sizes) or 1
+        return [size / largest for size in sizes]
+
+    def term_score(self, term: str, fields: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(documents that have ``term`` in any of ``fields``, their BM25F scores for it)."""
         settings = self.settings
         k1 = settings.k1
         summed = np.zeros(self.documents, dtype=np.float64)  # over the fields
-        for fieldname in word.fields:
-            docs, frequencies = self.postings.get(fieldname, word.text)
+        for fieldname in fields:
+            docs, frequencies = self.postings.get(fieldname, term)
             if not len(docs):
                 continue
             weight = settings.field_weight(fieldname)
@@ -101,7 +129,7 @@ class WordScorer:
         found = np.flatnonzero(summed)
         if not settings.combined_fields:
             return found, summed[found]
-        rarity, values = self.rarity(len(found)), summed[found]
+        rarity, values = self.rarity(len(found), term), summed[found]
         return found, rarity * values * (k1 + 1) / (k1 + values)
 
     def closeness(self, words: list[Word]) -> np.ndarray:
@@ -114,6 +142,7 @@ class WordScorer:
             self.length_norms,
             settings.k1,
             self.documents,
+            self.rarity,
         )
 
     def length_norms(self, fieldname: str) -> np.ndarray:
@@ -121,9 +150,13 @@ class WordScorer:
         b = self.settings.field_length_discount(fieldname)
         return self.postings.length_norms(fieldname, 1.0, b)
 
-    def rarity(self, document_frequency: int) -> float:
-        """BM25's IDF, never negative: ln(1 + (N - df + 0.5) / (df + 0.5))."""
+    def rarity(self, document_frequency: int, term: str = "") -> float:
+        """BM25's IDF, never negative: ln(1 + (N - df + 0.5) / (df + 0.5)), N the articles of
+        the term's language (``language_stats.namespace_size``; every article for no term)."""
         n = self.live_documents
+        if term:
+            n = min(n, namespace_size(self.postings.searcher, term))
+        n = max(n, document_frequency)
         return math.log(1 + (n - document_frequency + 0.5) / (document_frequency + 0.5))
 
     def scores(

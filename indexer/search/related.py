@@ -6,6 +6,7 @@ from typing import Any
 
 from whoosh import query
 
+from indexer.index.analysis import LanguageText
 from indexer.index.whoosh_types import Searcher
 from indexer.search.results import ArticleSummary, iso_utc
 
@@ -19,6 +20,7 @@ def related_articles(
 ) -> list[ArticleSummary]:
     """Articles sharing the most distinctive words of this one, best first (itself excluded)."""
     text = "\n".join(stored.get(name) or "" for name in ("title", "teaser", "body"))
+    text = LanguageText(text, stored.get("language", ""))  # its words in its own language
     source_field = "body" if stored.get("body") else "teaser"
     try:
         keywords = searcher.key_terms_from_text(

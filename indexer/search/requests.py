@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from indexer.errors import QueryError
+from indexer.search.languages import accept_languages
 
 SORTS = ("relevance", "newest", "oldest")
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_RESULT_DEPTH = 1000  # no page reaches past the 1000th result
 MAX_SECTIONS = 20
+MAX_LANGUAGES = 20
+_LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,15 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    languages: tuple[str, ...] = ()  # the filter: primary language subtags ("en", "ja")
+    accept_languages: tuple[str, ...] = ()  # preferred, not required (Accept-Language)
     # When nothing matches, show the results of the suggested spelling (autocorrect=0: never).
     autocorrect: bool = True
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> SearchRequest:
-        """A request from URL-style parameters (values are strings or lists of strings).
+    def from_params(cls, params: Mapping[str, Any], accept_language: str = "") -> SearchRequest:
+        """A request from URL-style parameters (values are strings or lists of strings) and
+        the browser's Accept-Language header, if any.
 
         Raises QueryError naming the parameter that is wrong. ``per_page`` above the maximum and
         pages past the result depth are clamped, not refused.
@@ -53,6 +60,8 @@ class SearchRequest:
             sort=sort,
             page=page,
             per_page=per_page,
+            languages=_languages(params),
+            accept_languages=accept_languages(accept_language[:500]),
             autocorrect=_switch(params, "autocorrect", default=True),
         )
 
@@ -70,6 +79,7 @@ class SearchRequest:
             "sort": self.sort,
             "page": self.page,
             "per_page": self.per_page,
+            "language": list(self.languages),
             "autocorrect": "" if self.autocorrect else "0",
         }
         values.update(changes)
@@ -129,3 +139,18 @@ def _sections(params: Mapping[str, Any]) -> tuple[str, ...]:
     if len(sections) > MAX_SECTIONS:
         raise QueryError(f"parameter 'section' is given too often: at most {MAX_SECTIONS}")
     return sections
+
+
+def _languages(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ``language`` filter: BCP 47 tags, kept as their primary subtags (``en-GB``: ``en``)."""
+    value = params.get("language") or []
+    values: Sequence[Any] = [value] if isinstance(value, str) else value
+    if not all(isinstance(v, str) for v in values):
+        raise QueryError("parameter 'language' must be text")
+    tags = [v.strip() for v in values if v.strip()]
+    for tag in tags:
+        if not _LANGUAGE_CODE.match(tag):
+            raise QueryError("parameter 'language' must be a language code such as en or ja")
+    if len(tags) > MAX_LANGUAGES:
+        raise QueryError(f"parameter 'language' is given too often: at most {MAX_LANGUAGES}")
+    return tuple(dict.fromkeys(tag.split("-", 1)[0].lower() for tag in tags))

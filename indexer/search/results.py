@@ -40,6 +40,16 @@ class FacetCount:
     count: int
 
 
+@dataclass(frozen=True)
+class LanguageCount:
+    """A language of the matches (a primary language subtag), its name in English, and how
+    many matches are in it."""
+
+    value: str
+    count: int
+    name: str
+
+
 @dataclass
 class SearchResults:
     """A page of results with the facets and hints for the whole result set."""
@@ -62,6 +72,7 @@ class SearchResults:
     # and offers the query as typed).
     corrected: bool = False
     from_cache: bool = False  # answered from the worker's results cache (not in the JSON)
+    language_facets: list[LanguageCount] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -85,6 +96,7 @@ class SearchResults:
             "facets": {
                 "section": [_fields(f) for f in self.section_facets],
                 "published": [_fields(f) for f in self.date_facets],
+                "language": [_fields(f) for f in self.language_facets],
             },
         }
 

@@ -29,13 +29,15 @@ from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.store import Generation, IndexStore
 from indexer.index.whoosh_types import Searcher
 from indexer.search.deadline import Deadline
-from indexer.search.docsets import DocSet, matching_docs, positive_terms
+from indexer.search.docsets import DocSet, matching_docs
 from indexer.search.doctable import DocTable
 from indexer.search.feedback import feedback_words
 from indexer.search.finding import Found, find, read_words
+from indexer.search.language_stats import language_column
+from indexer.search.languages import Highlight, highlight_terms, language_facets
 from indexer.search.open_index import CurrentIndex, OpenIndex
 from indexer.search.query_parser import MAX_TEXT_CHARS, clean_query_text
-from indexer.search.query_words import TEXT_FIELDS, QueryWords, Word
+from indexer.search.query_words import QueryWords, Word
 from indexer.search.ranking import (
     DEFAULT_RANKING,
     RankingSettings,
@@ -145,19 +147,22 @@ def _article_view(opened: OpenIndex, article_id: str, q: str) -> ArticleView:
     stored = searcher.stored_fields(docnum)
     terms = _marked_words(opened, q)
     analyzer = searcher.schema["body"].analyzer
+    language = stored.get("language", "")
     body = stored.get("body") or stored.get("teaser", "")
     paragraphs = (p for p in body.split("\n\n") if p.strip())
     return ArticleView(
         id=stored["id"],
         url=stored.get("url", ""),
         title=stored["title"],
-        title_html=marked_html(stored["title"], terms, analyzer),
+        title_html=marked_html(stored["title"], terms, analyzer, language),
         section=stored.get("section", ""),
         published=iso_utc(stored.get("published")),
         author=stored.get("author", ""),
         teaser=stored.get("teaser", ""),
         body=stored.get("body", ""),
-        body_html="".join(f"<p>{marked_html(p, terms, analyzer)}</p>" for p in paragraphs),
+        body_html="".join(
+            f"<p>{marked_html(p, terms, analyzer, language)}</p>" for p in paragraphs
+        ),
         tags=list(stored.get("tags") or []),
         language=stored.get("language", ""),
         related=related_articles(searcher, docnum, stored),
@@ -169,6 +174,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
     found = find(opened, request, deadline)
     unit, dates = _date_histogram(table, found.final)
     sections = table.section_counts(found.in_dates).most_common()
+    languages = language_column(opened.searcher).counts(found.in_sections).most_common()
     total = len(found.final)
     return SearchResults(
         query=request.q,
@@ -189,6 +195,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         ),
         hits=_page_of_hits(opened, found, request, deadline),
         section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
+        language_facets=language_facets(_by_count(languages)),
         date_facets=dates,
         date_facet_unit=unit,
     )
@@ -254,34 +261,33 @@ def _left_out(words: QueryWords | None, q: str) -> LeftOut:
     return LeftOut(list(words.question_words), list(words.over_limit), cut_at)
 
 
-def _hit(searcher: Searcher, docnum: int, score: float | None, terms: dict[str, set[str]]) -> Hit:
+def _hit(
+    searcher: Searcher, docnum: int, score: float | None, terms: dict[str, set[Highlight]]
+) -> Hit:
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
-    snippet = snippet_html(stored.get("body", ""), terms["body"], analyzer) or teaser_html(
-        teaser, terms["teaser"], analyzer
-    )
+    language = stored.get("language", "")
+    snippet = snippet_html(
+        stored.get("body", ""), terms["body"], analyzer, language
+    ) or teaser_html(teaser, terms["teaser"], analyzer, language)
     return Hit(
         id=stored["id"],
         url=stored.get("url", ""),
         title=stored["title"],
-        title_html=marked_html(stored["title"], terms["title"], analyzer),
+        title_html=marked_html(stored["title"], terms["title"], analyzer, language),
         section=stored.get("section", ""),
         published=iso_utc(stored.get("published")),
         author=stored.get("author", ""),
         teaser=teaser,
         snippet_html=snippet,
         score=round(score, 4) if score is not None else None,
-        language=stored.get("language", ""),
+        language=language,
     )
 
 
-def _terms_by_field(parsed: query.Query | None) -> dict[str, set[str]]:
-    terms: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
-    for fieldname, text in positive_terms(parsed):
-        if fieldname in terms:
-            terms[fieldname].add(text)
-    return terms
+def _terms_by_field(parsed: query.Query | None) -> dict[str, set[Highlight]]:
+    return highlight_terms(parsed)  # terms, and the sequences of unspaced words
 
 
 def _by_count(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -306,7 +312,7 @@ def _date_histogram(table: DocTable, docs: DocSet) -> tuple[str, list[FacetCount
     return "year", [FacetCount(year, count) for year, count in years.items()]
 
 
-def _marked_words(opened: OpenIndex, q: str) -> set[str]:
+def _marked_words(opened: OpenIndex, q: str) -> set[Highlight]:
     """The indexed words a query looks for in text fields (for marking them in an article)."""
     text = clean_query_text(q)
     try:
@@ -314,4 +320,4 @@ def _marked_words(opened: OpenIndex, q: str) -> set[str]:
         parsed = words.as_query() if words else opened.reader.read(text, opened.searcher.reader())
     except QueryError:
         return set()
-    return {text for fieldname, text in positive_terms(parsed) if fieldname in TEXT_FIELDS}
+    return set().union(*highlight_terms(parsed).values())

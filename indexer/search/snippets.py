@@ -9,11 +9,12 @@ tokenizer, without Whoosh's per-token objects: a results page marks ten bodies.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from functools import lru_cache
 from html import escape
 
-from indexer.index.analysis import TOKEN_PATTERN, NewsAnalyzer
+from indexer.index.analysis import PLAIN_TOKEN, NewsAnalyzer
+from indexer.search.languages import Highlight
 
 SNIPPET_CHARS = 220  # a snippet's length: two or three lines of a results page
 LEAD_CHARS = 50  # context before a passage's first match
@@ -22,60 +23,103 @@ ENOUGH_MATCHES = 16  # matches after which a long body is read no further for be
 REPEAT_WORDS = 5  # a run of this many words seen twice is a repeated passage
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
-TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 Span = tuple[int, int]
 TermSpan = tuple[int, int, str]  # a matched word: where, and the indexed term it matched
+Piece = tuple[str, int, int, int]  # an indexed term, its start and end, its position
 
 
 def matched_spans(
-    text: str, terms: set[str], analyzer: NewsAnalyzer, enough: int | None = None
+    text: str,
+    terms: Collection[Highlight],
+    analyzer: NewsAnalyzer,
+    language: str = "",
+    enough: int | None = None,
 ) -> list[Span]:
-    """Where in ``text`` the words whose indexed form is in ``terms`` are, merged and in order;
-    with ``enough``, the scan stops once that many were found well past the first one."""
-    return [(start, end) for start, end, _term in _term_spans(text, terms, analyzer, enough)]
+    """Where in ``text`` (of an article in ``language``) the words whose indexed term is one of
+    ``terms`` are, merged and in order; with ``enough``, the scan stops once that many were
+    found well past the first one."""
+    return [(s, e) for s, e, _term in _term_spans(text, terms, analyzer, language, enough)]
 
 
 def _term_spans(
-    text: str, terms: set[str], analyzer: NewsAnalyzer, enough: int | None = None
+    text: str,
+    terms: Collection[Highlight],
+    analyzer: NewsAnalyzer,
+    language: str = "",
+    enough: int | None = None,
 ) -> list[TermSpan]:
-    """``matched_spans`` with the indexed term each span matched."""
+    """``matched_spans`` with the indexed term each span matched. A tuple of terms (an unspaced
+    word: its bigrams or dictionary words) is marked only where they follow one another."""
     if not terms:
         return []
-    normalize = analyzer.normalizer.normalize
+    singles = {t for t in terms if isinstance(t, str)}
+    sequences = [t for t in terms if isinstance(t, tuple)]
     spans: list[TermSpan] = []
-    for word, start, end, _increment in _candidate_words(text, terms, analyzer):
+    pieces: list[Piece] = []
+    wanted = singles.union(*sequences)
+    for term, start, end, position in _candidate_pieces(text, wanted, analyzer, language):
         if enough and len(spans) >= enough and start > spans[0][0] + 4 * SNIPPET_CHARS:
             break
-        term = normalize(word)
-        if term in terms:
-            if spans and start <= spans[-1][1]:  # a compound and its parts: one mark
-                spans[-1] = (spans[-1][0], max(end, spans[-1][1]), spans[-1][2])
-            else:
-                spans.append((start, end, term))
-    return spans
+        if term in singles:
+            spans.append((start, end, term))
+        if sequences:
+            pieces.append((term, start, end, position))
+    spans.extend(_sequence_spans(pieces, sequences))
+    return _merged(spans)
 
 
-def _candidate_words(
-    text: str, terms: set[str], analyzer: NewsAnalyzer
-) -> Iterator[tuple[str, int, int, int]]:
-    """The words of ``text`` that may be one of ``terms``. In ASCII text only the words starting
-    like a term are analysed (found by one C-level regex scan): Snowball rewrites only the ends of
-    words, so a stem begins with its word's first two letters. Other text is analysed whole."""
-    tokenizer = analyzer.tokenizer
+def _merged(spans: list[TermSpan]) -> list[TermSpan]:
+    merged: list[TermSpan] = []
+    for start, end, term in sorted(spans):
+        if merged and start <= merged[-1][1]:  # a compound and its parts: one mark
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), merged[-1][2])
+        else:
+            merged.append((start, end, term))
+    return merged
+
+
+def _sequence_spans(pieces: list[Piece], sequences: list[tuple[str, ...]]) -> Iterator[TermSpan]:
+    """The spans where the terms of a sequence stand at consecutive positions."""
+    at: dict[tuple[str, int], Span] = {}
+    for term, start, end, position in pieces:
+        at.setdefault((term, position), (start, end))
+    for sequence in sequences:
+        for (term, position), (start, _end) in list(at.items()):
+            if term != sequence[0]:
+                continue
+            found = [at.get((t, position + k)) for k, t in enumerate(sequence)]
+            last = found[-1]
+            if last is not None and all(found):
+                yield start, last[1], " ".join(sequence)
+
+
+def _candidate_pieces(
+    text: str, terms: set[str], analyzer: NewsAnalyzer, language: str
+) -> Iterator[Piece]:
+    """The indexed terms of ``text`` with their spans and positions, or, in ASCII text, those of
+    the words that may be one of ``terms``, found by one C-level regex scan: Snowball rewrites
+    only the ends of words, so a stem begins with its word's first two letters. (Positions are
+    then those of the candidates only: ASCII text holds no unspaced word to sequence.)"""
+    analysed_as = analyzer.analysis_language(language)
     if not text.isascii():
-        yield from tokenizer.words(text, query_mode=False)
+        yield from analyzer.spans(text, analysed_as)
         return
     consumed = 0
-    for candidate in _prefix_pattern(frozenset(t[:2] for t in terms)).finditer(text):
+    starts = frozenset(_unnamespaced(t)[:2] for t in terms)
+    for candidate in _prefix_pattern(starts).finditer(text):
         if candidate.start() < consumed:
             continue
-        token = TOKEN_RE.match(text, candidate.start())
+        token = PLAIN_TOKEN.match(text, candidate.start())
         if token is None:
             continue
         consumed = token.end()
-        for word, start, end, increment in tokenizer.words(token.group(), query_mode=False):
-            yield word, token.start() + start, token.start() + end, increment
+        for term, start, end, _increment in analyzer.token_spans(token.group(), analysed_as):
+            yield term, token.start() + start, token.start() + end, 0
+
+
+def _unnamespaced(term: str) -> str:
+    return term.split(":", 1)[1] if ":" in term else term
 
 
 @lru_cache(maxsize=512)
@@ -85,21 +129,26 @@ def _prefix_pattern(prefixes: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(
         re.escape(p[0]) + r"[.-]?" + re.escape(p[1:])
         for p in sorted(prefixes, key=len, reverse=True)
+        if p
     )
     return re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})", re.IGNORECASE)
 
 
-def marked_html(text: str, terms: set[str], analyzer: NewsAnalyzer) -> str:
-    """All of ``text``, escaped, with the matched words marked."""
-    return _marked(text, 0, len(text), matched_spans(text, terms, analyzer))
+def marked_html(
+    text: str, terms: Collection[Highlight], analyzer: NewsAnalyzer, language: str = ""
+) -> str:
+    """All of ``text`` (of an article in ``language``), escaped, with the matched words marked."""
+    return _marked(text, 0, len(text), matched_spans(text, terms, analyzer, language))
 
 
-def snippet_html(text: str, terms: set[str], analyzer: NewsAnalyzer) -> str:
+def snippet_html(
+    text: str, terms: Collection[Highlight], analyzer: NewsAnalyzer, language: str = ""
+) -> str:
     """The passage of ``text`` where the query's words are densest, about SNIPPET_CHARS long and
     cut at whole words, or two shorter passages, the better one first, when together they hold
     more of the query's words. Nothing is shown twice. "" when nothing matches."""
     head = text[:ANALYSED_CHARS]
-    spans = _term_spans(head, terms, analyzer, enough=ENOUGH_MATCHES)
+    spans = _term_spans(head, terms, analyzer, language, enough=ENOUGH_MATCHES)
     if not spans:
         return ""
     passages = [
@@ -111,12 +160,14 @@ def snippet_html(text: str, terms: set[str], analyzer: NewsAnalyzer) -> str:
     return lead + " … ".join(parts) + tail
 
 
-def teaser_html(teaser: str, terms: set[str], analyzer: NewsAnalyzer) -> str:
+def teaser_html(
+    teaser: str, terms: Collection[Highlight], analyzer: NewsAnalyzer, language: str = ""
+) -> str:
     """A teaser as a snippet (where the body has no match): its words marked, and no longer
     than a snippet, cut at a whole word."""
     if len(teaser) <= SNIPPET_CHARS + 20:
-        return marked_html(teaser, terms, analyzer)
-    found = snippet_html(teaser, terms, analyzer)
+        return marked_html(teaser, terms, analyzer, language)
+    found = snippet_html(teaser, terms, analyzer, language)
     if found:
         return found
     end = _word_end(teaser, 0, SNIPPET_CHARS)

@@ -28,6 +28,7 @@ from typing import Any
 
 from indexer.errors import QueryError
 from indexer.index.whoosh_types import Searcher
+from indexer.search.languages import word_terms
 from indexer.search.query_parser import QueryReader
 
 MIN_GAIN = 3  # a suggestion for a word some articles have must find this many times more
@@ -112,11 +113,11 @@ class SpellingWords:
         return []
 
     def _postings_of(self, word: str) -> Iterator[tuple[str, str, int]]:
-        """(field, indexed term, articles with it) for ``word`` in each searched field."""
-        schema = self.searcher.schema
+        """(field, indexed term, articles with it) for ``word`` in each searched field, as it is
+        analysed in each language of the index."""
         for fieldname in SEARCHED_FIELDS:
-            for token in schema[fieldname].analyzer(word, mode="query"):
-                yield fieldname, token.text, self.searcher.doc_frequency(fieldname, token.text)
+            for term in word_terms(self.searcher.reader(), fieldname, word):
+                yield fieldname, term, self.searcher.doc_frequency(fieldname, term)
 
 
 def one_edit_away(word: str) -> Iterator[str]:

@@ -14,7 +14,7 @@ prefixes) and excluded ones (``-word``, ``NOT``) apply to every result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -63,7 +63,13 @@ def match_words(
     deadline: Deadline = NO_DEADLINE,
 ) -> WordMatch:
     """The documents ``words`` matches (``every``: all live documents)."""
-    word_docs = tuple(documents_with(postings, word) for word in words.words)
+    # each word's documents (an article of a language where it is a stop word has it), and
+    # those where it stands (what "most words" counts)
+    word_docs = tuple(documents_with(postings, word, every) for word in words.words)
+    standing = tuple(
+        documents_with(postings, replace(word, stop_spaces=()), every) if word.stop_spaces else d
+        for word, d in zip(words.words, word_docs, strict=True)
+    )
     allowed = every
     for clause in words.required:
         allowed = intersection(allowed, matching_docs(postings, clause, every, deadline))
@@ -78,7 +84,7 @@ def match_words(
         return WordMatch(allowed, allowed, MatchRule.ALL, word_docs)
     if not words.long and (len(all_words) >= relax_below or len(word_docs) == 1):
         return WordMatch(all_words, all_words, MatchRule.ALL, word_docs)
-    some_words = intersection(union(list(word_docs)), allowed)
+    some_words = union([all_words, intersection(union(list(standing)), allowed)])
     if words.long:
         return WordMatch(some_words, all_words, MatchRule.MOST, word_docs)
     if len(some_words) == len(all_words):
@@ -86,6 +92,10 @@ def match_words(
     return WordMatch(some_words, all_words, MatchRule.ALL_FIRST, word_docs)
 
 
-def documents_with(postings: TermPostings, word: Word) -> DocSet:
-    """The documents that have ``word`` in any of its fields."""
-    return union([postings.docs(fieldname, word.text) for fieldname in word.fields])
+def documents_with(postings: TermPostings, word: Word, every: DocSet) -> DocSet:
+    """The documents that have ``word`` in any of its fields, in any of its forms (or are in a
+    language where it is a stop word)."""
+    if word.spaced and not word.stop_spaces:
+        terms = [terms[0] for terms, _boost in word.alternatives]
+        return union([postings.docs(f, term) for f in word.fields for term in terms])
+    return matching_docs(postings, word.as_query(), every)
