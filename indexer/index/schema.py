@@ -40,18 +40,31 @@ SCHEMA_VERSION = 6
 SEARCH_FIELD_BOOSTS = {"title": 2.25, "teaser": 1.5, "body": 1.0}
 
 
-class NewsPositions(Positions):
-    """Whoosh's Positions format, fed in one pass by ``NewsAnalyzer.term_positions`` and with the
-    positions packed as a C array instead of pickled: the two costs per posting that dominate
-    indexing after Whoosh's own pool and merge."""
+class _FedByTermPositions:
+    """A Whoosh format fed in one pass by ``NewsAnalyzer.term_positions`` (a term's posting
+    value made by ``value_of``), and by Whoosh's own analysis for any other analyzer."""
+
+    field_boost: float
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple]:
         if not isinstance(value, str) or not hasattr(analyzer, "term_positions"):
-            yield from super().word_values(value, analyzer, **kwargs)
+            yield from super().word_values(value, analyzer, **kwargs)  # type: ignore[misc]
             return
         boost = self.field_boost
         for term, positions in analyzer.term_positions(value).items():
-            yield term, len(positions), len(positions) * boost, self.encode(positions)
+            yield term, len(positions), len(positions) * boost, self.value_of(positions)
+
+    def value_of(self, positions: list[int]) -> bytes:
+        raise NotImplementedError
+
+
+class NewsPositions(_FedByTermPositions, Positions):
+    """Whoosh's Positions format, fed in one pass and with the positions packed as a C array
+    instead of pickled: the two costs per posting that dominate indexing after Whoosh's own pool
+    and merge."""
+
+    def value_of(self, positions: list[int]) -> bytes:
+        return self.encode(positions)
 
     def encode(self, poslist: list[int]) -> bytes:
         deltas = array("I", (b - a for a, b in zip([0, *poslist], poslist, strict=False)))
@@ -63,17 +76,12 @@ class NewsPositions(Positions):
         return list(accumulate(deltas))
 
 
-class NewsFrequency(Frequency):
-    """Whoosh's Frequency format (counts, no positions), fed by ``NewsAnalyzer.term_positions``
-    like ``NewsPositions``: the spelling words of every article, at the cost of a lookup a word."""
+class NewsFrequency(_FedByTermPositions, Frequency):
+    """Whoosh's Frequency format (counts, no positions), fed in one pass like ``NewsPositions``:
+    the spelling words of every article, at the cost of a lookup a word."""
 
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple]:
-        if not isinstance(value, str) or not hasattr(analyzer, "term_positions"):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        boost = self.field_boost
-        for term, positions in analyzer.term_positions(value).items():
-            yield term, len(positions), len(positions) * boost, pack_uint(len(positions))
+    def value_of(self, positions: list[int]) -> bytes:
+        return pack_uint(len(positions))
 
 
 def _text_field(analyzer: Any, **options: Any) -> TEXT:
