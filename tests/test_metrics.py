@@ -177,16 +177,27 @@ def test_gunicorn_adds_up_its_workers_in_a_folder_of_its_own(tmp_path, sample_se
         node.start()
         assert not left_by_a_killed_gunicorn.exists() and of_a_running_one.exists()
         of_a_running_one.rmdir()
-        urls = [f"{node.base}/api/search?q=word{n}" for n in range(60)]
-        with ThreadPoolExecutor(max_workers=6) as pool:
-            statuses = [status for status, _body, _headers in pool.map(http_get, urls)]
-        assert statuses == [200] * 60
+        # Batches of 60 until both workers have served some (the second may still be loading
+        # the index when the first answers: then the first serves a whole batch alone).
+        sent = 0
+        while sent < 1200:
+            urls = [f"{node.base}/api/search?q=word{n}" for n in range(60)]
+            with ThreadPoolExecutor(max_workers=6) as pool:
+                statuses = [status for status, _body, _headers in pool.map(http_get, urls)]
+            assert statuses == [200] * 60
+            sent += 60
+            served = node.served_requests("/api/search")
+            if len(served) == 2:
+                break
         assert list(tmp_path.glob("newsindex-metrics-*/counter_*.db"))
+        deadline = time.monotonic() + 10  # the access log is written after each answer
+        while sum(served.values()) < sent and time.monotonic() < deadline:
+            time.sleep(0.05)
+            served = node.served_requests("/api/search")
         families = text_string_to_metric_families(http_get(f"{node.base}/metrics")[1].decode())
         requests = next(f for f in families if f.name == "newsindex_http_requests").samples
         counted = sum(s.value for s in requests if s.labels["route"] == "/api/search")
-        served = node.served_requests("/api/search")
-        assert counted == sum(served.values()) == 60 and len(served) == 2, served
+        assert counted == sum(served.values()) == sent and len(served) == 2, served
     finally:
         node.stop()
     assert not list(tmp_path.glob("newsindex-metrics-*")), "gunicorn left its folder behind"
