@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -380,6 +381,9 @@ def _error_boundary() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("indexer: interrupted; the index in use was not changed", err=True)
         sys.exit(INTERRUPTED)
+    except BrokenPipeError:  # whoever read the output stopped (`indexer search ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        sys.exit(0)
     except Exception as exc:  # a bug: say so in one line; the index in use is untouched
         if _debugging():
             traceback.print_exc()

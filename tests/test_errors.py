@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -70,3 +73,22 @@ def test_a_bug_is_one_line_and_its_traceback_is_one_flag_away(indexer, monkeypat
     assert "Traceback" in debugged.stderr and 'raise RuntimeError("a bug in stats")' in (
         debugged.stderr
     )
+
+
+def test_output_read_by_a_reader_that_stops_early_is_no_error(sample_settings) -> None:
+    """``indexer search ... | head -3``: once the reader has gone, writing fails (EPIPE); the
+    command stops quietly instead of reporting an internal error."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-m", "indexer", "search", "harbour"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "NEWSINDEX_INDEX_DIR": str(sample_settings.index_dir)},
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert finished.returncode == 0 and finished.stderr == "", finished.stderr
