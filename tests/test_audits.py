@@ -24,6 +24,9 @@ TOOLS = Path(__file__).parent / "tools" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LIGHTHOUSE = TOOLS / "lighthouse" / "cli" / "index.js"
+# Lighthouse's words when recording the page load failed in Chromium, not in the page (its
+# NO_NAVSTART, NO_FCP...): a second run is what it asks for.
+LIGHTHOUSE_TRACE_FAILED = "Please run Lighthouse again"
 SETUP = "make setup runs npm ci --prefix tests/tools"
 PAGES = [
     "/",
@@ -100,6 +103,7 @@ def test_the_nu_html_checker_finds_no_error(client, tmp_path) -> None:
     assert problems == []
 
 
+@pytest.mark.timeout(400)  # two runs of Lighthouse at most
 @pytest.mark.parametrize("path", LIGHTHOUSE_PAGES)
 def test_lighthouse_scores_accessibility_best_practices_and_seo_at_100(site, path, tmp_path):
     node = shutil.which("node")
@@ -107,22 +111,25 @@ def test_lighthouse_scores_accessibility_best_practices_and_seo_at_100(site, pat
     need(LIGHTHOUSE.exists(), "lighthouse", SETUP)
     need(CHROMIUM.exists(), f"the browser {CHROMIUM}", "apt-get install chromium")
     report = tmp_path / "lighthouse.json"
-    run = subprocess.run(
-        [
-            node,
-            str(LIGHTHOUSE),
-            site + path,
-            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-            "--only-categories=performance,accessibility,best-practices,seo",
-            "--output=json",
-            f"--output-path={report}",
-            "--quiet",
-        ],
-        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
-        capture_output=True,
-        text=True,
-        timeout=170,
-    )
+    for _attempt in range(2):  # once more when Lighthouse's own trace failed (it says so)
+        run = subprocess.run(
+            [
+                node,
+                str(LIGHTHOUSE),
+                site + path,
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+                "--only-categories=performance,accessibility,best-practices,seo",
+                "--output=json",
+                f"--output-path={report}",
+                "--quiet",
+            ],
+            env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+            capture_output=True,
+            text=True,
+            timeout=170,
+        )
+        if run.returncode == 0 or LIGHTHOUSE_TRACE_FAILED not in run.stderr:
+            break
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(report.read_text("utf-8"))
     scores = {key: category["score"] for key, category in result["categories"].items()}
