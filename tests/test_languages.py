@@ -313,3 +313,12 @@ def test_an_index_of_the_previous_schema_asks_for_a_rebuild(indexer, index_dir) 
         assert "run `indexer rebuild`" in response.json["error"]["message"]
     finally:
         close_app(application)
+
+
+def test_a_long_chinese_query_counts_its_bigrams_as_words(mixed) -> None:
+    """A long query in Chinese is read as its bigrams, each a word of its own: no article has
+    any of these runs as it stands (each ends in a pair that no article has), but zh-1 has
+    港口, 人工, 价格, 市场 and 渔民, and comes first."""
+    found = search(mixed, "港口鱼 人工价格很 市场局 渔民今")
+    assert found["match"] == "most words" and ids(found)[0] == "zh-1"
+    assert found["all_words_total"] == 0

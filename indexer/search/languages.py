@@ -158,9 +158,10 @@ def word_forms(reader: Any, word: Word, preferred: Iterable[str] = ()) -> Word |
             stop_namespaces.add(namespace(language, word_script(word.text)))
     existing = [t for t in forms if all(_in_fields(reader, word.fields, term) for term in t)]
     if not existing:  # a stop word wherever it could match is left out; else it matches
-        if stop_namespaces or not forms:  # nothing, as the default language reads it
-            return None
-        existing, stop_namespaces = [next(iter(forms))], set()
+        if stop_namespaces or not forms:  # nothing: a word as the default language reads it,
+            return None  # an unspaced run in every language (a long query reads its bigrams)
+        spaced = all(len(terms) == 1 for terms in forms)
+        existing, stop_namespaces = [next(iter(forms))] if spaced else list(forms), set()
     boosted = set(preferred) if len(languages.languages) > 1 else set()
     return replace(
         word,
