@@ -88,17 +88,15 @@ class WordScorer:
         """(documents that have the word, their BM25F scores for it): the scores of its forms
         (one per language it stands in; an unspaced word's bigrams count as words), each
         against the statistics of its own language, times their boosts."""
-        if len(word.alternatives) == 1 and len(word.alternatives[0][0]) == 1:
-            (term,), boost = word.alternatives[0]
-            docs, scores = self.term_score(term, word.fields)
-            return docs, boost * scores if boost != 1.0 else scores
-        summed = np.zeros(self.documents, dtype=np.float64)
-        for (terms, boost), share in zip(word.alternatives, self._shares(word), strict=True):
+        shares = self._shares(word) if len(word.alternatives) > 1 else [1.0]
+        per_form: list[tuple[np.ndarray, np.ndarray]] = []
+        for (terms, boost), share in zip(word.alternatives, shares, strict=True):
+            weight = boost * share
             for term in terms:
                 docs, scores = self.term_score(term, word.fields)
-                summed[docs] += boost * share * scores
-        found = np.flatnonzero(summed)
-        return found, summed[found]
+                if len(docs):
+                    per_form.append((docs, scores if weight == 1.0 else weight * scores))
+        return _summed(per_form)
 
     def _shares(self, word: Word) -> list[float]:
         """How likely a word of several languages is meant in each: as likely as the
@@ -170,16 +168,17 @@ class WordScorer:
         return scores
 
 
-def _summed(per_field: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """The documents of any field and each one's values added up over the fields (sparse: a
-    dense array of every document, scanned for its non-zeros, cost more at 200k articles)."""
-    if len(per_field) == 1:
-        return per_field[0]
-    if not per_field:
+def _summed(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The documents of any part (a field, a form) and each one's values added up over the
+    parts (sparse: a dense array of every document, scanned for its non-zeros, cost more at
+    200k articles)."""
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
         return EMPTY, np.zeros(0, dtype=np.float64)
-    found = union([docs for docs, _values in per_field])
+    found = union([docs for docs, _values in parts])
     summed = np.zeros(len(found), dtype=np.float64)
-    for docs, values in per_field:
+    for docs, values in parts:
         summed[np.searchsorted(found, docs)] += values
     return found, summed
 
