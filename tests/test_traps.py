@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_pages_ingest import search
 
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.fetch import SourceStates
@@ -112,12 +113,6 @@ def test_every_item_of_the_recovered_and_the_mis_declared_feeds(tmp_path: Path) 
 @pytest.fixture
 def traps_index(indexer) -> dict[str, Any]:
     result = indexer("rebuild", str(TRAPS_FOLDER), "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def search(indexer, query: str) -> dict[str, Any]:
-    result = indexer("search", query, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
