@@ -113,10 +113,17 @@ def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path):
     stock.mkdir()
     index = whoosh_index.create_in(str(stock), build_schema("english"))
     writer = SegmentWriter(index)
-    for article in articles:
-        writer.add_document(**document_fields(article))
+    for article, story in zip(articles, written_stories(ours), strict=True):
+        writer.add_document(**document_fields(article, story))
     writer.commit()
     assert index_content(ours) == index_content(stock)
+
+
+def written_stories(path: Path) -> list[str]:
+    """The story of each article as the rebuild wrote it, in the order written."""
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        column = reader.column_reader("story")
+        return [column[docnum] for docnum in range(reader.doc_count_all())]
 
 
 def index_content(path: Path) -> dict:

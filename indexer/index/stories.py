@@ -1,0 +1,380 @@
+"""Stories: the copies of one news story (a wire item sent twice, a correction, an update, the
+same agency text under other publishers' URLs) grouped at index time, so that a search can show
+each story once.
+
+Two articles are one story when their texts are near-duplicates and nothing says otherwise:
+
+- text: the Jaccard similarity of their word 5-shingles (headline and body, or the teaser where
+  there is no body; case, punctuation and whitespace ignored) is at least ``SAME_TEXT``;
+- days: both dated, they appeared within ``WINDOW_DAYS`` of each other (copies of a story
+  travel within days; a template report of another week does not);
+- figures: when both hold figures, at least ``SAME_FIGURES`` of the larger set of them are in
+  both (the daily market report, the weather and the results table share a template and differ
+  in their figures; a correction changes one).
+
+A story is complete-linked: every two of its articles pass that test, so removing an article
+never leaves two unrelated ones together. An article joins the story of its most similar
+candidate that it is one story with, or founds a story of its own.
+
+Candidates are found by MinHash LSH (Broder 1997; Leskovec, Rajaraman and Ullman, *Mining of
+Massive Datasets*, ch. 3): each text's ``SIGNATURE_SIZE`` minimum hashes are cut into
+``BANDS`` bands of ``ROWS`` values, and two texts sharing a band are compared exactly. A pair
+at Jaccard 0.5 shares a band with probability 0.96, at 0.7 with 0.9998. The band keys are
+indexed as terms of the field ``story_bands``, so ``indexer update`` finds an article's
+candidates in the index it derives from, without a side file or a rebuild.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from indexer.errors import IndexCheckError
+from indexer.index.whoosh_types import Searcher
+from indexer.ingest.articles import ArticleRecord
+
+SHINGLE_WORDS = 5
+SAME_TEXT = 0.5  # Jaccard of word 5-shingles: every two articles of a story share this much
+WINDOW_DAYS = 3.0  # ... appeared within this many days of each other (when both are dated)
+SAME_FIGURES = 0.5  # ... and share this much of the larger set of their figures
+BANDS, ROWS = 24, 3
+SIGNATURE_SIZE = BANDS * ROWS
+STORY_ID_BYTES = 8
+STORIES_FILE = "stories.npz"
+_SEPARATOR = "\x1f"
+
+_WORD = re.compile(r"\w+")
+_FIGURE = re.compile(r"\d+(?:[.,:/]\d+)*")
+_UINT64 = np.uint64
+CANDIDATES_PER_BAND = 50  # earlier articles of one band bucket an article is compared with
+_SHINGLE_MIX = _UINT64(0x9E3779B97F4A7C15)  # the golden ratio in 64 bits: mixes a word's place
+
+
+def _constants(name: str, count: int) -> np.ndarray:
+    """``count`` fixed 64-bit numbers (the same on every machine and numpy: the band keys in an
+    index must be what a later ``indexer update`` computes)."""
+    digests = (hashlib.blake2b(f"{name}{i}".encode(), digest_size=8).digest() for i in range(count))
+    return np.array([int.from_bytes(d, "little") for d in digests], dtype=np.uint64)
+
+
+# Multiply-shift hashing (Dietzfelbinger et al. 1997): the high half of a * x + b mod 2^64, an
+# odd multiplier and an offset per signature row; bands are mixed into one 64-bit key each.
+_MULTIPLIERS = _constants("minhash-a", SIGNATURE_SIZE) | _UINT64(1)
+_OFFSETS = _constants("minhash-b", SIGNATURE_SIZE)
+_BAND_MIX = _constants("band", ROWS) | _UINT64(1)
+
+
+class _WordHashes(dict[str, int]):
+    """Each word's crc32, computed once per distinct word (a dict lookup is cheaper)."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = zlib.crc32(word.encode("utf-8"))
+        return value
+
+
+_word_hashes = _WordHashes()
+
+
+@dataclass
+class StoryText:
+    """What the story test reads of an article: its shingles (sorted, unique hashes), its date
+    and, when asked, its figures."""
+
+    text: str = field(repr=False)
+    shingles: np.ndarray
+    published: datetime | None
+
+    @classmethod
+    def of(cls, title: str, teaser: str, body: str, published: datetime | None) -> StoryText:
+        text = f"{title}\n{body or teaser}"
+        return cls(text, shingles_of(text), published)
+
+    @classmethod
+    def of_article(cls, article: ArticleRecord) -> StoryText:
+        return cls.of(article.title, article.teaser, article.body, article.published)
+
+    @cached_property
+    def figures(self) -> frozenset[str]:
+        return frozenset(_FIGURE.findall(self.text))
+
+
+def shingles_of(text: str) -> np.ndarray:
+    """The sorted unique 64-bit hashes of the word 5-shingles of ``text`` (lower case; a text of
+    fewer words is one shingle)."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=_UINT64)
+    hashes = np.fromiter(map(_word_hashes.__getitem__, words), _UINT64, len(words))
+    width = min(SHINGLE_WORDS, len(hashes))
+    count = len(hashes) - width + 1
+    with np.errstate(over="ignore"):
+        shingles = hashes[:count].copy()
+        for offset in range(1, width):
+            shingles = shingles * _SHINGLE_MIX + hashes[offset : offset + count]
+    return np.unique(shingles)
+
+
+def jaccard(first: np.ndarray, second: np.ndarray) -> float:
+    """|A ∩ B| / |A ∪ B| of two sorted unique arrays."""
+    if not len(first) or not len(second):
+        return 0.0
+    shared = len(np.intersect1d(first, second, assume_unique=True))
+    return shared / (len(first) + len(second) - shared)
+
+
+def one_story(first: StoryText, second: StoryText) -> tuple[bool, float]:
+    """Whether two articles are copies of one story, and their text similarity."""
+    if first.published and second.published:
+        apart = abs((first.published - second.published).total_seconds()) / 86_400
+        if apart > WINDOW_DAYS:
+            return False, 0.0
+    similarity = jaccard(first.shingles, second.shingles)
+    if similarity < SAME_TEXT:
+        return False, similarity
+    if first.figures and second.figures:
+        shared = len(first.figures & second.figures)
+        if shared < SAME_FIGURES * max(len(first.figures), len(second.figures)):
+            return False, similarity
+    return True, similarity
+
+
+def band_hashes(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
+    """The LSH band keys of many shingle sets at once, one row of ``BANDS`` 64-bit keys per set:
+    each set's MinHash signature (``SIGNATURE_SIZE`` minima of 32-bit hashes), cut into bands of
+    ``ROWS`` minima, each band hashed with its number. All of numpy's work is done over every set
+    together; a set without shingles gets keys of its own (zeros: it is nobody's candidate)."""
+    keys = np.zeros((len(shingle_sets), BANDS), dtype=_UINT64)
+    sizes = np.array([len(s) for s in shingle_sets], dtype=np.int64)
+    filled = np.flatnonzero(sizes)
+    if not len(filled):
+        return keys
+    every = np.concatenate([shingle_sets[int(i)] for i in filled])
+    starts = np.concatenate([[0], np.cumsum(sizes[filled])[:-1]])
+    signature = np.empty((len(filled), SIGNATURE_SIZE), dtype=_UINT64)
+    with np.errstate(over="ignore"):
+        for row in range(SIGNATURE_SIZE):
+            hashed = (every * _MULTIPLIERS[row] + _OFFSETS[row]) >> _UINT64(32)
+            signature[:, row] = np.minimum.reduceat(hashed, starts)
+        bands = signature.reshape(len(filled), BANDS, ROWS)
+        mixed = (bands * _BAND_MIX).sum(axis=2, dtype=_UINT64)
+        keys[filled] = mixed * _UINT64(BANDS) + np.arange(BANDS, dtype=_UINT64)
+    return keys
+
+
+def new_story_id(article: ArticleRecord) -> str:
+    """A story's id, made from the article that founded it (its id and content: a story founded
+    again by a changed article is another story)."""
+    key = f"{article.id}\x1f{article.checksum}".encode()
+    return hashlib.blake2b(key, digest_size=STORY_ID_BYTES).hexdigest()
+
+
+class StoryGrouper:
+    """Puts articles into stories one at a time, oldest first: each joins the story of its most
+    similar candidate whose every member it is one story with, or founds a story."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, list[StoryText]] = {}
+
+    def know(self, story: str, members: list[StoryText]) -> None:
+        """A story of the index, with its members, that candidates may belong to."""
+        self.members.setdefault(story, members)
+
+    def assign(
+        self, article: ArticleRecord, text: StoryText, candidates: list[tuple[StoryText, str]]
+    ) -> str:
+        """The story of ``article``, given its candidates (texts with their stories)."""
+        options = []
+        for candidate, story in candidates:
+            same, similarity = one_story(text, candidate)
+            if same:
+                options.append((-similarity, story, candidate))
+        for _similarity, story, candidate in sorted(options, key=lambda o: o[0]):
+            members = self.members.setdefault(story, [candidate])
+            if all(member is text or one_story(text, member)[0] for member in members):
+                members.append(text)
+                return story
+        return new_story_id(article)
+
+
+def article_band_keys(articles: Sequence[ArticleRecord]) -> np.ndarray:
+    """The LSH band keys of ``articles``, a row each (``band_hashes``)."""
+    return band_hashes([StoryText.of_article(article).shingles for article in articles])
+
+
+def group_stories(articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[str]:
+    """The story of every article of a rebuild, in their order; ``keys``: their band keys, a
+    row each (``article_band_keys``). Only articles with candidates are read again."""
+    order = _oldest_first(articles)
+    earlier = _earlier_candidates(keys[order])
+    texts: dict[int, StoryText] = {}
+
+    def text_at(place: int) -> StoryText:
+        if place not in texts:
+            texts[place] = StoryText.of_article(articles[order[place]])
+        return texts[place]
+
+    grouper = StoryGrouper()
+    stories: list[str] = []
+    for place, number in enumerate(order):
+        article = articles[number]
+        if place in earlier:
+            candidates = [(text_at(c), stories[c]) for c in earlier[place]]
+            stories.append(grouper.assign(article, text_at(place), candidates))
+        else:
+            stories.append(new_story_id(article))
+    in_order = [""] * len(articles)
+    for place, number in enumerate(order):
+        in_order[number] = stories[place]
+    return in_order
+
+
+def _earlier_candidates(keys: np.ndarray) -> dict[int, list[int]]:
+    """For each row, the earlier rows that share a band key with it (the last
+    ``CANDIDATES_PER_BAND`` of each bucket), found by sorting each band's keys."""
+    pairs: list[np.ndarray] = []
+    rows = np.arange(len(keys))
+    for band in range(keys.shape[1]):
+        order = np.lexsort((rows, keys[:, band]))
+        ordered = keys[order, band]
+        for back in range(1, CANDIDATES_PER_BAND + 1):
+            if back >= len(order):
+                break
+            same = np.flatnonzero(ordered[back:] == ordered[:-back])
+            if not len(same):
+                break
+            pairs.append(np.stack([order[same + back], order[same]], axis=1))
+    earlier: dict[int, list[int]] = {}
+    if pairs:
+        for later, first in np.unique(np.concatenate(pairs), axis=0).tolist():
+            earlier.setdefault(later, []).append(first)
+    return earlier
+
+
+def _oldest_first(articles: Sequence[ArticleRecord]) -> list[int]:
+    """Article positions oldest first (undated after): the first copy of a story founds it."""
+    dated = sorted((a.published, i) for i, a in enumerate(articles) if a.published is not None)
+    undated = [i for i, a in enumerate(articles) if a.published is None]
+    return [i for _published, i in dated] + undated
+
+
+class StoryTable:
+    """Every article of a generation with its story and band keys: what ``indexer update``
+    finds candidates and story members in. Kept in the generation's ``stories.npz``: article
+    ids and story ids as UTF-8 texts joined by ``\\x1f``, band keys as a row of ``BANDS``
+    64-bit numbers per article."""
+
+    def __init__(self, ids: list[str], stories: list[str], keys: np.ndarray) -> None:
+        self.ids = ids
+        self.stories = stories
+        self.keys = keys
+
+    @classmethod
+    def load(cls, folder: Path) -> StoryTable:
+        try:
+            with np.load(folder / STORIES_FILE, allow_pickle=False) as saved:
+                ids, stories = _texts(saved["ids"]), _texts(saved["stories"])
+                keys = saved["keys"].reshape(-1, BANDS)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexCheckError(
+                f"the index in {folder} has no readable {STORIES_FILE} ({exc}): run "
+                "`indexer rebuild`"
+            ) from exc
+        if not len(ids) == len(stories) == len(keys):
+            raise IndexCheckError(f"{folder / STORIES_FILE} is damaged: run `indexer rebuild`")
+        return cls(ids, stories, keys)
+
+    def save(self, folder: Path) -> None:
+        with open(folder / STORIES_FILE, "wb") as file:
+            np.savez(file, ids=_packed(self.ids), stories=_packed(self.stories), keys=self.keys)
+
+    def sharing_a_band(self, keys: np.ndarray) -> np.ndarray:
+        """The rows of the articles that share a band key with ``keys``."""
+        return np.flatnonzero((self.keys == keys).any(axis=1))
+
+    def rows_of_story(self, story: str) -> list[int]:
+        return [row for row, found in enumerate(self.stories) if found == story]
+
+    def changed(self, gone: set[str], added: list[tuple[str, str, np.ndarray]]) -> StoryTable:
+        """The table without the articles ``gone``, with the ``added`` (id, story, keys)."""
+        kept = [row for row, article_id in enumerate(self.ids) if article_id not in gone]
+        return StoryTable(
+            [self.ids[row] for row in kept] + [article_id for article_id, _s, _k in added],
+            [self.stories[row] for row in kept] + [story for _id, story, _k in added],
+            np.concatenate([self.keys[kept], *(k.reshape(1, BANDS) for _i, _s, k in added)]),
+        )
+
+
+def _packed(texts: list[str]) -> np.ndarray:
+    return np.frombuffer(_SEPARATOR.join(texts).encode("utf-8"), dtype=np.uint8)
+
+
+def _texts(packed: np.ndarray) -> list[str]:
+    text = packed.tobytes().decode("utf-8")
+    return text.split(_SEPARATOR) if text else []
+
+
+class IndexStories:
+    """The stories of an index being changed (``indexer update``, ``delete``): each new or
+    changed article joins a story of the index, or of the articles before it in the same
+    update, or founds one. Its candidates in the index are found in the generation's
+    ``StoryTable`` and compared as stored."""
+
+    def __init__(self, searcher: Searcher, table: StoryTable) -> None:
+        self.searcher = searcher
+        self.table = table
+        self.grouper = StoryGrouper()
+        self.added: list[tuple[str, str, np.ndarray]] = []  # (id, story, band keys)
+        self.texts: list[StoryText] = []  # of the added
+        self.gone: set[str] = set()
+
+    def story(self, article: ArticleRecord) -> str:
+        """The story of ``article`` (new, or replacing its previous version)."""
+        text = StoryText.of_article(article)
+        keys = band_hashes([text.shingles])[0]
+        self.gone.add(article.id)
+        candidates = self._indexed(keys)
+        candidates += [
+            (other, story)
+            for (_id, story, row), other in zip(self.added, self.texts, strict=True)
+            if (row == keys).any()
+        ]
+        story = self.grouper.assign(article, text, candidates)
+        self.added.append((article.id, story, keys))
+        self.texts.append(text)
+        return story
+
+    def delete(self, article_id: str) -> None:
+        self.gone.add(article_id)
+
+    def changed_table(self) -> StoryTable:
+        return self.table.changed(self.gone, self.added)
+
+    def _indexed(self, keys: np.ndarray) -> list[tuple[StoryText, str]]:
+        table, candidates = self.table, []
+        for row in self.table.sharing_a_band(keys).tolist():
+            if table.ids[row] in self.gone:
+                continue
+            story = table.stories[row]
+            if story not in self.grouper.members:
+                members = [r for r in table.rows_of_story(story) if table.ids[r] not in self.gone]
+                self.grouper.know(story, [self._text(table.ids[r]) for r in members])
+            candidates.append((self._text(table.ids[row]), story))
+        return candidates
+
+    def _text(self, article_id: str) -> StoryText:
+        docnum = self.searcher.document_number(id=article_id)
+        stored = self.searcher.stored_fields(docnum) if docnum is not None else {}
+        return StoryText.of(
+            stored.get("title", ""),
+            stored.get("teaser", ""),
+            stored.get("body", ""),
+            stored.get("published"),
+        )
