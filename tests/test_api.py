@@ -43,6 +43,7 @@ def test_search_returns_the_documented_shape(client) -> None:
         "relaxed",
         "match",
         "all_words_total",
+        "counts",
         "left_out",
         "suggestion",
         "corrected",
@@ -393,6 +394,8 @@ def test_openapi_document_is_served_and_describes_every_route(app, client) -> No
         "page",
         "per_page",
         "autocorrect",
+        "collapse",
+        "story",
     }
 
 

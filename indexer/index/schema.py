@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 # 5: the analyzers pickled into the index moved to indexer.index.analysis.
 # 6: analysis by language: terms tagged with their namespace, ``language_code`` and ``analyses``.
-# 7: stories: ``story``, the id of the article's story (a column), and ``stories.npz``.
+# 7: stories: ``story``, the id of the article's story (a column), and ``stories-<hash>.npz``.
 SCHEMA_VERSION = 7
 
 # The text fields a query searches, with their weights in BM25F ranking: a word in the headline

@@ -19,14 +19,17 @@ candidate that it is one story with, or founds a story of its own.
 Candidates are found by MinHash LSH (Broder 1997; Leskovec, Rajaraman and Ullman, *Mining of
 Massive Datasets*, ch. 3): each text's ``SIGNATURE_SIZE`` minimum hashes are cut into
 ``BANDS`` bands of ``ROWS`` values, and two texts sharing a band are compared exactly. A pair
-at Jaccard 0.5 shares a band with probability 0.96, at 0.7 with 0.9998. The band keys are
-indexed as terms of the field ``story_bands``, so ``indexer update`` finds an article's
-candidates in the index it derives from, without a side file or a rebuild.
+at Jaccard 0.5 shares a band with probability 0.96, at 0.7 with 0.9998. Each generation keeps
+its articles' stories and band keys in a ``stories-<hash>.npz`` (``StoryTable``), so that
+``indexer update`` finds an article's candidates among the articles of the index it derives
+from. (As terms of a Whoosh field, half a million band keys of one posting each made a rebuild
+take twice as long.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import zlib
 from collections.abc import Sequence
@@ -48,7 +51,7 @@ SAME_FIGURES = 0.5  # ... and share this much of the larger set of their figures
 BANDS, ROWS = 24, 3
 SIGNATURE_SIZE = BANDS * ROWS
 STORY_ID_BYTES = 8
-STORIES_FILE = "stories.npz"
+STORIES_FILES = "stories-*.npz"  # one per generation, named by its content
 _SEPARATOR = "\x1f"
 
 _WORD = re.compile(r"\w+")
@@ -267,9 +270,10 @@ def _oldest_first(articles: Sequence[ArticleRecord]) -> list[int]:
 
 class StoryTable:
     """Every article of a generation with its story and band keys: what ``indexer update``
-    finds candidates and story members in. Kept in the generation's ``stories.npz``: article
-    ids and story ids as UTF-8 texts joined by ``\\x1f``, band keys as a row of ``BANDS``
-    64-bit numbers per article."""
+    finds candidates and story members in. Kept in the generation's ``stories-<hash>.npz``:
+    article ids and story ids as UTF-8 texts joined by ``\\x1f``, band keys as a row of
+    ``BANDS`` 64-bit numbers per article. Like Whoosh's files it is written once and named by
+    its content, so a file of one name is the same in every generation (replicas link it)."""
 
     def __init__(self, ids: list[str], stories: list[str], keys: np.ndarray) -> None:
         self.ids = ids
@@ -279,21 +283,24 @@ class StoryTable:
     @classmethod
     def load(cls, folder: Path) -> StoryTable:
         try:
-            with np.load(folder / STORIES_FILE, allow_pickle=False) as saved:
+            (path,) = folder.glob(STORIES_FILES)
+            with np.load(path, allow_pickle=False) as saved:
                 ids, stories = _texts(saved["ids"]), _texts(saved["stories"])
                 keys = saved["keys"].reshape(-1, BANDS)
         except (OSError, ValueError, KeyError) as exc:
             raise IndexCheckError(
-                f"the index in {folder} has no readable {STORIES_FILE} ({exc}): run "
+                f"the index in {folder} has no one readable {STORIES_FILES} ({exc}): run "
                 "`indexer rebuild`"
             ) from exc
         if not len(ids) == len(stories) == len(keys):
-            raise IndexCheckError(f"{folder / STORIES_FILE} is damaged: run `indexer rebuild`")
+            raise IndexCheckError(f"{path} is damaged: run `indexer rebuild`")
         return cls(ids, stories, keys)
 
     def save(self, folder: Path) -> None:
-        with open(folder / STORIES_FILE, "wb") as file:
-            np.savez(file, ids=_packed(self.ids), stories=_packed(self.stories), keys=self.keys)
+        content = io.BytesIO()
+        np.savez(content, ids=_packed(self.ids), stories=_packed(self.stories), keys=self.keys)
+        name = hashlib.blake2b(content.getbuffer(), digest_size=8).hexdigest()
+        (folder / STORIES_FILES.replace("*", name)).write_bytes(content.getbuffer())
 
     def sharing_a_band(self, keys: np.ndarray) -> np.ndarray:
         """The rows of the articles that share a band key with ``keys``."""

@@ -35,13 +35,13 @@ from indexer.index.build import (
 from indexer.index.documents import document_fields
 from indexer.index.schema import require_schema_version
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
-from indexer.index.stories import STORIES_FILE, IndexStories, StoryTable
+from indexer.index.stories import STORIES_FILES, IndexStories, StoryTable
 from indexer.index.whoosh_internals import NewsCodec
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.sources import ReadReport, find_sources
 
 WRITER_MEMORY_MB = 128
-_NOT_LINKED = (MANIFEST_FILE, READERS_LOCK_FILE, STORIES_FILE)
+_NOT_LINKED = (MANIFEST_FILE, READERS_LOCK_FILE)
 
 
 @dataclass
@@ -230,6 +230,6 @@ def _link_index_files(source: Path, target: Path) -> None:
     """Hard links to the Whoosh files of ``source`` (never its manifest, lock files or band
     table of stories: a changed one is written anew)."""
     for path in source.iterdir():
-        if path.name in _NOT_LINKED or path.name.endswith("LOCK"):
+        if path.name in _NOT_LINKED or path.name.endswith("LOCK") or path.match(STORIES_FILES):
             continue
         os.link(path, target / path.name)
