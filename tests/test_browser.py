@@ -60,7 +60,7 @@ def test_search_shows_results_with_marked_words(open_page) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Search").click()
     assert query_of(page) == "q=election"
-    assert page.locator("h1").text_content().strip() == "5 results for “election”"
+    assert page.locator("h1").text_content().strip() == "5 stories for “election”"
     assert page.locator("ol.hits > li").count() == 5
     assert page.locator("ol.hits mark").count() >= 5
     assert page.get_by_label("Search the news").input_value() == "election"

@@ -51,6 +51,11 @@ def _thousands(number: int) -> str:
     return display.thousands(number)
 
 
+@blueprint.app_template_filter("counted")
+def _counted(number: int, noun: str) -> str:
+    return display.counted(number, noun)
+
+
 @blueprint.app_template_filter("language_attributes")
 def _language_attributes(language: str | None) -> str:
     return display.language_attributes(language)

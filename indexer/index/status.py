@@ -21,6 +21,9 @@ class IndexStats:
     """``indexer stats``: what the current generation holds."""
 
     articles: int
+    stories: int  # copies of one story (``stories``) count once
+    stories_of_several: int  # stories with more than one article
+    largest_story: int  # articles in the largest story
     sections: dict[str, int]
     undated: int
     first_published: str | None
@@ -58,6 +61,9 @@ def index_stats(settings: Settings) -> IndexStats:
     manifest = current.manifest
     return IndexStats(
         articles=manifest["articles"],
+        stories=manifest["stories"],
+        stories_of_several=manifest["stories_of_several"],
+        largest_story=manifest["largest_story"],
         sections=manifest["sections"],
         undated=manifest["undated"],
         first_published=manifest["first_published"],
@@ -94,7 +100,7 @@ def manifest_disagreements(facts: dict[str, Any], manifest: dict[str, Any]) -> l
         problems.append(
             f"index holds {facts['articles']} articles, manifest says {manifest.get('articles')}"
         )
-    for name in ("sections", "undated", "first_published", "last_published"):
+    for name in ("sections", "undated", "first_published", "last_published", "stories"):
         if facts[name] != manifest.get(name):
             problems.append(f"{name} in the index differ from the manifest")
     return problems
@@ -118,9 +124,11 @@ def rollback_index(settings: Settings) -> Generation:
 
 
 def index_facts(path: Path) -> dict[str, Any]:
-    """What a manifest records, counted from the index itself: articles, sections, date range."""
+    """What a manifest records, counted from the index itself: articles, sections, date range,
+    stories."""
     index = whoosh_index.open_dir(str(path))
     sections: Counter[str] = Counter()
+    stories: Counter[str] = Counter()
     dates: list[Any] = []
     undated = 0
     with index.searcher() as searcher:
@@ -131,8 +139,10 @@ def index_facts(path: Path) -> dict[str, Any]:
                 segment.column_reader("published"),
             )
             is_undated = segment.column_reader("undated")
+            story = segment.column_reader("story")
             for docnum in segment.all_doc_ids():
                 sections[section[docnum]] += 1
+                stories[story[docnum]] += 1
                 if is_undated[docnum]:
                     undated += 1
                 else:
@@ -145,6 +155,9 @@ def index_facts(path: Path) -> dict[str, Any]:
         "undated": undated,
         "first_published": min(dates).isoformat() if dates else None,
         "last_published": max(dates).isoformat() if dates else None,
+        "stories": len(stories),
+        "stories_of_several": sum(1 for count in stories.values() if count > 1),
+        "largest_story": max(stories.values(), default=0),
     }
 
 
