@@ -599,7 +599,7 @@ def test_the_title_tells_the_query_the_filters_and_the_page(client) -> None:
 def test_every_page_has_a_meta_description(client) -> None:
     for url, expected in [
         ("/", "The latest news: 42 stories in the newsindex archive."),
-        ("/?q=election", "5 articles about “election” in the newsindex archive."),
+        ("/?q=election", "5 stories about “election” in the newsindex archive."),
         ("/article/sample-001", "The hospital has opened an extra 30-bed ward"),
         ("/no-such-page", "Search an archive of news articles"),
     ]:

@@ -98,6 +98,8 @@ class SearchPage:
     def description(self) -> str:
         """The page's meta description."""
         count = counted(self.results.total, self.unit)
+        if self.search.story and self.lists_everything:
+            return f"{count}: the versions of one story in the {SITE_NAME} archive."
         if self.lists_everything:
             return f"The latest news: {count} in the {SITE_NAME} archive."
         return clipped(
