@@ -97,7 +97,7 @@ class StoryText:
 
     @classmethod
     def of(cls, title: str, teaser: str, body: str, published: datetime | None) -> StoryText:
-        text = f"{title}\n{body or teaser}"
+        text = story_text(title, teaser, body)
         return cls(text, shingles_of(text), published)
 
     @classmethod
@@ -109,6 +109,11 @@ class StoryText:
         return frozenset(_FIGURE.findall(self.text))
 
 
+def story_text(title: str, teaser: str, body: str) -> str:
+    """The text two copies of a story share: the headline and the body (the teaser without)."""
+    return f"{title}\n{body or teaser}"
+
+
 def shingles_of(text: str) -> np.ndarray:
     """The sorted unique 64-bit hashes of the word 5-shingles of ``text`` (lower case; a text of
     fewer words is one shingle)."""
@@ -116,13 +121,17 @@ def shingles_of(text: str) -> np.ndarray:
     if not words:
         return np.zeros(0, dtype=_UINT64)
     hashes = np.fromiter(map(_word_hashes.__getitem__, words), _UINT64, len(words))
-    width = min(SHINGLE_WORDS, len(hashes))
+    return np.unique(_shingles(hashes, min(SHINGLE_WORDS, len(hashes))))
+
+
+def _shingles(hashes: np.ndarray, width: int) -> np.ndarray:
+    """The hash of every run of ``width`` words (``hashes``: of each word)."""
     count = len(hashes) - width + 1
     with np.errstate(over="ignore"):
         shingles = hashes[:count].copy()
         for offset in range(1, width):
             shingles = shingles * _SHINGLE_MIX + hashes[offset : offset + count]
-    return np.unique(shingles)
+    return shingles
 
 
 def jaccard(first: np.ndarray, second: np.ndarray) -> float:
@@ -154,12 +163,17 @@ def band_hashes(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
     each set's MinHash signature (``SIGNATURE_SIZE`` minima of 32-bit hashes), cut into bands of
     ``ROWS`` minima, each band hashed with its number. All of numpy's work is done over every set
     together; a set without shingles gets keys of its own (zeros: it is nobody's candidate)."""
-    keys = np.zeros((len(shingle_sets), BANDS), dtype=_UINT64)
     sizes = np.array([len(s) for s in shingle_sets], dtype=np.int64)
+    every = np.concatenate(shingle_sets) if len(shingle_sets) else np.zeros(0, dtype=_UINT64)
+    return _band_keys(every.astype(_UINT64, copy=False), sizes)
+
+
+def _band_keys(every: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``band_hashes`` of the sets that ``every`` holds one after the other, ``sizes`` long."""
+    keys = np.zeros((len(sizes), BANDS), dtype=_UINT64)
     filled = np.flatnonzero(sizes)
     if not len(filled):
         return keys
-    every = np.concatenate([shingle_sets[int(i)] for i in filled])
     starts = np.concatenate([[0], np.cumsum(sizes[filled])[:-1]])
     signature = np.empty((len(filled), SIGNATURE_SIZE), dtype=_UINT64)
     with np.errstate(over="ignore"):
@@ -208,7 +222,7 @@ class StoryGrouper:
 
 
 def article_band_keys(articles: Sequence[ArticleRecord]) -> np.ndarray:
-    """The LSH band keys of ``articles``, a row each (``band_hashes``)."""
+    """The LSH band keys of ``articles``, a row each (``band_hashes`` of their shingles)."""
     return band_hashes([StoryText.of_article(article).shingles for article in articles])
 
 

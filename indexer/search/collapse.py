@@ -76,11 +76,16 @@ class StoryColumn:
         """How many of ``docs`` a collapsed list leaves out (all but one of each story)."""
         return len(docs) - self.count(docs)
 
-    def first_of_each(self, ranked: Sequence[tuple[int, Ranked]]) -> list[tuple[int, Ranked]]:
-        """The first document of each story in ``ranked`` (document, anything) pairs."""
+    def first_of_each(
+        self, ranked: Sequence[tuple[int, Ranked]], limit: int
+    ) -> list[tuple[int, Ranked]]:
+        """The first document of each story in ``ranked`` (document, anything) pairs, up to
+        ``limit`` of them."""
         seen: set[int] = set()
-        kept = []
+        kept: list[tuple[int, Ranked]] = []
         for item in ranked:
+            if len(kept) == limit:
+                break
             docnum = item[0]
             if self.grouped[docnum]:
                 code = int(self.codes[docnum])

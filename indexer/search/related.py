@@ -39,7 +39,7 @@ def related_articles(
     ]
     own = stories.members(stories.story_of(docnum)).tolist()
     results = searcher.search(query.Or(terms), limit=RELATED_ARTICLES * 3, mask={docnum, *own})
-    ranked = stories.first_of_each([(hit.docnum, hit) for hit in results])
+    ranked = stories.first_of_each([(hit.docnum, hit) for hit in results], RELATED_ARTICLES)
     return [
         ArticleSummary(
             id=hit["id"],
@@ -49,5 +49,5 @@ def related_articles(
             published=iso_utc(hit.get("published")),
             teaser=hit.get("teaser", ""),
         )
-        for _docnum, hit in ranked[:RELATED_ARTICLES]
+        for _docnum, hit in ranked
     ]

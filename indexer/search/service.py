@@ -209,6 +209,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
     )
     count = table.stories.count if stories else len
     total = count(found.final)
+    with_all_words = found.with_all_words
     return SearchResults(
         query=request.q,
         total=total,
@@ -217,7 +218,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         took_ms=0.0,
         relaxed=found.relaxed,
         match=str(found.rule),
-        all_words_total=count(found.with_all_words),
+        all_words_total=total if with_all_words is found.final else count(with_all_words),
         counts="stories" if stories else "articles",
         left_out=_left_out(found.words, request.q),
         suggestion=suggest_spelling(
@@ -227,7 +228,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
             total,
             count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
         ),
-        hits=_page_of_hits(opened, found, request, deadline),
+        hits=_page_of_hits(opened, found, request, len(found.final) - total, deadline),
         section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
         language_facets=language_facets(_by_count(languages.most_common())),
         date_facets=dates,
@@ -236,10 +237,11 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
 
 
 def _page_of_hits(
-    opened: OpenIndex, found: Found, request: SearchRequest, deadline: Deadline
+    opened: OpenIndex, found: Found, request: SearchRequest, hidden: int, deadline: Deadline
 ) -> list[Hit]:
+    """The hits of the page asked for (``hidden``: how many matches a collapse leaves out)."""
     first, limit = (request.page - 1) * request.per_page, request.page * request.per_page
-    ranked = _ranked(opened, found, request, limit, deadline)
+    ranked = _ranked(opened, found, request, limit, deadline, hidden)
     terms = _terms_by_field(found.parsed)
     stories = opened.table.stories
     return [
@@ -249,17 +251,23 @@ def _page_of_hits(
 
 
 def _ranked(
-    opened: OpenIndex, found: Found, request: SearchRequest, limit: int, deadline: Deadline
+    opened: OpenIndex,
+    found: Found,
+    request: SearchRequest,
+    limit: int,
+    deadline: Deadline,
+    hidden: int | None = None,
 ) -> Sequence[tuple[int, float | None]]:
     """The first ``limit`` results in the order asked for, with their scores: articles, or
     the first article of each story. (Ranking as many more articles as the collapse can leave
-    out guarantees ``limit`` stories, where there are so many.)"""
+    out, ``hidden``, guarantees ``limit`` stories, where there are so many.)"""
     if not request.collapsed:
         return _ranked_articles(opened, found, request.sort, limit, deadline)
     stories = opened.table.stories
-    deeper = limit + stories.hidden(found.final)
-    ranked = _ranked_articles(opened, found, request.sort, deeper, deadline)
-    return stories.first_of_each(ranked)[:limit]
+    if hidden is None:
+        hidden = stories.hidden(found.final)
+    ranked = _ranked_articles(opened, found, request.sort, limit + hidden, deadline)
+    return stories.first_of_each(ranked, limit)
 
 
 def _ranked_articles(
