@@ -33,7 +33,7 @@ from bench.corpora import read_records
 from bench.pages import newsindex_pages, time_pages
 from bench.queries import build_query_mix
 index_dir, corpus, count, seed, repeat = sys.argv[1:6]
-mix = build_query_mix(read_records(Path(corpus)), int(count), int(seed))
+mix = build_query_mix(read_records([Path(corpus)]), int(count), int(seed))
 with newsindex_pages(Path(index_dir)) as run_page:
     runs = time_pages(run_page, mix, int(repeat))
 print(json.dumps({"p50_ms": runs.p50_ms, "p95_ms": runs.p95_ms}))
@@ -126,10 +126,13 @@ def _pages(trees: dict[str, Path], args: argparse.Namespace, work: Path) -> dict
 
 def _run(tree: Path, arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env, "PYTHONPATH": str(tree)}
-    return subprocess.run(
-        [sys.executable, *arguments], cwd=tree, env=environment, check=True,
+    done = subprocess.run(
+        [sys.executable, *arguments], cwd=tree, env=environment,
         capture_output=True, text=True, timeout=3600,
     )  # fmt: skip
+    if done.returncode:
+        raise SystemExit(f"bench versus: a run in {tree} failed:\n{done.stderr[-3000:]}")
+    return done
 
 
 def _git(*arguments: str) -> str:
