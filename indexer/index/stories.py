@@ -8,9 +8,12 @@ Two articles are one story when their texts are near-duplicates and nothing says
   there is no body; case, punctuation and whitespace ignored) is at least ``SAME_TEXT``;
 - days: both dated, they appeared within ``WINDOW_DAYS`` of each other (copies of a story
   travel within days; a template report of another week does not);
-- figures: when both hold figures, at least ``SAME_FIGURES`` of the larger set of them are in
-  both (the daily market report, the weather and the results table share a template and differ
-  in their figures; a correction changes one).
+- figures: when each holds a figure the other lacks (a figure changed, not only added or
+  dropped with a sentence), they appeared within ``CHANGED_FIGURES_HOURS`` (the next edition of
+  a daily report comes a day later; the corrections of figures in Reuters-21578 came 2 to 19
+  hours after their original) and either one figure changed or ``SAME_FIGURES`` of the larger
+  set are in both (a market report, the weather or a results table share a template and
+  differ in their figures; a correction changes one).
 
 A story is complete-linked: every two of its articles pass that test, so removing an article
 never leaves two unrelated ones together. An article joins the story of its most similar
@@ -19,7 +22,7 @@ candidate that it is one story with, or founds a story of its own.
 Candidates are found by MinHash LSH (Broder 1997; Leskovec, Rajaraman and Ullman, *Mining of
 Massive Datasets*, ch. 3): each text's ``SIGNATURE_SIZE`` minimum hashes are cut into
 ``BANDS`` bands of ``ROWS`` values, and two texts sharing a band are compared exactly. A pair
-at Jaccard 0.5 shares a band with probability 0.96, at 0.7 with 0.9998. Each generation keeps
+at Jaccard 0.5 shares a band with probability 0.93, at 0.7 with 0.9998. Each generation keeps
 its articles' stories and band keys in a ``stories-<hash>.npz`` (``StoryTable``), so that
 ``indexer update`` finds an article's candidates among the articles of the index it derives
 from. (As terms of a Whoosh field, half a million band keys of one posting each made a rebuild
@@ -46,9 +49,10 @@ from indexer.ingest.articles import ArticleRecord
 
 SHINGLE_WORDS = 5
 SAME_TEXT = 0.5  # Jaccard of word 5-shingles: every two articles of a story share this much
-WINDOW_DAYS = 3.0  # ... appeared within this many days of each other (when both are dated)
-SAME_FIGURES = 0.5  # ... and share this much of the larger set of their figures
-BANDS, ROWS = 24, 3
+WINDOW_DAYS = 2.5  # ... appeared within this many days of each other (when both are dated)
+CHANGED_FIGURES_HOURS = 20.0  # ... within this many hours when a figure changed
+SAME_FIGURES = 0.5  # ... and share this much of the larger set of their figures, or one changed
+BANDS, ROWS = 20, 3
 SIGNATURE_SIZE = BANDS * ROWS
 STORY_ID_BYTES = 8
 STORIES_FILES = "stories-*.npz"  # one per generation, named by its content
@@ -144,18 +148,34 @@ def jaccard(first: np.ndarray, second: np.ndarray) -> float:
 
 def one_story(first: StoryText, second: StoryText) -> tuple[bool, float]:
     """Whether two articles are copies of one story, and their text similarity."""
-    if first.published and second.published:
-        apart = abs((first.published - second.published).total_seconds()) / 86_400
-        if apart > WINDOW_DAYS:
-            return False, 0.0
+    hours = _hours_apart(first, second)
+    if hours is not None and hours > WINDOW_DAYS * 24:
+        return False, 0.0
     similarity = jaccard(first.shingles, second.shingles)
     if similarity < SAME_TEXT:
         return False, similarity
-    if first.figures and second.figures:
-        shared = len(first.figures & second.figures)
-        if shared < SAME_FIGURES * max(len(first.figures), len(second.figures)):
-            return False, similarity
+    if _figures_changed(first.figures, second.figures, hours):
+        return False, similarity
     return True, similarity
+
+
+def _hours_apart(first: StoryText, second: StoryText) -> float | None:
+    if first.published is None or second.published is None:
+        return None
+    return abs((first.published - second.published).total_seconds()) / 3600
+
+
+def _figures_changed(first: frozenset[str], second: frozenset[str], hours: float | None) -> bool:
+    """Whether figures tell two texts apart: each has one the other lacks, and they are too
+    far apart in time for a correction, or too many changed."""
+    only_first, only_second = first - second, second - first
+    if not only_first or not only_second:
+        return False  # the same figures, or some added with a sentence
+    if hours is not None and hours > CHANGED_FIGURES_HOURS:
+        return True
+    one_corrected = len(only_first) == 1 and len(only_second) == 1
+    shared = len(first & second)
+    return not one_corrected and shared < SAME_FIGURES * max(len(first), len(second))
 
 
 def band_hashes(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
@@ -186,19 +206,21 @@ def _band_keys(every: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return keys
 
 
-def new_story_id(article: ArticleRecord) -> str:
-    """A story's id, made from the article that founded it (its id and content: a story founded
-    again by a changed article is another story)."""
-    key = f"{article.id}\x1f{article.checksum}".encode()
-    return hashlib.blake2b(key, digest_size=STORY_ID_BYTES).hexdigest()
+def new_story_id(article: ArticleRecord, changed: bool = False) -> str:
+    """A story's id, made from the id of the article that founded it: unique in a rebuild. An
+    update adds the article's content (``changed``), as a changed article that founds a story
+    anew must not take the id its previous story keeps."""
+    key = f"{article.id}\x1f{article.checksum}" if changed else article.id
+    return hashlib.blake2b(key.encode(), digest_size=STORY_ID_BYTES).hexdigest()
 
 
 class StoryGrouper:
     """Puts articles into stories one at a time, oldest first: each joins the story of its most
     similar candidate whose every member it is one story with, or founds a story."""
 
-    def __init__(self) -> None:
+    def __init__(self, updating: bool = False) -> None:
         self.members: dict[str, list[StoryText]] = {}
+        self.updating = updating  # new stories' ids are those of an update (``new_story_id``)
 
     def know(self, story: str, members: list[StoryText]) -> None:
         """A story of the index, with its members, that candidates may belong to."""
@@ -218,7 +240,7 @@ class StoryGrouper:
             if all(member is text or one_story(text, member)[0] for member in members):
                 members.append(text)
                 return story
-        return new_story_id(article)
+        return new_story_id(article, changed=self.updating)
 
 
 def article_band_keys(articles: Sequence[ArticleRecord]) -> np.ndarray:
@@ -351,7 +373,7 @@ class IndexStories:
     def __init__(self, searcher: Searcher, table: StoryTable) -> None:
         self.searcher = searcher
         self.table = table
-        self.grouper = StoryGrouper()
+        self.grouper = StoryGrouper(updating=True)
         self.added: list[tuple[str, str, np.ndarray]] = []  # (id, story, band keys)
         self.texts: list[StoryText] = []  # of the added
         self.gone: set[str] = set()
