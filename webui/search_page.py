@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flask import url_for
-
 from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
 from indexer.search.results import SearchResults
 from webui.dates import quick_ranges
@@ -91,8 +89,12 @@ class SearchPage:
         return "Versions of one story" if self.search.story else "Latest news"
 
     def story_url(self, story: str) -> str:
-        """The list of a story's articles (all of them, newest first)."""
-        return url_for("pages.search", story=story)
+        """The list of a story's articles: all of them, newest first (the query and filters
+        left, the reader's page size kept)."""
+        return search_url(
+            self.search, q="", story=story, section=[], language=[], sort="", page="",
+            **{"from": "", "to": ""},
+        )  # fmt: skip
 
     @property
     def description(self) -> str:
