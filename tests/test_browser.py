@@ -86,7 +86,7 @@ def test_pagination(open_page) -> None:
     assert page.locator(".pagination [aria-current=page]").text_content() == "2"
     assert page.locator(FIRST_RESULT).first.get_attribute("href") != first_page
     click_and_wait(page, page.get_by_role("link", name="Page 5"))
-    assert page.locator("ol.hits > li").count() == 2  # 42 articles, 10 a page
+    assert page.locator("ol.hits > li").count() == 2  # 42 stories, 10 a page
     assert page.locator("a[rel=next]").count() == 0
     click_and_wait(page, page.locator("a[rel=prev]"))
     assert query_of(page) == "page=4"

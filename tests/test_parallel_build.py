@@ -163,7 +163,7 @@ def test_a_writer_process_that_dies_fails_the_run_and_keeps_the_old_index(
     assert "a process writing the new index ended unexpectedly" in errors
     assert "Traceback" not in errors
     stats = json.loads(indexer("stats", "--json").stdout)
-    assert stats["articles"] == 42
+    assert stats["articles"] == 45
     assert not list(Path(cli_env["NEWSINDEX_INDEX_DIR"]).glob("build-*"))
 
 
