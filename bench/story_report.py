@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.report_markdown import machine_table, number, table
+from indexer.index.stories import WINDOW_DAYS
 
 SHOWN_TWICE_SHARE = 0.01
 COPY_RECALL = 0.98
@@ -112,11 +113,12 @@ def _copies(copies: dict[str, Any]) -> str:
     rows.append(("**all**", copies["copies"], copies["grouped"], _share(copies["recall"])))
     intro = (
         "## Grouping of made copies\n\nEach copy: one seeded edit of a sampled article, another "
-        "id, published 0-48 hours after it; grouped when the index gives it its original's "
+        "id, published 0-48 hours after it (a correction 0-19); grouped when the index gives it "
+        "its original's "
         "story. *Containment*: the shingles both share / those of the smaller (near 1 when a "
-        "passage was only dropped or added). *Why apart*: the part of the grouping rule (Jaccard "
-        "≥ 0.5, ≤ 3 days, half the figures) the pair fails by the bench's figures, or the member "
-        "of the original's story the copy fails it with (stories are complete-linked).\n\n"
+        "passage was only dropped or added). *Why apart*: the test of the indexer's rule (days, "
+        "length, text, figures: README, Stories) the pair fails, or the member of the original's "
+        "story the copy fails it with (stories are complete-linked).\n\n"
     )
     misses = [
         (
@@ -159,7 +161,7 @@ def _templates(templates: dict[str, Any]) -> str:
         "recurring report (published on 3+ different days), 1+ days apart, whose figures differ. "
         "Each pair must stay in two stories.\n\n"
     )
-    header = ("pairs", "count", "Jaccard ≥ 0.5", "≤ 3 days apart", "merged")
+    header = ("pairs", "count", "Jaccard ≥ 0.5", f"≤ {WINDOW_DAYS:g} days apart", "merged")
     merged = [facts for found in templates.values() for facts in found["merged_pairs"]]
     return intro + table(header, rows) + _titled("Merged pairs", _pair_rows(merged))
 

@@ -6,10 +6,11 @@ Two articles are one story when their texts are near-duplicates and nothing says
 
 - text: the Jaccard similarity of their word 5-shingles (headline and body, or the teaser where
   there is no body; case, punctuation and whitespace ignored) is at least ``SAME_TEXT``;
-- days: both are dated, and appeared within ``WINDOW_DAYS`` of each other (copies of a story
-  travel within days; a template report of another week does not). Without a date nothing
-  tells a copy from a report of another day: undated articles are not grouped (the duplicate
-  documents of the test collections CISI, MED and CRAN, judged one by one, stay apart too);
+- days: they appeared within ``WINDOW_DAYS`` of each other (copies of a story travel within
+  days; a template report of another week does not). Without a date nothing tells a copy from
+  a report of another day: an undated article is grouped only with the same text
+  (``UNDATED_SAME_TEXT``: BBC's twice-filed articles; the near-duplicate documents of the test
+  collections CISI, MED and CRAN, judged one by one, stay apart);
 - length: each has ``MIN_SHINGLES`` shingles or more: a headline alone is too little to tell a
   copy from another item of the same headline (an algorithm and its certification in CACM, a
   wire flash of another day);
@@ -18,7 +19,9 @@ Two articles are one story when their texts are near-duplicates and nothing says
   a daily report comes a day later; the corrections of figures in Reuters-21578 came 2 to 19
   hours after their original) and either one figure changed or ``SAME_FIGURES`` of the larger
   set are in both (a market report, the weather or a results table share a template and
-  differ in their figures; a correction changes one).
+  differ in their figures; a correction changes one); and other figures published a whole
+  number of days apart at the same time of day (``SCHEDULE_MINUTES``) are the editions of a
+  scheduled report.
 
 A story is complete-linked: every two of its articles pass that test, so removing an article
 never leaves two unrelated ones together. An article joins the story of its most similar
@@ -58,6 +61,8 @@ WINDOW_DAYS = 2.5  # ... appeared within this many days of each other (when both
 CHANGED_FIGURES_HOURS = 20.0  # ... within this many hours when a figure changed
 SAME_FIGURES = 0.5  # ... and share this much of the larger set of their figures, or one changed
 MIN_SHINGLES = 10  # ... each text has this many shingles (14 words) or more
+UNDATED_SAME_TEXT = 0.99  # without a date: the same text but for a word or two
+SCHEDULE_MINUTES = 30  # other figures a whole number of days apart, within this: a schedule
 BANDS, ROWS = 20, 3
 SIGNATURE_SIZE = BANDS * ROWS
 STORY_ID_BYTES = 8
@@ -154,17 +159,24 @@ def jaccard(first: np.ndarray, second: np.ndarray) -> float:
 
 def one_story(first: StoryText, second: StoryText) -> tuple[bool, float]:
     """Whether two articles are copies of one story, and their text similarity."""
+    failed, similarity = compare(first, second)
+    return failed is None, similarity
+
+
+def compare(first: StoryText, second: StoryText) -> tuple[str | None, float]:
+    """The test of one story two articles fail ("days", "length", "text" or "figures"; None
+    when they pass them all), and their text similarity (0 when not measured)."""
     hours = _hours_apart(first, second)
-    if hours is None or hours > WINDOW_DAYS * 24:
-        return False, 0.0
+    if hours is not None and hours > WINDOW_DAYS * 24:
+        return "days", 0.0
     if min(len(first.shingles), len(second.shingles)) < MIN_SHINGLES:
-        return False, 0.0
+        return "length", 0.0
     similarity = jaccard(first.shingles, second.shingles)
-    if similarity < SAME_TEXT:
-        return False, similarity
-    if _figures_changed(first.figures, second.figures, hours):
-        return False, similarity
-    return True, similarity
+    if similarity < (SAME_TEXT if hours is not None else UNDATED_SAME_TEXT):
+        return "text", similarity
+    if _figures_differ(first.figures, second.figures, hours):
+        return "figures", similarity
+    return None, similarity
 
 
 def _hours_apart(first: StoryText, second: StoryText) -> float | None:
@@ -173,17 +185,28 @@ def _hours_apart(first: StoryText, second: StoryText) -> float | None:
     return abs((first.published - second.published).total_seconds()) / 3600
 
 
-def _figures_changed(first: frozenset[str], second: frozenset[str], hours: float | None) -> bool:
-    """Whether figures tell two texts apart: each has one the other lacks, and they are too
-    far apart in time for a correction, or too many changed."""
+def _figures_differ(first: frozenset[str], second: frozenset[str], hours: float | None) -> bool:
+    """Whether figures tell two texts apart: other figures at the time of day of a report of
+    another day; or figures changed (each has one the other lacks) too late for a correction, or
+    too many of them."""
+    if first == second:
+        return False
+    if hours is not None and hours >= CHANGED_FIGURES_HOURS and _on_schedule(hours):
+        return True
     only_first, only_second = first - second, second - first
     if not only_first or not only_second:
-        return False  # the same figures, or some added with a sentence
+        return False  # figures added or dropped with a sentence
     if hours is not None and hours > CHANGED_FIGURES_HOURS:
         return True
     one_corrected = len(only_first) == 1 and len(only_second) == 1
     shared = len(first & second)
     return not one_corrected and shared < SAME_FIGURES * max(len(first), len(second))
+
+
+def _on_schedule(hours: float) -> bool:
+    """Whether ``hours`` is a whole number of days, give or take ``SCHEDULE_MINUTES``."""
+    off_day = hours % 24
+    return min(off_day, 24 - off_day) * 60 <= SCHEDULE_MINUTES
 
 
 def band_hashes(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
