@@ -423,3 +423,17 @@ def _story_of(index_dir, article_id: str) -> str:
 
 def _versions(index_dir, article_id: str) -> int:
     return _hit(index_dir, article_id)["versions"]
+
+
+def test_a_missing_table_of_stories_is_named_by_check_and_update(built, indexer, index_dir):
+    """Without its stories file a generation still serves searches, but an update cannot
+    group, and says what to do; the index in use stays."""
+    (table,) = (index_dir / "gen-000001").glob("stories-*.npz")
+    table.unlink()
+    checked = indexer("check")
+    assert checked.exit_code == 1 and "stories-*.npz" in checked.stderr
+    news = write_jsonl(built / "more.jsonl", [_other_story()])
+    updated = indexer("update", str(news))
+    assert updated.exit_code != 0 and "indexer rebuild" in updated.stderr
+    assert "Traceback" not in updated.stderr
+    assert json.loads(indexer("stats", "--json").output)["generation"] == "gen-000001"

@@ -10,9 +10,10 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from indexer.config import Settings
-from indexer.errors import SchemaMismatchError
+from indexer.errors import IndexCheckError, SchemaMismatchError
 from indexer.index.schema import require_schema_version
 from indexer.index.store import Generation, IndexStore
+from indexer.index.stories import StoryTable
 from indexer.ingest.fetch import SourceState, SourceStates
 
 
@@ -90,7 +91,20 @@ def check_index(settings: Settings) -> CheckReport:
         report.problems.append(f"the index does not open: {exc}")
         return report
     report.problems.extend(manifest_disagreements(facts, current.manifest))
+    report.problems.extend(_story_table_problems(current.path, facts["articles"]))
     return report
+
+
+def _story_table_problems(path: Path, articles: int) -> list[str]:
+    """The generation's table of stories (``stories``) is there, readable, and of every
+    article."""
+    try:
+        table = StoryTable.load(path)
+    except IndexCheckError as exc:
+        return [str(exc)]
+    if len(table.ids) != articles:
+        return [f"the table of stories holds {len(table.ids)} articles, the index {articles}"]
+    return []
 
 
 def manifest_disagreements(facts: dict[str, Any], manifest: dict[str, Any]) -> list[str]:

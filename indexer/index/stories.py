@@ -68,6 +68,7 @@ SIGNATURE_SIZE = BANDS * ROWS
 STORY_ID_BYTES = 8
 STORIES_FILES = "stories-*.npz"  # one per generation, named by its content
 _SEPARATOR = "\x1f"
+_SCHEME = [1, SHINGLE_WORDS, BANDS, ROWS]  # how band keys are made: an update must make the same
 
 _WORD = re.compile(r"\w+")
 _FIGURE = re.compile(r"\d+(?:[.,:/]\d+)*")
@@ -353,19 +354,30 @@ class StoryTable:
             (path,) = folder.glob(STORIES_FILES)
             with np.load(path, allow_pickle=False) as saved:
                 ids, stories = _texts(saved["ids"]), _texts(saved["stories"])
-                keys = saved["keys"].reshape(-1, BANDS)
+                keys, scheme = saved["keys"], saved["scheme"].tolist()
         except (OSError, ValueError, KeyError) as exc:
             raise IndexCheckError(
                 f"the index in {folder} has no one readable {STORIES_FILES} ({exc}): run "
                 "`indexer rebuild`"
             ) from exc
+        if scheme != _SCHEME:
+            raise IndexCheckError(
+                f"{path} holds band keys of another kind ({scheme}, this newsindex makes "
+                f"{_SCHEME}): run `indexer rebuild`"
+            )
         if not len(ids) == len(stories) == len(keys):
             raise IndexCheckError(f"{path} is damaged: run `indexer rebuild`")
-        return cls(ids, stories, keys)
+        return cls(ids, stories, keys.reshape(-1, BANDS))
 
     def save(self, folder: Path) -> None:
         content = io.BytesIO()
-        np.savez(content, ids=_packed(self.ids), stories=_packed(self.stories), keys=self.keys)
+        np.savez(
+            content,
+            ids=_packed(self.ids),
+            stories=_packed(self.stories),
+            keys=self.keys,
+            scheme=np.array(_SCHEME),
+        )
         name = hashlib.blake2b(content.getbuffer(), digest_size=8).hexdigest()
         (folder / STORIES_FILES.replace("*", name)).write_bytes(content.getbuffer())
 

@@ -197,6 +197,7 @@ def _derive_generation(
     started = time.perf_counter()
     current = store.current()
     require_schema_version(current)
+    table = StoryTable.load(current.path)
     build_dir = store.new_build_dir()
     try:
         with translate_os_errors(store.root, "prepare the new index"):
@@ -205,7 +206,7 @@ def _derive_generation(
             writer = index.writer(limitmb=WRITER_MEMORY_MB, codec=NewsCodec())
         with index.searcher() as searcher, translate_os_errors(store.root, "write the new index"):
             before = searcher.doc_count()
-            stories = IndexStories(searcher, StoryTable.load(current.path))
+            stories = IndexStories(searcher, table)
             change = apply(writer, stories)
         if not change:
             writer.cancel()
