@@ -360,6 +360,12 @@ def test_the_pages_offer_the_versions_one_click_away(api) -> None:
 def test_the_feed_shows_each_story_once(api) -> None:
     feed = api.get("/search.atom", query_string={"q": '"dock workers"'}).get_data(as_text=True)
     assert feed.count("<entry>") == 1
+    link = re.search(
+        r'<link rel="related" type="text/html" href="([^"]+)" title="2 more versions"', feed
+    )
+    assert link and "story=" in link.group(1)
+    listed = api.get(link.group(1).replace("&amp;", "&").split("localhost", 1)[1])
+    assert "3 articles" in listed.get_data(as_text=True)
     every = api.get("/search.atom", query_string={"q": '"dock workers"', "collapse": "0"})
     assert every.get_data(as_text=True).count("<entry>") == 3
 

@@ -133,6 +133,7 @@ def _feed_links(asked: SearchRequest, per_page: int, results: SearchResults) -> 
         opensearch=public_url("pages.opensearch"),
         entry_id=lambda article_id: public_url("pages.article", article_id=article_id),
         article=lambda article_id: article_url(article_id, search, external=True),
+        story=lambda story: public_url("pages.search", story=story),
         paging={
             "first": feed_page(1),
             "previous": feed_page(results.page - 1),
