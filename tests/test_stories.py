@@ -197,14 +197,14 @@ RECORDS = [
         "body": QUARRY,
     },
 ]
-FOLLOW_UP = {  # a republication an update brings
+FOLLOW_UP = {  # a republication an update brings, a day to the minute after daily-7's
     "id": "coast-times-3",
     "url": "https://www.coast-times.example/harbourton-strike",
     "title": "Dock workers strike at Harbourton port",
     "section": "Business",
-    "published": "2026-03-03T06:00:00Z",
+    "published": "2026-03-03T10:05:00Z",
     "author": "Valdora Press",
-    "body": f"{STRIKE}\n\nThis story was first published by Valdora Press. Subscribe to the "
+    "body": f"HARBOURTON, March 3 (Valdora Press) - {STRIKE}\n\nThis story was first published by Valdora Press. Subscribe to the "
     "Coast Times for the latest news from the ports of the republic and beyond, every "
     "morning.",
 }

@@ -14,8 +14,9 @@ Two articles are one story when their texts are near-duplicates and nothing says
 - length: each has ``MIN_SHINGLES`` shingles or more: a headline alone is too little to tell a
   copy from another item of the same headline (an algorithm and its certification in CACM, a
   wire flash of another day);
-- figures: when each holds a figure the other lacks (a figure changed, not only added or
-  dropped with a sentence), they appeared within ``CHANGED_FIGURES_HOURS`` (the next edition of
+- figures (numbers, a day of the month after or before its month's name left out: "March 3"
+  in a dateline says when, not what): when each holds a figure the other lacks (a figure
+  changed, not only added or dropped with a sentence), they appeared within ``CHANGED_FIGURES_HOURS`` (the next edition of
   a daily report comes a day later; the corrections of figures in Reuters-21578 came 2 to 19
   hours after their original) and either one figure changed or ``SAME_FIGURES`` of the larger
   set are in both (a market report, the weather or a results table share a template and
@@ -72,6 +73,12 @@ _SCHEME = [1, SHINGLE_WORDS, BANDS, ROWS]  # how band keys are made: an update m
 
 _WORD = re.compile(r"\w+")
 _FIGURE = re.compile(r"\d+(?:[.,:/]\d+)*")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+# "March 3", "3 March": a day of the month says when (the days test), not what (the figures).
+_DAY_OF_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
 _UINT64 = np.uint64
 CANDIDATES_PER_BAND = 50  # earlier articles of one band bucket an article is compared with
 _SHINGLE_MIX = _UINT64(0x9E3779B97F4A7C15)  # the golden ratio in 64 bits: mixes a word's place
@@ -122,7 +129,7 @@ class StoryText:
 
     @cached_property
     def figures(self) -> frozenset[str]:
-        return frozenset(_FIGURE.findall(self.text))
+        return frozenset(_FIGURE.findall(_DAY_OF_MONTH.sub(" ", self.text)))
 
 
 def story_text(title: str, teaser: str, body: str) -> str:
