@@ -29,6 +29,7 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``whoosh_internals`` every private Whoosh name the project uses, with its reason
     ``whoosh_types``     the public Whoosh API the project calls, as Protocols
     ``bulk_writer``      a rebuild's writer: postings in memory, a segment per process
+    ``stories``          near-duplicate articles grouped into stories (MinHash LSH)
     ``build``            rebuild: read, write a new generation, check it, switch
     ``update``           update and delete: a new generation derived from the current one
     ``store``            generations on disk, the atomic switch, the write lock
@@ -51,6 +52,7 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``postings``      decoded postings and word positions, kept within a budget
     ``kept``          values kept by key within a budget, least recently used first out
     ``doctable``      section, month and date of every document: filters, facets, date order
+    ``collapse``      one result per story: the story of every document, counts of stories
     ``ranking``       BM25F of whole words over the matching documents (numpy)
     ``feedback``      a long query's second pass with words of its best matches (RM3)
     ``proximity``     a short query's words close together

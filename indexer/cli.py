@@ -222,13 +222,17 @@ def rollback(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Show what the index holds: articles, sections, dates, size, generation."""
+    """Show what the index holds: articles, stories, sections, dates, size, generation."""
     with _error_boundary():
         found = index_stats(_settings(ctx))
         if as_json:
             click.echo(json.dumps(found.as_json()))
             return
         click.echo(f"articles    {found.articles:,}")
+        click.echo(
+            f"stories     {found.stories:,} ({found.stories_of_several:,} of several articles,"
+            f" the largest of {found.largest_story:,})"
+        )
         click.echo(f"generation  {found.generation}, built {found.built_at}")
         click.echo(f"previous    {found.previous_generation or '-'}")
         click.echo(

@@ -60,7 +60,7 @@ def test_search_shows_results_with_marked_words(open_page) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Search").click()
     assert query_of(page) == "q=election"
-    assert page.locator("h1").text_content().strip() == "5 results for “election”"
+    assert page.locator("h1").text_content().strip() == "5 stories for “election”"
     assert page.locator("ol.hits > li").count() == 5
     assert page.locator("ol.hits mark").count() >= 5
     assert page.get_by_label("Search the news").input_value() == "election"
@@ -86,7 +86,7 @@ def test_pagination(open_page) -> None:
     assert page.locator(".pagination [aria-current=page]").text_content() == "2"
     assert page.locator(FIRST_RESULT).first.get_attribute("href") != first_page
     click_and_wait(page, page.get_by_role("link", name="Page 5"))
-    assert page.locator("ol.hits > li").count() == 2  # 42 articles, 10 a page
+    assert page.locator("ol.hits > li").count() == 2  # 42 stories, 10 a page
     assert page.locator("a[rel=next]").count() == 0
     click_and_wait(page, page.locator("a[rel=prev]"))
     assert query_of(page) == "page=4"

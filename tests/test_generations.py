@@ -95,7 +95,7 @@ def test_a_rebuild_killed_midway_leaves_the_previous_index(
         wait_for_build_dir(settings.index_dir, run)
         run.kill_main()
         assert wait_until_gone(run, 2) == [], "processes of the killed rebuild live on"
-    assert json.loads(indexer("stats", "--json").stdout)["articles"] == 42
+    assert json.loads(indexer("stats", "--json").stdout)["articles"] == 45
     assert indexer("check").exit_code == 0
     assert total(settings, "election") > 0
     result = indexer("rebuild", str(SAMPLES))  # the lock of the dead run is not in the way
@@ -132,7 +132,7 @@ def test_rollback_switches_back_and_forth(indexer, tmp_path) -> None:
     assert json.loads(indexer("stats", "--json").stdout)["articles"] == 1
     result = indexer("rollback")
     assert result.exit_code == 0 and "gen-000001" in result.stdout
-    assert json.loads(indexer("stats", "--json").stdout)["articles"] == 42
+    assert json.loads(indexer("stats", "--json").stdout)["articles"] == 45
     indexer("rollback")
     assert json.loads(indexer("stats", "--json").stdout)["articles"] == 1
 

@@ -83,7 +83,7 @@ def test_the_generation_served_its_size_and_age(client, sample_settings) -> None
     assert samples[("newsindex_index_available", ())] == 1
     served = ("newsindex_index_info", (("generation", health["generation"]),))
     assert samples[served] == 1 and health["generation"] == current.name
-    assert samples[("newsindex_index_articles", ())] == health["articles"] == 42
+    assert samples[("newsindex_index_articles", ())] == health["articles"] == 45
     built = datetime.fromisoformat(current.manifest["built_at"]).timestamp()
     assert samples[("newsindex_index_built_timestamp_seconds", ())] == built
     age = samples[("newsindex_index_age_seconds", ())]
@@ -123,7 +123,7 @@ def test_runs_write_their_summary_for_the_textfile_collector(
     started = time.time()
     assert indexer("rebuild", str(SAMPLES)).exit_code == 0
     done = textfile(folder, "rebuild")
-    assert done["articles"] == 42 and done["exit_code"] == 0 and done["warnings"] == 0
+    assert done["articles"] == 45 and done["exit_code"] == 0 and done["warnings"] == 0
     assert done["seconds"] > 0 and done["timestamp_seconds"] >= int(started)
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"title": "A fine story"}\nnot json\n')
@@ -147,7 +147,7 @@ def test_publish_reports_failed_replicas_in_its_textfile(indexer, tmp_path, monk
     published = textfile(tmp_path / "textfiles", "publish")
     assert published == pytest.approx(
         {
-            "articles": 42,
+            "articles": 45,
             "warnings": 1,
             "exit_code": 1,
             "seconds": published["seconds"],

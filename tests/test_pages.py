@@ -98,7 +98,7 @@ def timeline_links(response) -> list[dict]:
 def test_search_page_shows_ranked_results_with_marked_words(client) -> None:
     response = get(client, "/", q="election")
     text = response.get_data(as_text=True)
-    assert "5 results for “election”" in text and " ms</p>" not in text  # no developer figure
+    assert "5 stories for “election”" in text and " ms</p>" not in text  # no developer figure
     assert "<mark>elections</mark>" in text and "<mark>elected</mark>" in text
     assert result_ids(response)[0] == "sample-037"
     assert any(link["href"] == "/article/sample-037?q=election" for link in parse(response).links)
@@ -138,7 +138,7 @@ def test_page_and_api_show_the_same_articles_in_the_same_order(client, params) -
 def test_empty_query_lists_the_latest_news_without_a_sort_switch(client) -> None:
     response = get(client, "/")
     text = response.get_data(as_text=True)
-    assert "Latest news" in text and "42 articles" in text
+    assert "Latest news" in text and "42 stories" in text
     assert 'aria-label="Sort results"' not in text
     assert result_ids(response)[0] == "sample-042"  # the newest sample
 
@@ -598,8 +598,8 @@ def test_the_title_tells_the_query_the_filters_and_the_page(client) -> None:
 
 def test_every_page_has_a_meta_description(client) -> None:
     for url, expected in [
-        ("/", "The latest news: 42 articles in the newsindex archive."),
-        ("/?q=election", "5 articles about “election” in the newsindex archive."),
+        ("/", "The latest news: 42 stories in the newsindex archive."),
+        ("/?q=election", "5 stories about “election” in the newsindex archive."),
         ("/article/sample-001", "The hospital has opened an extra 30-bed ward"),
         ("/no-such-page", "Search an archive of news articles"),
     ]:

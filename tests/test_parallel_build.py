@@ -113,10 +113,17 @@ def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path):
     stock.mkdir()
     index = whoosh_index.create_in(str(stock), build_schema("english"))
     writer = SegmentWriter(index)
-    for article in articles:
-        writer.add_document(**document_fields(article))
+    for article, story in zip(articles, written_stories(ours), strict=True):
+        writer.add_document(**document_fields(article, story))
     writer.commit()
     assert index_content(ours) == index_content(stock)
+
+
+def written_stories(path: Path) -> list[str]:
+    """The story of each article as the rebuild wrote it, in the order written."""
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        column = reader.column_reader("story")
+        return [column[docnum] for docnum in range(reader.doc_count_all())]
 
 
 def index_content(path: Path) -> dict:
@@ -156,7 +163,7 @@ def test_a_writer_process_that_dies_fails_the_run_and_keeps_the_old_index(
     assert "a process writing the new index ended unexpectedly" in errors
     assert "Traceback" not in errors
     stats = json.loads(indexer("stats", "--json").stdout)
-    assert stats["articles"] == 42
+    assert stats["articles"] == 45
     assert not list(Path(cli_env["NEWSINDEX_INDEX_DIR"]).glob("build-*"))
 
 

@@ -83,7 +83,7 @@ def test_each_replica_gets_the_generation_checked_and_switched(
     result, summary = publish(indexer, *destinations(replicas))
     assert result.exit_code == 0, result.stderr
     assert [r["state"] for r in summary["replicas"]] == ["switched", "switched"]
-    assert summary["articles"] == 42 and summary["failed"] == []
+    assert summary["articles"] == 45 and summary["failed"] == []
     source = IndexStore(index_dir).current()
     for replica in replicas:
         served = IndexStore(replica).current()
@@ -155,7 +155,7 @@ def test_a_replica_that_cannot_be_reached_or_is_busy_is_named_and_the_others_swi
         (
             f"{sys.executable} -c \"import json, sys; p = sys.argv[1] + '/manifest.json'; "
             "m = json.load(open(p)); m['articles'] -= 1; json.dump(m, open(p, 'w'))\" $target",
-            "the new index holds 52 articles, but",
+            "the new index holds 55 articles, but",
         ),
         # A segment file went missing on the way.
         ("rm -f $target/*.seg", "not those of the generation sent"),

@@ -18,8 +18,8 @@ def stats(indexer) -> dict:
 def test_rebuild_indexes_the_sample_articles(indexer) -> None:
     result = indexer("rebuild", str(SAMPLES))
     assert result.exit_code == 0, result.output
-    assert "indexed 42 articles" in result.stdout
-    assert stats(indexer)["articles"] == 42
+    assert "indexed 45 articles" in result.stdout
+    assert stats(indexer)["articles"] == 45
 
 
 def test_rebuild_reads_folders_recursively_by_file_type(indexer, tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ def test_strict_turns_warnings_into_a_failed_run_and_keeps_the_old_index(
     result = indexer("rebuild", "--strict", str(bad))
     assert result.exit_code == 1
     assert "--strict" in result.stderr and "not changed" in result.stderr
-    assert stats(indexer)["articles"] == 42
+    assert stats(indexer)["articles"] == 45
 
 
 def test_duplicate_ids_last_one_wins_and_are_counted(indexer, tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_missing_or_unreadable_source_fails_and_keeps_the_old_index(
     unknown.write_text("id,title\n", "utf-8")
     result = indexer("rebuild", str(unknown))
     assert result.exit_code == 1 and "unknown file type" in result.stderr
-    assert stats(indexer)["articles"] == 42
+    assert stats(indexer)["articles"] == 45
     assert "Traceback" not in missing.output + result.output
 
 
@@ -118,7 +118,7 @@ def test_sources_with_no_usable_article_do_not_replace_the_index(indexer, tmp_pa
     empty = write_jsonl(tmp_path / "empty.jsonl", [], raw_lines=['{"body": "untitled"}'])
     result = indexer("rebuild", str(empty))
     assert result.exit_code == 1 and "no usable article" in result.stderr
-    assert stats(indexer)["articles"] == 42
+    assert stats(indexer)["articles"] == 45
 
 
 def test_without_sources_the_configured_ones_are_read(indexer, tmp_path, monkeypatch) -> None:
@@ -147,4 +147,4 @@ def test_quiet_prints_nothing_on_success(indexer, tmp_path) -> None:
 def test_json_summary_has_the_documented_fields(indexer) -> None:
     summary = json.loads(indexer("rebuild", "--json", str(SAMPLES)).stdout)
     assert {"indexed", "skipped", "warnings", "duplicates", "seconds"} <= set(summary)
-    assert summary["indexed"] == 42 and summary["seconds"] > 0
+    assert summary["indexed"] == 45 and summary["seconds"] > 0

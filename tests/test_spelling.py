@@ -36,7 +36,7 @@ def test_the_query_as_typed_on_request(client) -> None:
 def test_the_page_shows_the_corrected_results_and_offers_the_words_as_typed(client) -> None:
     response = get(client, "/", q="electon")
     text = response.get_data(as_text=True)
-    assert "5 results for “election”" in text
+    assert "5 stories for “election”" in text
     assert "Showing results for" in text and "search instead for" in text
     page = parse(response)
     assert link_named(page, "electon")["href"] == "/?q=electon&autocorrect=0"

@@ -22,7 +22,7 @@ def test_stats_reports_what_the_index_holds(indexer) -> None:
     assert found["size_bytes"] > 10_000 and found["generation"] == "gen-000001"
     assert found["built_at"] and found["undated"] == 0
     text = indexer("stats").stdout
-    assert "articles    42" in text and "Politics" in text
+    assert "articles    45" in text and "Politics" in text
 
 
 def test_check_passes_on_a_sound_index_and_fails_on_a_tampered_one(indexer, index_dir) -> None:
@@ -34,7 +34,7 @@ def test_check_passes_on_a_sound_index_and_fails_on_a_tampered_one(indexer, inde
     manifest["articles"] = 41
     manifest_path.write_text(json.dumps(manifest))
     result = indexer("check")
-    assert result.exit_code == 1 and "holds 42 articles, manifest says 41" in result.stderr
+    assert result.exit_code == 1 and "holds 45 articles, manifest says 41" in result.stderr
 
 
 def test_an_index_of_another_schema_version_is_refused(indexer, index_dir) -> None:

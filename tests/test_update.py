@@ -167,10 +167,10 @@ def test_delete_reports_missing_ids_and_rollback_restores(indexer) -> None:
     summary = run_json(indexer, "delete", "sample-001", "sample-002", "no-such-id")
     assert summary["deleted"] == ["sample-001", "sample-002"]
     assert summary["not_found"] == ["no-such-id"]
-    assert run_json(indexer, "stats")["articles"] == 40
+    assert run_json(indexer, "stats")["articles"] == 43
     assert indexer("check").exit_code == 0
     indexer("rollback")
-    assert run_json(indexer, "stats")["articles"] == 42
+    assert run_json(indexer, "stats")["articles"] == 45
     nothing = run_json(indexer, "delete", "no-such-id")
     assert nothing["deleted"] == [] and nothing["generation"] == "gen-000001"
 
@@ -251,7 +251,7 @@ def test_the_run_fails_when_every_source_fails(indexer, feed_server) -> None:
     indexer("rebuild", str(SAMPLES))
     result = indexer("rebuild", feed_server.base + "/missing", feed_server.base + "/gone")
     assert result.exit_code == 1 and "no source could be read" in result.stderr
-    assert run_json(indexer, "stats")["articles"] == 42
+    assert run_json(indexer, "stats")["articles"] == 45
 
 
 def test_sources_lists_the_configured_sources_with_their_last_read(

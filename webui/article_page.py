@@ -1,5 +1,6 @@
 """What the article page shows around the article: the way back to the search it came from,
-related stories that keep that search, and the teaser as a standfirst when it adds something."""
+the other versions of its story and related stories (links that keep that search), and the
+teaser as a standfirst when it adds something."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 
 from indexer.search.requests import SearchRequest
-from indexer.search.results import ArticleSummary, ArticleView
+from indexer.search.results import ArticleSummary, ArticleView, Version
 from webui.display import DESCRIPTION_CHARS, clipped
 from webui.links import article_url, public_url, search_params, search_url
 
@@ -16,6 +17,12 @@ from webui.links import article_url, public_url, search_params, search_url
 @dataclass(frozen=True)
 class RelatedLink:
     story: ArticleSummary
+    url: str
+
+
+@dataclass(frozen=True)
+class VersionLink:
+    version: Version
     url: str
 
 
@@ -28,6 +35,7 @@ class ArticlePage:
     section_url: str | None
     back_url: str | None = None
     related: list[RelatedLink] = field(default_factory=list)
+    versions: list[VersionLink] = field(default_factory=list)  # the story's other articles
 
     @property
     def query(self) -> str:
@@ -48,6 +56,7 @@ def build_article_page(view: ArticleView, search: SearchRequest) -> ArticlePage:
         section_url=url_for("pages.search", section=view.section) if view.section else None,
         back_url=search_url(search) if search_params(search) else None,
         related=[RelatedLink(story, article_url(story.id, search)) for story in view.related],
+        versions=[VersionLink(other, article_url(other.id, search)) for other in view.versions],
     )
 
 

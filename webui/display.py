@@ -57,6 +57,14 @@ def thousands(number: int) -> str:
     return f"{number:,}"
 
 
+PLURALS = {"story": "stories"}
+
+
+def counted(number: int, noun: str) -> str:
+    """(1234, 'story') -> '1,234 stories'; (1, 'article') -> '1 article'."""
+    return f"{number:,} {noun if number == 1 else PLURALS.get(noun, noun + 's')}"
+
+
 def clipped(text: str, length: int) -> str:
     """``text`` on one line, cut at a whole word within ``length`` characters ('…' when cut)."""
     line = " ".join(text.split())

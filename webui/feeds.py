@@ -35,6 +35,7 @@ class FeedLinks:
     opensearch: str  # the OpenSearch description
     entry_id: Callable[[str], str]  # article id -> the article's one address
     article: Callable[[str], str]  # article id -> the article's page, keeping the search
+    story: Callable[[str], str]  # story id -> the page listing the story's articles
     # RFC 5005 paging: the first, previous, next and last pages of the feed (None: no such page)
     paging: dict[str, str | None]
 
@@ -119,6 +120,17 @@ def _add_entry(
     original = http_url(hit.url)
     if original:
         _add(entry, "link", None, rel="related", type="text/html", href=original)
+    if hit.versions:
+        more = f"{hit.versions} more version{'s' if hit.versions != 1 else ''}"
+        _add(
+            entry,
+            "link",
+            None,
+            rel="related",
+            type="text/html",
+            href=links.story(hit.story),
+            title=more,
+        )
     if hit.published:
         _add(entry, "published", hit.published)
     _add(entry, "updated", updated)

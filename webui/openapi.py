@@ -75,6 +75,19 @@ SEARCH_PARAMETERS = [
         "return the results of that spelling (corrected: true). 0: the results of q as typed.",
         {"type": "string", "enum": ["0", "1", "true", "false"]},
     ),
+    _param(
+        "collapse",
+        "1 (default): one result per story, its best-ranked article, with the number of its "
+        "other versions; total and facets count stories. 0: every article, counted as "
+        "articles.",
+        {"type": "string", "enum": ["0", "1", "true", "false"]},
+    ),
+    _param(
+        "story",
+        "Only the articles of this story (the story of a result), newest first unless sort "
+        "says otherwise; total and facets count articles.",
+        {"type": "string", "pattern": "^[0-9a-fA-F]{1,64}$"},
+    ),
 ]
 
 SEARCH_FORM = {
@@ -98,6 +111,17 @@ HIT = _object(
         "language": {
             "type": "string",
             "description": "BCP 47: as the source declared it, else identified; und: unknown",
+        },
+        "story": {
+            "type": "string",
+            "description": "the id of the article's story: copies of one news story (a wire "
+            "item sent again, a correction, the same text under another publisher) share it",
+        },
+        "versions": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "how many other articles of this story the index holds "
+            "(story=<story> lists them all)",
         },
     }
 )
@@ -130,6 +154,12 @@ SEARCH_RESPONSE = _object(
             "type": "integer",
             "minimum": 0,
             "description": "results with every word of the query",
+        },
+        "counts": {
+            "type": "string",
+            "enum": ["stories", "articles"],
+            "description": "what total, all_words_total and the facets count: stories (one "
+            "result per story, the default) or articles (collapse=0, or a story's list)",
         },
         "left_out": _object(
             {
@@ -191,6 +221,16 @@ ARTICLE_SUMMARY = _object(
         "teaser": {"type": "string"},
     }
 )
+VERSION = _object(
+    {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "publisher": {"type": "string", "description": "the host of url, without www."},
+        "author": {"type": "string"},
+        "published": _NULLABLE_STRING,
+    }
+)
 ARTICLE = _object(
     {
         "id": {"type": "string"},
@@ -205,7 +245,17 @@ ARTICLE = _object(
         "body_html": {"type": "string", "description": "<p> paragraphs, escaped, q in <mark>"},
         "tags": {"type": "array", "items": {"type": "string"}},
         "language": {"type": "string"},
-        "related": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleSummary"}},
+        "related": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/ArticleSummary"},
+            "description": "other stories on the same subject, one article each",
+        },
+        "story": {"type": "string"},
+        "versions": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/Version"},
+            "description": "the other articles of its story, newest first",
+        },
     }
 )
 HEALTH = _object(
@@ -309,6 +359,7 @@ def openapi_document() -> dict[str, Any]:
                 "LanguageCount": LANGUAGE_COUNT,
                 "Article": ARTICLE,
                 "ArticleSummary": ARTICLE_SUMMARY,
+                "Version": VERSION,
                 "Health": HEALTH,
                 "Error": ERROR,
                 "ErrorDetail": ERROR_DETAIL,

@@ -51,6 +51,11 @@ def _thousands(number: int) -> str:
     return display.thousands(number)
 
 
+@blueprint.app_template_filter("counted")
+def _counted(number: int, noun: str) -> str:
+    return display.counted(number, noun)
+
+
 @blueprint.app_template_filter("language_attributes")
 def _language_attributes(language: str | None) -> str:
     return display.language_attributes(language)
@@ -128,6 +133,7 @@ def _feed_links(asked: SearchRequest, per_page: int, results: SearchResults) -> 
         opensearch=public_url("pages.opensearch"),
         entry_id=lambda article_id: public_url("pages.article", article_id=article_id),
         article=lambda article_id: article_url(article_id, search, external=True),
+        story=lambda story: public_url("pages.search", story=story),
         paging={
             "first": feed_page(1),
             "previous": feed_page(results.page - 1),

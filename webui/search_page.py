@@ -14,7 +14,7 @@ from datetime import date
 from indexer.search.requests import MAX_RESULT_DEPTH, SearchRequest
 from indexer.search.results import SearchResults
 from webui.dates import quick_ranges
-from webui.display import DESCRIPTION_CHARS, clipped, day_label, section_name
+from webui.display import DESCRIPTION_CHARS, clipped, counted, day_label, section_name
 from webui.links import article_url, context_url, search_params, search_url
 from webui.timeline import Timeline, TimelineRow, build_timeline
 
@@ -79,9 +79,29 @@ class SearchPage:
         return " · ".join([*parts, SITE_NAME])
 
     @property
+    def unit(self) -> str:
+        """What the total counts: "story" (one result per story) or "article"."""
+        return "story" if self.results.counts == "stories" else "article"
+
+    @property
+    def listing_heading(self) -> str:
+        """The heading of a search without words: the newest news, or one story's versions."""
+        return "Versions of one story" if self.search.story else "Latest news"
+
+    def story_url(self, story: str) -> str:
+        """The list of a story's articles: all of them, newest first (the query and filters
+        left, the reader's page size kept)."""
+        return search_url(
+            self.search, q="", story=story, section=[], language=[], sort="", page="",
+            **{"from": "", "to": ""},
+        )  # fmt: skip
+
+    @property
     def description(self) -> str:
         """The page's meta description."""
-        count = f"{self.results.total:,} article{'s' if self.results.total != 1 else ''}"
+        count = counted(self.results.total, self.unit)
+        if self.search.story and self.lists_everything:
+            return f"{count}: the versions of one story in the {SITE_NAME} archive."
         if self.lists_everything:
             return f"The latest news: {count} in the {SITE_NAME} archive."
         return clipped(
@@ -143,7 +163,7 @@ def build_search_page(
         page.as_typed_url = search_url(search, page="", autocorrect="0")
     if page.filter_chips:
         page.without_filters_url = search_url(
-            search, section=[], language=[], page="", **{"from": "", "to": ""}
+            search, section=[], language=[], story="", page="", **{"from": "", "to": ""}
         )
     if newest:
         page.quick_range_links = _quick_range_links(search, newest)
@@ -241,6 +261,8 @@ def _filter_chips(search: SearchRequest, names: Mapping[str, str]) -> list[Link]
     if search.date_from or search.date_to:
         url = search_url(search, page="", **{"from": "", "to": ""})
         chips.append(Link(date_range_label(search.date_from, search.date_to), url))
+    if search.story:
+        chips.append(Link("One story", search_url(search, story="", sort="", page="")))
     return chips
 
 

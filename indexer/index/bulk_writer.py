@@ -35,6 +35,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
@@ -42,6 +43,7 @@ from whoosh.util.numeric import byte_to_length
 from indexer.errors import WriterDiedError
 from indexer.index.documents import document_fields
 from indexer.index.schema import NewsPositions, build_schema
+from indexer.index.stories import StoryTable, article_band_keys, group_stories
 from indexer.index.whoosh_internals import (
     MemorySegmentWriter,
     NewsCodec,
@@ -194,13 +196,15 @@ def write_index(
     progress: Progress | None = None,
     processes: int = 1,
 ) -> None:
-    """Write ``articles``, in their order, as a new Whoosh index in the empty folder ``path``."""
+    """Write ``articles``, in their order and grouped into stories, as a new Whoosh index in the
+    empty folder ``path``."""
     index = whoosh_index.create_in(str(path), build_schema(language))
     shares = split_for_segments(articles, processes)
     if len(shares) == 1:
+        stories = _stories(path, articles, article_band_keys(articles))
         builder = SegmentBuilder(index)
         try:
-            _add_articles(builder, articles, progress, len(articles))
+            _add_articles(builder, articles, stories, progress, len(articles))
             if progress:
                 progress("committing", len(articles), len(articles))
             builder.commit()
@@ -210,8 +214,27 @@ def write_index(
         return
     if any(not article.language for article in articles):  # some will be identified:
         load_identifier()  # the model is loaded once, before the writing processes fork
-    segments = _build_segments_in_parallel(path, articles, shares, processes, progress)
+    if progress:
+        progress("grouping stories", 0, None)
+    keys = _in_parallel(_band_keys_of, shares, processes, articles=articles)
+    stories = _stories(path, articles, np.concatenate(keys))
+    segments = _in_parallel(
+        _build_segment,
+        shares,
+        processes,
+        progress,
+        path=path,
+        articles=articles,
+        stories=stories,
+    )
     commit_segments(index, NewsCodec(), segments)
+
+
+def _stories(path: Path, articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[str]:
+    """The story of each article (``stories``), kept in ``path`` with their band keys."""
+    stories = group_stories(articles, keys)
+    StoryTable([article.id for article in articles], stories, keys).save(path)
+    return stories
 
 
 def split_for_segments(articles: Sequence[ArticleRecord], processes: int) -> list[range]:
@@ -236,31 +259,35 @@ def split_for_segments(articles: Sequence[ArticleRecord], processes: int) -> lis
 def _add_articles(
     builder: SegmentBuilder,
     articles: Sequence[ArticleRecord],
+    stories: Sequence[str],
     progress: Progress | None,
     total: int,
 ) -> None:
-    for count, article in enumerate(articles, start=1):
-        builder.add_document(**document_fields(article))
+    for count, (article, story) in enumerate(zip(articles, stories, strict=True), start=1):
+        builder.add_document(**document_fields(article, story))
         if progress and count % PROGRESS_EVERY == 0:
             progress("indexing", count, total)
 
 
-# The parallel build. The writing processes are forked: they find the articles here, instead of
-# receiving them pickled, and report their progress through a shared counter.
+# The parallel build. The writing processes are forked: they find the articles (and their
+# stories) here, instead of receiving them pickled, and report their progress through a shared
+# counter.
 _shared: dict[str, Any] = {}
 
 
-def _build_segments_in_parallel(
-    path: Path,
-    articles: Sequence[ArticleRecord],
+def _in_parallel(
+    task: Callable[[int, int], Any],
     shares: list[range],
     processes: int,
-    progress: Progress | None,
+    progress: Progress | None = None,
+    **shared: Any,
 ) -> list[Any]:
+    """``task(start, stop)`` of each share in forked processes, which find ``shared`` in
+    ``_shared``; the results in the order of the shares."""
     gc.freeze()  # the writers' garbage collections leave the articles (and their pages) alone
     context = multiprocessing.get_context("fork")
     indexed = context.Value("q", 0)
-    _shared.update(path=path, articles=articles, indexed=indexed)
+    _shared.update(shared, indexed=indexed)
     pool = ProcessPoolExecutor(
         min(processes, len(shares)),
         mp_context=context,
@@ -268,9 +295,9 @@ def _build_segments_in_parallel(
         initargs=(os.getpid(),),  # read here: a child cannot tell its parent has already died
     )
     try:
-        futures = [pool.submit(_build_segment, share.start, share.stop) for share in shares]
-        _wait_reporting(futures, indexed, len(articles), progress)
-        segments = [future.result() for future in futures]
+        futures = [pool.submit(task, share.start, share.stop) for share in shares]
+        _wait_reporting(futures, indexed, len(shared["articles"]), progress)
+        results = [future.result() for future in futures]
     except BrokenProcessPool as exc:
         _stop(pool)
         raise WriterDiedError(
@@ -284,7 +311,7 @@ def _build_segments_in_parallel(
         _shared.clear()
         gc.unfreeze()
     pool.shutdown()
-    return segments
+    return results
 
 
 def _wait_reporting(
@@ -315,13 +342,19 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _band_keys_of(start: int, stop: int) -> np.ndarray:
+    """In a forked process: the story band keys of articles ``start`` to ``stop``."""
+    return article_band_keys(_shared["articles"][start:stop])
+
+
 def _build_segment(start: int, stop: int) -> Any:
     """In a writing process: the segment of articles ``start`` to ``stop``."""
     index = whoosh_index.open_dir(str(_shared["path"]))
     builder = SegmentBuilder(index, holds_lock=False)  # the parent holds the index's lock
+    shares = zip(_shared["articles"][start:stop], _shared["stories"][start:stop], strict=True)
     try:
-        for count, article in enumerate(_shared["articles"][start:stop], start=1):
-            builder.add_document(**document_fields(article))
+        for count, (article, story) in enumerate(shares, start=1):
+            builder.add_document(**document_fields(article, story))
             if count % PROGRESS_EVERY == 0:
                 with _shared["indexed"].get_lock():
                     _shared["indexed"].value += PROGRESS_EVERY

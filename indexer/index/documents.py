@@ -11,8 +11,9 @@ from indexer.ingest.language import article_language, primary_language
 NAMESPACE_SAMPLE_CHARS = 4000  # of the text, read for the scripts it is written in
 
 
-def document_fields(article: ArticleRecord) -> dict[str, Any]:
-    """The keyword arguments for ``writer.add_document`` that index ``article``.
+def document_fields(article: ArticleRecord, story: str) -> dict[str, Any]:
+    """The keyword arguments for ``writer.add_document`` that index ``article`` as a copy of
+    the story with the id ``story`` (``indexer.index.stories``).
 
     The text fields get the article's language with their text (``LanguageText``), and store
     the plain text."""
@@ -31,6 +32,7 @@ def document_fields(article: ArticleRecord) -> dict[str, Any]:
         "language": language,
         "language_code": primary_language(language),
         "analyses": LanguageText(_namespace_sample(article), language),
+        "story": story,
     }
     if article.authors:
         fields["author"] = article.author

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 # 5: the analyzers pickled into the index moved to indexer.index.analysis.
 # 6: analysis by language: terms tagged with their namespace, ``language_code`` and ``analyses``.
-SCHEMA_VERSION = 6
+# 7: stories: ``story``, the id of the article's story (a column), and ``stories-<hash>.npz``.
+SCHEMA_VERSION = 7
 
 # The text fields a query searches, with their weights in BM25F ranking: a word in the headline
 # says more about what a story is about than the same word deep in its body.
@@ -126,6 +127,7 @@ def build_schema(language: str = "english") -> Schema:
         language_code=_column_only(ID(sortable=True)),  # its primary subtag: filter and facet
         analyses=KEYWORD(analyzer=NamespaceAnalyzer(default)),  # the namespaces of its terms
         words=_spelling_field(word_analyzer(default)),
+        story=_column_only(ID(sortable=True)),  # the story's id (``indexer.index.stories``)
     )
 
 

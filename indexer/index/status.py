@@ -10,9 +10,10 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from indexer.config import Settings
-from indexer.errors import SchemaMismatchError
+from indexer.errors import IndexCheckError, SchemaMismatchError
 from indexer.index.schema import require_schema_version
 from indexer.index.store import Generation, IndexStore
+from indexer.index.stories import StoryTable
 from indexer.ingest.fetch import SourceState, SourceStates
 
 
@@ -21,6 +22,9 @@ class IndexStats:
     """``indexer stats``: what the current generation holds."""
 
     articles: int
+    stories: int  # copies of one story (``stories``) count once
+    stories_of_several: int  # stories with more than one article
+    largest_story: int  # articles in the largest story
     sections: dict[str, int]
     undated: int
     first_published: str | None
@@ -58,6 +62,9 @@ def index_stats(settings: Settings) -> IndexStats:
     manifest = current.manifest
     return IndexStats(
         articles=manifest["articles"],
+        stories=manifest["stories"],
+        stories_of_several=manifest["stories_of_several"],
+        largest_story=manifest["largest_story"],
         sections=manifest["sections"],
         undated=manifest["undated"],
         first_published=manifest["first_published"],
@@ -84,7 +91,20 @@ def check_index(settings: Settings) -> CheckReport:
         report.problems.append(f"the index does not open: {exc}")
         return report
     report.problems.extend(manifest_disagreements(facts, current.manifest))
+    report.problems.extend(_story_table_problems(current.path, facts["articles"]))
     return report
+
+
+def _story_table_problems(path: Path, articles: int) -> list[str]:
+    """The generation's table of stories (``stories``) is there, readable, and of every
+    article."""
+    try:
+        table = StoryTable.load(path)
+    except IndexCheckError as exc:
+        return [str(exc)]
+    if len(table.ids) != articles:
+        return [f"the table of stories holds {len(table.ids)} articles, the index {articles}"]
+    return []
 
 
 def manifest_disagreements(facts: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
@@ -94,7 +114,7 @@ def manifest_disagreements(facts: dict[str, Any], manifest: dict[str, Any]) -> l
         problems.append(
             f"index holds {facts['articles']} articles, manifest says {manifest.get('articles')}"
         )
-    for name in ("sections", "undated", "first_published", "last_published"):
+    for name in ("sections", "undated", "first_published", "last_published", "stories"):
         if facts[name] != manifest.get(name):
             problems.append(f"{name} in the index differ from the manifest")
     return problems
@@ -118,9 +138,11 @@ def rollback_index(settings: Settings) -> Generation:
 
 
 def index_facts(path: Path) -> dict[str, Any]:
-    """What a manifest records, counted from the index itself: articles, sections, date range."""
+    """What a manifest records, counted from the index itself: articles, sections, date range,
+    stories."""
     index = whoosh_index.open_dir(str(path))
     sections: Counter[str] = Counter()
+    stories: Counter[str] = Counter()
     dates: list[Any] = []
     undated = 0
     with index.searcher() as searcher:
@@ -131,8 +153,10 @@ def index_facts(path: Path) -> dict[str, Any]:
                 segment.column_reader("published"),
             )
             is_undated = segment.column_reader("undated")
+            story = segment.column_reader("story")
             for docnum in segment.all_doc_ids():
                 sections[section[docnum]] += 1
+                stories[story[docnum]] += 1
                 if is_undated[docnum]:
                     undated += 1
                 else:
@@ -145,6 +169,9 @@ def index_facts(path: Path) -> dict[str, Any]:
         "undated": undated,
         "first_published": min(dates).isoformat() if dates else None,
         "last_published": max(dates).isoformat() if dates else None,
+        "stories": len(stories),
+        "stories_of_several": sum(1 for count in stories.values() if count > 1),
+        "largest_story": max(stories.values(), default=0),
     }
 
 

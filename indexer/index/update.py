@@ -35,12 +35,13 @@ from indexer.index.build import (
 from indexer.index.documents import document_fields
 from indexer.index.schema import require_schema_version
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
+from indexer.index.stories import STORIES_FILES, IndexStories, StoryTable
 from indexer.index.whoosh_internals import NewsCodec
-from indexer.index.whoosh_types import Searcher
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.sources import ReadReport, find_sources
 
 WRITER_MEMORY_MB = 128
+_NOT_LINKED = (MANIFEST_FILE, READERS_LOCK_FILE)
 
 
 @dataclass
@@ -114,8 +115,8 @@ def update_index(
         if articles or not report.unchanged_sources:
             refuse_unusable(articles, report, strict)
 
-        def apply(writer: Any, searcher: Searcher) -> Change:
-            changed = _apply_articles(writer, searcher, articles, summary)
+        def apply(writer: Any, stories: IndexStories) -> Change:
+            changed = _apply_articles(writer, stories, articles, summary)
             return Change(changed, count_delta=summary.added)
 
         summary.generation, summary.changed = _derive_generation(store, settings, locations, apply)
@@ -146,12 +147,13 @@ def delete_articles(settings: Settings, ids: Sequence[str]) -> DeleteSummary:
     deleted: list[str] = []
     not_found: list[str] = []
 
-    def apply(writer: Any, searcher: Searcher) -> Change:
+    def apply(writer: Any, stories: IndexStories) -> Change:
         for article_id in dict.fromkeys(ids):
-            found = searcher.document_number(id=article_id) is not None
+            found = stories.searcher.document_number(id=article_id) is not None
             (deleted if found else not_found).append(article_id)
             if found:
                 writer.delete_by_term("id", article_id)
+                stories.delete(article_id)
         return Change([], count_delta=-len(deleted))
 
     with store.write_lock():
@@ -161,9 +163,11 @@ def delete_articles(settings: Settings, ids: Sequence[str]) -> DeleteSummary:
 
 
 def _apply_articles(
-    writer: Any, searcher: Searcher, articles: list[ArticleRecord], summary: UpdateSummary
+    writer: Any, stories: IndexStories, articles: list[ArticleRecord], summary: UpdateSummary
 ) -> list[ArticleRecord]:
-    """Write the new and changed articles; return them (the new generation is checked on them)."""
+    """Write the new and changed articles, each in its story; return them (the new generation
+    is checked on them)."""
+    searcher = stories.searcher
     changed = []
     for article in reversed(articles):  # oldest first, so the newest ends up last written
         docnum = searcher.document_number(id=article.id)
@@ -174,7 +178,7 @@ def _apply_articles(
             continue
         else:
             summary.updated += 1
-        writer.update_document(**document_fields(article))
+        writer.update_document(**document_fields(article, stories.story(article)))
         changed.append(article)
     return changed
 
@@ -183,15 +187,17 @@ def _derive_generation(
     store: IndexStore,
     settings: Settings,
     locations: Sequence[str],
-    apply: Callable[[Any, Any], Change],
+    apply: Callable[[Any, IndexStories], Change],
 ) -> tuple[str, bool]:
-    """Run ``apply(writer, searcher)`` on a copy of the current generation and switch to it.
+    """Run ``apply(writer, stories)`` on a copy of the current generation (``stories``: its
+    stories, with its searcher) and switch to it.
 
     Returns the generation now serving and whether it is a new one (no change, no generation).
     """
     started = time.perf_counter()
     current = store.current()
     require_schema_version(current)
+    table = StoryTable.load(current.path)
     build_dir = store.new_build_dir()
     try:
         with translate_os_errors(store.root, "prepare the new index"):
@@ -200,13 +206,15 @@ def _derive_generation(
             writer = index.writer(limitmb=WRITER_MEMORY_MB, codec=NewsCodec())
         with index.searcher() as searcher, translate_os_errors(store.root, "write the new index"):
             before = searcher.doc_count()
-            change = apply(writer, searcher)
+            stories = IndexStories(searcher, table)
+            change = apply(writer, stories)
         if not change:
             writer.cancel()
             shutil.rmtree(build_dir, ignore_errors=True)
             return current.name, False
         with translate_os_errors(store.root, "write the new index"):
             writer.commit()
+            stories.changed_table().save(build_dir)
         expected = before + change.count_delta
         verify_index(build_dir, expected, change.written)
         seconds = time.perf_counter() - started
@@ -220,8 +228,9 @@ def _derive_generation(
 
 
 def _link_index_files(source: Path, target: Path) -> None:
-    """Hard links to the Whoosh files of ``source`` (never its manifest or lock files)."""
+    """Hard links to the Whoosh files of ``source`` (never its manifest, lock files or band
+    table of stories: a changed one is written anew)."""
     for path in source.iterdir():
-        if path.name in (MANIFEST_FILE, READERS_LOCK_FILE) or path.name.endswith("LOCK"):
+        if path.name in _NOT_LINKED or path.name.endswith("LOCK") or path.match(STORIES_FILES):
             continue
         os.link(path, target / path.name)

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 
 from indexer.index.whoosh_types import Searcher
+from indexer.search.collapse import StoryColumn
 from indexer.search.docsets import DOC_TYPE, DocSet
 
 SECONDS_A_DAY = 86_400
@@ -34,10 +35,11 @@ class DocTable:
     oldest_rank: np.ndarray  # position in oldest-first order (undated last)
     section_codes: Codes  # section as written in the article, as numbers, for counting
     month_codes: Codes  # "YYYY-MM", "" when undated
+    stories: StoryColumn  # the story of every document
 
     @classmethod
     def of(cls, searcher: Searcher) -> DocTable:
-        every, section, month, timestamp = _columns(searcher)
+        every, section, month, timestamp, story = _columns(searcher)
         live_timestamps = timestamp[every]
         dated = live_timestamps != UNDATED
         by_time = every[dated][np.argsort(live_timestamps[dated], kind="stable")]
@@ -49,6 +51,7 @@ class DocTable:
             oldest_rank=_ranks(np.concatenate([by_time, undated]), len(timestamp)),
             section_codes=Codes.of(section),
             month_codes=Codes.of(month),
+            stories=StoryColumn.of(story, every),
         )
 
     def published_between(
@@ -72,22 +75,31 @@ class DocTable:
         ]
         return docs[np.isin(self.section_codes.codes[docs], codes)]
 
-    def section_counts(self, docs: DocSet) -> Counter[str]:
-        return _counts(self.section_codes, docs)
+    def section_counts(self, docs: DocSet, stories: bool = False) -> Counter[str]:
+        """How many of ``docs`` (``stories``: how many of their stories) are in each section."""
+        return _counts(self.section_codes, docs, self.stories if stories else None)
 
-    def month_counts(self, docs: DocSet) -> Counter[str]:
-        return _counts(self.month_codes, docs)
+    def month_counts(self, docs: DocSet, stories: bool = False) -> Counter[str]:
+        return _counts(self.month_codes, docs, self.stories if stories else None)
 
-    def day_counts(self, docs: DocSet) -> Counter[str]:
-        """How many of ``docs`` were published on each day ('YYYY-MM-DD', UTC), undated left
-        out: from the timestamps, as only searches within a few weeks ask for days."""
+    def day_counts(self, docs: DocSet, stories: bool = False) -> Counter[str]:
+        """How many of ``docs`` (or of their stories) were published on each day ('YYYY-MM-DD',
+        UTC), undated left out: from the timestamps, as only searches within a few weeks ask
+        for days."""
         times = self.timestamp[docs]
-        days = np.floor(times[times != UNDATED] / SECONDS_A_DAY).astype(np.int64)
-        values, counts = np.unique(days, return_counts=True)
+        dated = times != UNDATED
+        days = np.floor(times[dated] / SECONDS_A_DAY).astype(np.int64)
+        first = int(days.min()) if len(days) else 0
+        offsets = days - first
+        size = int(offsets.max()) + 1 if len(days) else 0
+        if stories:
+            counts = self.stories.counts(offsets, docs[dated], size)
+        else:
+            counts = np.bincount(offsets, minlength=size)
         return Counter(
             {
-                (EPOCH + timedelta(days=int(day))).isoformat(): int(count)
-                for day, count in zip(values, counts, strict=True)
+                (EPOCH + timedelta(days=first + int(offset))).isoformat(): int(counts[offset])
+                for offset in np.flatnonzero(counts)
             }
         )
 
@@ -115,10 +127,14 @@ class Codes:
         return cls(np.array([number[value] for value in column], dtype=np.int32), names)
 
 
-def _counts(column: Codes, docs: DocSet) -> Counter[str]:
-    """How many of ``docs`` have each value of ``column`` (empty values left out), counted by
-    numpy: a facet counts every match, tens of thousands on a large index."""
-    counts = np.bincount(column.codes[docs], minlength=len(column.names))
+def _counts(column: Codes, docs: DocSet, stories: StoryColumn | None) -> Counter[str]:
+    """How many of ``docs`` (or of their ``stories``) have each value of ``column`` (empty
+    values left out), counted by numpy: a facet counts every match, tens of thousands on a
+    large index."""
+    if stories is None:
+        counts = np.bincount(column.codes[docs], minlength=len(column.names))
+    else:
+        counts = stories.counts(column.codes[docs], docs, len(column.names))
     found = Counter({column.names[code]: int(counts[code]) for code in np.flatnonzero(counts)})
     found.pop("", None)
     return found
@@ -135,23 +151,25 @@ def _utc_timestamp(moment: datetime) -> float:
     return moment.replace(tzinfo=UTC).timestamp()
 
 
-def _columns(searcher: Searcher) -> tuple[DocSet, list[str], list[str], np.ndarray]:
+def _columns(searcher: Searcher) -> tuple[DocSet, list[str], list[str], np.ndarray, list[str]]:
     reader = searcher.reader()
     size = reader.doc_count_all()
     every: list[int] = []
-    section, month, timestamp = [""] * size, [""] * size, [UNDATED] * size
+    section, month, timestamp, story = [""] * size, [""] * size, [UNDATED] * size, [""] * size
     # Segment by segment: Whoosh's multi-segment column reader fails on random access.
     for segment, offset in reader.leaf_readers():
         sections = segment.column_reader("section")
         months = segment.column_reader("month")
         undated = segment.column_reader("undated")
         published = segment.column_reader("published")
+        stories = segment.column_reader("story")
         for local in segment.all_doc_ids():
             docnum = offset + local
             every.append(docnum)
+            story[docnum] = stories[local]
             section[docnum] = sections[local]
             month[docnum] = months[local]
             if not undated[local]:
                 timestamp[docnum] = _utc_timestamp(published[local])
     live = np.array(every, dtype=DOC_TYPE)
-    return live, section, month, np.array(timestamp, dtype=np.float64)
+    return live, section, month, np.array(timestamp, dtype=np.float64), story

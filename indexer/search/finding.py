@@ -18,7 +18,7 @@ from datetime import time as day_time
 from whoosh import query
 
 from indexer.search.deadline import Deadline
-from indexer.search.docsets import DocSet, intersection, matching_docs
+from indexer.search.docsets import EMPTY, DocSet, intersection, matching_docs
 from indexer.search.language_stats import language_column
 from indexer.search.languages import prefer, preferred_languages, word_forms
 from indexer.search.open_index import OpenIndex
@@ -47,13 +47,13 @@ class Found:
         return MatchRule.MOST if self.relaxed else MatchRule.ALL
 
     @property
-    def all_words_total(self) -> int:
-        """How many of the results have every word of the query."""
+    def with_all_words(self) -> DocSet:
+        """The results that have every word of the query."""
         if self.match is not None and self.match.rule is not MatchRule.ALL:
-            return len(intersection(self.final, self.match.all_words))
+            return intersection(self.final, self.match.all_words)
         if self.match is not None:  # every match has every word
-            return len(self.final)
-        return 0 if self.relaxed else len(self.final)
+            return self.final
+        return EMPTY if self.relaxed else self.final
 
 
 def find(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Found:
@@ -76,6 +76,8 @@ def find(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Found
             parsed, matched, relaxed = words.as_query(), match.docs, match.relaxed
         else:
             parsed, matched, relaxed = _as_parsed(opened, text, preferred, deadline)
+    if request.story:
+        matched = table.stories.members(request.story, matched)
     in_dates = matched
     if request.date_from or request.date_to:
         start = datetime.combine(request.date_from, day_time.min) if request.date_from else None

@@ -30,6 +30,7 @@ import numpy as np
 from whoosh.scoring import BM25F, BaseScorer, BM25FScorer, bm25
 
 from indexer.index.languages import analysis_language, namespace_of_term
+from indexer.search.collapse import StoryColumn
 from indexer.search.docsets import DOC_TYPE, EMPTY, DocSet
 
 NAMESPACES_FIELD = "analyses"
@@ -68,10 +69,13 @@ class LanguageColumn:
             return EMPTY
         return np.flatnonzero(np.isin(self.codes, wanted) & self.live).astype(DOC_TYPE)
 
-    def counts(self, docs: DocSet) -> Counter[str]:
-        """How many of ``docs`` are in each language."""
+    def counts(self, docs: DocSet, stories: StoryColumn | None = None) -> Counter[str]:
+        """How many of ``docs`` (or of their ``stories``) are in each language."""
         picked = self.codes[docs]
-        counts = np.bincount(picked, minlength=len(self.names))
+        if stories is not None:
+            counts = stories.counts(picked, docs, len(self.names))
+        else:
+            counts = np.bincount(picked, minlength=len(self.names))
         return Counter({self.names[c]: int(counts[c]) for c in np.flatnonzero(counts)})
 
     def average_lengths(

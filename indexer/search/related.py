@@ -8,6 +8,7 @@ from whoosh import query
 
 from indexer.index.analysis import LanguageText
 from indexer.index.whoosh_types import Searcher
+from indexer.search.collapse import StoryColumn
 from indexer.search.results import ArticleSummary, iso_utc
 
 RELATED_ARTICLES = 5
@@ -16,9 +17,10 @@ _FIELD_WEIGHTS = (("title", 2.0), ("teaser", 1.5), ("body", 1.0))
 
 
 def related_articles(
-    searcher: Searcher, docnum: int, stored: dict[str, Any]
+    searcher: Searcher, docnum: int, stored: dict[str, Any], stories: StoryColumn
 ) -> list[ArticleSummary]:
-    """Articles sharing the most distinctive words of this one, best first (itself excluded)."""
+    """Articles sharing the most distinctive words of this one, best first: one of each story,
+    and none of its own (its versions are listed apart)."""
     text = "\n".join(stored.get(name) or "" for name in ("title", "teaser", "body"))
     text = LanguageText(text, stored.get("language", ""))  # its words in its own language
     source_field = "body" if stored.get("body") else "teaser"
@@ -35,7 +37,9 @@ def related_articles(
         for word, weight in keywords
         for name, boost in _FIELD_WEIGHTS
     ]
-    results = searcher.search(query.Or(terms), limit=RELATED_ARTICLES, mask={docnum})
+    own = stories.members(stories.story_of(docnum)).tolist()
+    results = searcher.search(query.Or(terms), limit=RELATED_ARTICLES * 3, mask={docnum, *own})
+    ranked = stories.first_of_each([(hit.docnum, hit) for hit in results], RELATED_ARTICLES)
     return [
         ArticleSummary(
             id=hit["id"],
@@ -45,5 +49,5 @@ def related_articles(
             published=iso_utc(hit.get("published")),
             teaser=hit.get("teaser", ""),
         )
-        for hit in results
+        for _docnum, hit in ranked
     ]

@@ -18,6 +18,7 @@ MAX_RESULT_DEPTH = 1000  # no page reaches past the 1000th result
 MAX_SECTIONS = 20
 MAX_LANGUAGES = 20
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_STORY_ID = re.compile(r"^[0-9a-f]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,14 @@ class SearchRequest:
     accept_languages: tuple[str, ...] = ()  # preferred, not required (Accept-Language)
     # When nothing matches, show the results of the suggested spelling (autocorrect=0: never).
     autocorrect: bool = True
+    # One result per story (its best article); collapse=0 lists every article.
+    collapse: bool = True
+    story: str = ""  # the filter: only the articles of this story (listed newest first)
+
+    @property
+    def collapsed(self) -> bool:
+        """Whether results are stories: asked for, and not the list of one story's articles."""
+        return self.collapse and not self.story
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], accept_language: str = "") -> SearchRequest:
@@ -49,7 +58,8 @@ class SearchRequest:
         date_from, date_to = _date(params, "from"), _date(params, "to")
         if date_from and date_to and date_from > date_to:
             raise QueryError("parameter 'from' is after 'to'")
-        sort = _one(params, "sort") or "relevance"
+        story = _story(params)
+        sort = _one(params, "sort") or ("newest" if story else "relevance")
         if sort not in SORTS:
             raise QueryError(f"parameter 'sort' must be one of: {', '.join(SORTS)}")
         return cls(
@@ -63,6 +73,8 @@ class SearchRequest:
             languages=_languages(params),
             accept_languages=accept_languages(accept_language[:500]),
             autocorrect=_switch(params, "autocorrect", default=True),
+            collapse=_switch(params, "collapse", default=True),
+            story=story,
         )
 
     def as_params(self, **changes: Any) -> dict[str, Any]:
@@ -81,9 +93,12 @@ class SearchRequest:
             "per_page": self.per_page,
             "language": list(self.languages),
             "autocorrect": "" if self.autocorrect else "0",
+            "collapse": "" if self.collapse else "0",
+            "story": self.story,
         }
         values.update(changes)
-        defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE}
+        default_sort = "newest" if values["story"] else "relevance"  # a story lists newest first
+        defaults = {"sort": default_sort, "page": 1, "per_page": DEFAULT_PER_PAGE}
         return {
             key: value
             for key, value in values.items()
@@ -116,6 +131,13 @@ def _switch(params: Mapping[str, Any], name: str, default: bool) -> bool:
     if text not in ("0", "1", "true", "false"):
         raise QueryError(f"parameter '{name}' must be 0 or 1")
     return text in ("1", "true")
+
+
+def _story(params: Mapping[str, Any]) -> str:
+    text = (_one(params, "story") or "").lower()
+    if text and not _STORY_ID.match(text):
+        raise QueryError("parameter 'story' must be a story id (the 'story' of a result)")
+    return text
 
 
 def _date(params: Mapping[str, Any], name: str) -> date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Hit:
     snippet_html: str
     score: float | None  # None when sorted by date rather than ranked
     language: str
+    story: str  # the id of the article's story (``story=`` lists its articles)
+    versions: int  # how many other articles of that story the index holds
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class SearchResults:
     corrected: bool = False
     from_cache: bool = False  # answered from the worker's results cache (not in the JSON)
     language_facets: list[LanguageCount] = field(default_factory=list)
+    counts: str = "articles"  # what total and facets count: "stories" (collapsed) or "articles"
 
     @property
     def pages(self) -> int:
@@ -89,6 +93,7 @@ class SearchResults:
             "relaxed": self.relaxed,
             "match": self.match,
             "all_words_total": self.all_words_total,
+            "counts": self.counts,
             "left_out": _fields(self.left_out),
             "suggestion": self.suggestion,
             "corrected": self.corrected,
@@ -119,6 +124,18 @@ class ArticleSummary:
     teaser: str
 
 
+@dataclass(frozen=True)
+class Version:
+    """Another article of a story: who ran it (the host of its address) and when."""
+
+    id: str
+    url: str
+    title: str
+    publisher: str
+    author: str
+    published: str | None
+
+
 @dataclass
 class ArticleView:
     """A whole article, with ``body_html``/``title_html`` marked for the words of a query."""
@@ -136,9 +153,17 @@ class ArticleView:
     tags: list[str]
     language: str
     related: list[ArticleSummary] = field(default_factory=list)
+    story: str = ""
+    versions: list[Version] = field(default_factory=list)  # the story's other articles
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def publisher_of(url: str) -> str:
+    """Who published an article, as its address says: the host, without "www."."""
+    host = urlsplit(url).hostname or "" if url else ""
+    return host.removeprefix("www.")
 
 
 def iso_utc(value: datetime | None) -> str | None:

@@ -28,6 +28,7 @@ from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.store import Generation, IndexStore
 from indexer.index.whoosh_types import Searcher
+from indexer.search.collapse import StoryColumn
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet, matching_docs
 from indexer.search.doctable import DocTable
@@ -53,12 +54,15 @@ from indexer.search.results import (
     Hit,
     LeftOut,
     SearchResults,
+    Version,
     iso_utc,
+    publisher_of,
 )
 from indexer.search.snippets import marked_html, snippet_html, teaser_html
 from indexer.search.suggest import suggest_spelling
 
 TIME_LIMIT_SECONDS = 2.0
+MAX_VERSIONS = 100  # of a story, listed on an article's page
 YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more than three years
 DAILY_UP_TO_MONTHS = 1  # ... and per day while they fall within two calendar months
 
@@ -94,7 +98,7 @@ class SearchService:
         with self.current.using() as opened:
             deadline = Deadline(TIME_LIMIT_SECONDS)
             found = find(opened, request, deadline)
-            ranked = _ranked(opened, found, request.sort, depth, deadline)
+            ranked = _ranked(opened, found, request, depth, deadline)
             return [opened.searcher.stored_fields(docnum)["id"] for docnum, _score in ranked]
 
     def article(self, article_id: str, q: str = "") -> ArticleView:
@@ -165,17 +169,47 @@ def _article_view(opened: OpenIndex, article_id: str, q: str) -> ArticleView:
         ),
         tags=list(stored.get("tags") or []),
         language=stored.get("language", ""),
-        related=related_articles(searcher, docnum, stored),
+        related=related_articles(searcher, docnum, stored, opened.table.stories),
+        story=opened.table.stories.story_of(docnum),
+        versions=_versions(opened, docnum),
+    )
+
+
+def _versions(opened: OpenIndex, docnum: int) -> list[Version]:
+    """The other articles of the document's story, newest first (undated last)."""
+    table = opened.table
+    others = table.stories.members(table.stories.story_of(docnum))
+    others = others[others != docnum]
+    return [
+        _version(opened.searcher.stored_fields(other))
+        for other in table.by_date(others, True, MAX_VERSIONS).tolist()
+    ]
+
+
+def _version(stored: dict[str, Any]) -> Version:
+    url = stored.get("url", "")
+    return Version(
+        id=stored["id"],
+        url=url,
+        title=stored["title"],
+        publisher=publisher_of(url),
+        author=stored.get("author", ""),
+        published=iso_utc(stored.get("published")),
     )
 
 
 def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> SearchResults:
     table, postings = opened.table, opened.postings
     found = find(opened, request, deadline)
-    unit, dates = _date_histogram(table, found.final)
-    sections = table.section_counts(found.in_dates).most_common()
-    languages = language_column(opened.searcher).counts(found.in_sections).most_common()
-    total = len(found.final)
+    stories = request.collapsed  # totals and facets count stories
+    unit, dates = _date_histogram(table, found.final, stories)
+    sections = table.section_counts(found.in_dates, stories).most_common()
+    languages = language_column(opened.searcher).counts(
+        found.in_sections, table.stories if stories else None
+    )
+    count = table.stories.count if stories else len
+    total = count(found.final)
+    with_all_words = found.with_all_words
     return SearchResults(
         query=request.q,
         total=total,
@@ -184,7 +218,8 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         took_ms=0.0,
         relaxed=found.relaxed,
         match=str(found.rule),
-        all_words_total=found.all_words_total,
+        all_words_total=total if with_all_words is found.final else count(with_all_words),
+        counts="stories" if stories else "articles",
         left_out=_left_out(found.words, request.q),
         suggestion=suggest_spelling(
             opened.spelling,
@@ -193,27 +228,52 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
             total,
             count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
         ),
-        hits=_page_of_hits(opened, found, request, deadline),
+        hits=_page_of_hits(opened, found, request, len(found.final) - total, deadline),
         section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
-        language_facets=language_facets(_by_count(languages)),
+        language_facets=language_facets(_by_count(languages.most_common())),
         date_facets=dates,
         date_facet_unit=unit,
     )
 
 
 def _page_of_hits(
-    opened: OpenIndex, found: Found, request: SearchRequest, deadline: Deadline
+    opened: OpenIndex, found: Found, request: SearchRequest, hidden: int, deadline: Deadline
 ) -> list[Hit]:
+    """The hits of the page asked for (``hidden``: how many matches a collapse leaves out)."""
     first, limit = (request.page - 1) * request.per_page, request.page * request.per_page
-    ranked = _ranked(opened, found, request.sort, limit, deadline)
+    ranked = _ranked(opened, found, request, limit, deadline, hidden)
     terms = _terms_by_field(found.parsed)
-    return [_hit(opened.searcher, docnum, score, terms) for docnum, score in ranked[first:limit]]
+    stories = opened.table.stories
+    return [
+        _hit(opened.searcher, docnum, score, terms, stories)
+        for docnum, score in ranked[first:limit]
+    ]
 
 
 def _ranked(
+    opened: OpenIndex,
+    found: Found,
+    request: SearchRequest,
+    limit: int,
+    deadline: Deadline,
+    hidden: int | None = None,
+) -> Sequence[tuple[int, float | None]]:
+    """The first ``limit`` results in the order asked for, with their scores: articles, or
+    the first article of each story. (Ranking as many more articles as the collapse can leave
+    out, ``hidden``, guarantees ``limit`` stories, where there are so many.)"""
+    if not request.collapsed:
+        return _ranked_articles(opened, found, request.sort, limit, deadline)
+    stories = opened.table.stories
+    if hidden is None:
+        hidden = stories.hidden(found.final)
+    ranked = _ranked_articles(opened, found, request.sort, limit + hidden, deadline)
+    return stories.first_of_each(ranked, limit)
+
+
+def _ranked_articles(
     opened: OpenIndex, found: Found, sort: str, limit: int, deadline: Deadline
 ) -> Sequence[tuple[int, float | None]]:
-    """The first ``limit`` results in the order asked for, with their scores."""
+    """The first ``limit`` articles in the order asked for, with their scores."""
     if found.parsed is None or sort != "relevance":
         newest = sort != "oldest"  # an empty query lists the newest first by default
         return [(d, None) for d in opened.table.by_date(found.final, newest, limit).tolist()]
@@ -262,7 +322,11 @@ def _left_out(words: QueryWords | None, q: str) -> LeftOut:
 
 
 def _hit(
-    searcher: Searcher, docnum: int, score: float | None, terms: dict[str, set[Highlight]]
+    searcher: Searcher,
+    docnum: int,
+    score: float | None,
+    terms: dict[str, set[Highlight]],
+    stories: StoryColumn,
 ) -> Hit:
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
@@ -283,6 +347,8 @@ def _hit(
         snippet_html=snippet,
         score=round(score, 4) if score is not None else None,
         language=language,
+        story=stories.story_of(docnum),
+        versions=stories.versions(docnum),
     )
 
 
@@ -294,16 +360,18 @@ def _by_count(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return sorted(counts, key=lambda item: (-item[1], item[0].lower()))
 
 
-def _date_histogram(table: DocTable, docs: DocSet) -> tuple[str, list[FacetCount]]:
-    """Counts in date order: per day when the matches fall within two calendar months, per
-    month up to three years, else per year."""
-    months = [FacetCount(m, c) for m, c in sorted(table.month_counts(docs).items())]
+def _date_histogram(table: DocTable, docs: DocSet, stories: bool) -> tuple[str, list[FacetCount]]:
+    """Counts (of articles, or ``stories``) in date order: per day when the matches fall
+    within two calendar months, per month up to three years, else per year. (A story whose
+    articles fall in two years counts in each, as it shows in either.)"""
+    months = [FacetCount(m, c) for m, c in sorted(table.month_counts(docs, stories).items())]
     if not months:
         return "month", []
     first, last = months[0].value, months[-1].value
     span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
     if span <= DAILY_UP_TO_MONTHS:
-        return "day", [FacetCount(d, c) for d, c in sorted(table.day_counts(docs).items())]
+        days = table.day_counts(docs, stories)
+        return "day", [FacetCount(d, c) for d, c in sorted(days.items())]
     if span <= YEARLY_AFTER_MONTHS:
         return "month", months
     years: dict[str, int] = {}

@@ -1,0 +1,473 @@
+"""Stories: the copies of one news story (a wire item sent twice, a correction, an update, the
+same agency text under other publishers' URLs) grouped at index time, so that a search can show
+each story once.
+
+Two articles are one story when their texts are near-duplicates and nothing says otherwise:
+
+- text: the Jaccard similarity of their word 5-shingles (headline and body, or the teaser where
+  there is no body; case, punctuation and whitespace ignored) is at least ``SAME_TEXT``;
+- days: they appeared within ``WINDOW_DAYS`` of each other (copies of a story travel within
+  days; a template report of another week does not). Without a date nothing tells a copy from
+  a report of another day: an undated article is grouped only with the same text
+  (``UNDATED_SAME_TEXT``: BBC's twice-filed articles; the near-duplicate documents of the test
+  collections CISI, MED and CRAN, judged one by one, stay apart);
+- length: each has ``MIN_SHINGLES`` shingles or more: a headline alone is too little to tell a
+  copy from another item of the same headline (an algorithm and its certification in CACM, a
+  wire flash of another day);
+- figures (numbers, a day of the month after or before its month's name left out: "March 3"
+  in a dateline says when, not what): when each holds a figure the other lacks (a figure
+  changed, not only added or dropped with a sentence), they appeared within ``CHANGED_FIGURES_HOURS`` (the next edition of
+  a daily report comes a day later; the corrections of figures in Reuters-21578 came 2 to 19
+  hours after their original) and either one figure changed or ``SAME_FIGURES`` of the larger
+  set are in both (a market report, the weather or a results table share a template and
+  differ in their figures; a correction changes one); and other figures published a whole
+  number of days apart at the same time of day (``SCHEDULE_MINUTES``) are the editions of a
+  scheduled report.
+
+A story is complete-linked: every two of its articles pass that test, so removing an article
+never leaves two unrelated ones together. An article joins the story of its most similar
+candidate that it is one story with, or founds a story of its own.
+
+Candidates are found by MinHash LSH (Broder 1997; Leskovec, Rajaraman and Ullman, *Mining of
+Massive Datasets*, ch. 3): each text's ``SIGNATURE_SIZE`` minimum hashes are cut into
+``BANDS`` bands of ``ROWS`` values, and two texts sharing a band are compared exactly. A pair
+at Jaccard 0.5 shares a band with probability 0.93, at 0.7 with 0.9998. Each generation keeps
+its articles' stories and band keys in a ``stories-<hash>.npz`` (``StoryTable``), so that
+``indexer update`` finds an article's candidates among the articles of the index it derives
+from. (As terms of a Whoosh field, half a million band keys of one posting each made a rebuild
+take twice as long.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from indexer.errors import IndexCheckError
+from indexer.index.whoosh_types import Searcher
+from indexer.ingest.articles import ArticleRecord
+
+SHINGLE_WORDS = 5
+SAME_TEXT = 0.5  # Jaccard of word 5-shingles: every two articles of a story share this much
+WINDOW_DAYS = 2.5  # ... appeared within this many days of each other (when both are dated)
+CHANGED_FIGURES_HOURS = 20.0  # ... within this many hours when a figure changed
+SAME_FIGURES = 0.5  # ... and share this much of the larger set of their figures, or one changed
+MIN_SHINGLES = 10  # ... each text has this many shingles (14 words) or more
+UNDATED_SAME_TEXT = 0.99  # without a date: the same text but for a word or two
+SCHEDULE_MINUTES = 30  # other figures a whole number of days apart, within this: a schedule
+BANDS, ROWS = 20, 3
+SIGNATURE_SIZE = BANDS * ROWS
+STORY_ID_BYTES = 8
+STORIES_FILES = "stories-*.npz"  # one per generation, named by its content
+_SEPARATOR = "\x1f"
+_SCHEME = [1, SHINGLE_WORDS, BANDS, ROWS]  # how band keys are made: an update must make the same
+
+_WORD = re.compile(r"\w+")
+_FIGURE = re.compile(r"\d+(?:[.,:/]\d+)*")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+# "March 3", "3 March": a day of the month says when (the days test), not what (the figures).
+_DAY_OF_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
+_UINT64 = np.uint64
+CANDIDATES_PER_BAND = 50  # earlier articles of one band bucket an article is compared with
+_SHINGLE_MIX = _UINT64(0x9E3779B97F4A7C15)  # the golden ratio in 64 bits: mixes a word's place
+
+
+def _constants(name: str, count: int) -> np.ndarray:
+    """``count`` fixed 64-bit numbers (the same on every machine and numpy: the band keys in an
+    index must be what a later ``indexer update`` computes)."""
+    digests = (hashlib.blake2b(f"{name}{i}".encode(), digest_size=8).digest() for i in range(count))
+    return np.array([int.from_bytes(d, "little") for d in digests], dtype=np.uint64)
+
+
+# Multiply-shift hashing (Dietzfelbinger et al. 1997): the high half of a * x + b mod 2^64, an
+# odd multiplier and an offset per signature row; bands are mixed into one 64-bit key each.
+_MULTIPLIERS = _constants("minhash-a", SIGNATURE_SIZE) | _UINT64(1)
+_OFFSETS = _constants("minhash-b", SIGNATURE_SIZE)
+_BAND_MIX = _constants("band", ROWS) | _UINT64(1)
+
+
+class _WordHashes(dict[str, int]):
+    """Each word's crc32, computed once per distinct word (a dict lookup is cheaper)."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = zlib.crc32(word.encode("utf-8"))
+        return value
+
+
+_word_hashes = _WordHashes()
+
+
+@dataclass
+class StoryText:
+    """What the story test reads of an article: its shingles (sorted, unique hashes), its date
+    and, when asked, its figures."""
+
+    text: str = field(repr=False)
+    shingles: np.ndarray
+    published: datetime | None
+
+    @classmethod
+    def of(cls, title: str, teaser: str, body: str, published: datetime | None) -> StoryText:
+        text = story_text(title, teaser, body)
+        return cls(text, shingles_of(text), published)
+
+    @classmethod
+    def of_article(cls, article: ArticleRecord) -> StoryText:
+        return cls.of(article.title, article.teaser, article.body, article.published)
+
+    @cached_property
+    def figures(self) -> frozenset[str]:
+        return frozenset(_FIGURE.findall(_DAY_OF_MONTH.sub(" ", self.text)))
+
+
+def story_text(title: str, teaser: str, body: str) -> str:
+    """The text two copies of a story share: the headline and the body (the teaser without)."""
+    return f"{title}\n{body or teaser}"
+
+
+def shingles_of(text: str) -> np.ndarray:
+    """The sorted unique 64-bit hashes of the word 5-shingles of ``text`` (lower case; a text of
+    fewer words is one shingle)."""
+    words = _WORD.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=_UINT64)
+    hashes = np.fromiter(map(_word_hashes.__getitem__, words), _UINT64, len(words))
+    return np.unique(_shingles(hashes, min(SHINGLE_WORDS, len(hashes))))
+
+
+def _shingles(hashes: np.ndarray, width: int) -> np.ndarray:
+    """The hash of every run of ``width`` words (``hashes``: of each word)."""
+    count = len(hashes) - width + 1
+    with np.errstate(over="ignore"):
+        shingles = hashes[:count].copy()
+        for offset in range(1, width):
+            shingles = shingles * _SHINGLE_MIX + hashes[offset : offset + count]
+    return shingles
+
+
+def jaccard(first: np.ndarray, second: np.ndarray) -> float:
+    """|A ∩ B| / |A ∪ B| of two sorted unique arrays."""
+    if not len(first) or not len(second):
+        return 0.0
+    shared = len(np.intersect1d(first, second, assume_unique=True))
+    return shared / (len(first) + len(second) - shared)
+
+
+def one_story(first: StoryText, second: StoryText) -> tuple[bool, float]:
+    """Whether two articles are copies of one story, and their text similarity."""
+    failed, similarity = compare(first, second)
+    return failed is None, similarity
+
+
+def compare(first: StoryText, second: StoryText) -> tuple[str | None, float]:
+    """The test of one story two articles fail ("days", "length", "text" or "figures"; None
+    when they pass them all), and their text similarity (0 when not measured)."""
+    hours = _hours_apart(first, second)
+    if hours is not None and hours > WINDOW_DAYS * 24:
+        return "days", 0.0
+    if min(len(first.shingles), len(second.shingles)) < MIN_SHINGLES:
+        return "length", 0.0
+    similarity = jaccard(first.shingles, second.shingles)
+    if similarity < (SAME_TEXT if hours is not None else UNDATED_SAME_TEXT):
+        return "text", similarity
+    if _figures_differ(first.figures, second.figures, hours):
+        return "figures", similarity
+    return None, similarity
+
+
+def _hours_apart(first: StoryText, second: StoryText) -> float | None:
+    if first.published is None or second.published is None:
+        return None
+    return abs((first.published - second.published).total_seconds()) / 3600
+
+
+def _figures_differ(first: frozenset[str], second: frozenset[str], hours: float | None) -> bool:
+    """Whether figures tell two texts apart: other figures at the time of day of a report of
+    another day; or figures changed (each has one the other lacks) too late for a correction, or
+    too many of them."""
+    if first == second:
+        return False
+    if hours is not None and hours >= CHANGED_FIGURES_HOURS and _on_schedule(hours):
+        return True
+    only_first, only_second = first - second, second - first
+    if not only_first or not only_second:
+        return False  # figures added or dropped with a sentence
+    if hours is not None and hours > CHANGED_FIGURES_HOURS:
+        return True
+    one_corrected = len(only_first) == 1 and len(only_second) == 1
+    shared = len(first & second)
+    return not one_corrected and shared < SAME_FIGURES * max(len(first), len(second))
+
+
+def _on_schedule(hours: float) -> bool:
+    """Whether ``hours`` is a whole number of days, give or take ``SCHEDULE_MINUTES``."""
+    off_day = hours % 24
+    return min(off_day, 24 - off_day) * 60 <= SCHEDULE_MINUTES
+
+
+def band_hashes(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
+    """The LSH band keys of many shingle sets at once, one row of ``BANDS`` 64-bit keys per set:
+    each set's MinHash signature (``SIGNATURE_SIZE`` minima of 32-bit hashes), cut into bands of
+    ``ROWS`` minima, each band hashed with its number. All of numpy's work is done over every set
+    together; a set without shingles gets keys of its own (zeros: it is nobody's candidate)."""
+    sizes = np.array([len(s) for s in shingle_sets], dtype=np.int64)
+    every = np.concatenate(shingle_sets) if len(shingle_sets) else np.zeros(0, dtype=_UINT64)
+    return _band_keys(every.astype(_UINT64, copy=False), sizes)
+
+
+def _band_keys(every: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``band_hashes`` of the sets that ``every`` holds one after the other, ``sizes`` long."""
+    keys = np.zeros((len(sizes), BANDS), dtype=_UINT64)
+    filled = np.flatnonzero(sizes)
+    if not len(filled):
+        return keys
+    starts = np.concatenate([[0], np.cumsum(sizes[filled])[:-1]])
+    signature = np.empty((len(filled), SIGNATURE_SIZE), dtype=_UINT64)
+    with np.errstate(over="ignore"):
+        for row in range(SIGNATURE_SIZE):
+            hashed = (every * _MULTIPLIERS[row] + _OFFSETS[row]) >> _UINT64(32)
+            signature[:, row] = np.minimum.reduceat(hashed, starts)
+        bands = signature.reshape(len(filled), BANDS, ROWS)
+        mixed = (bands * _BAND_MIX).sum(axis=2, dtype=_UINT64)
+        keys[filled] = mixed * _UINT64(BANDS) + np.arange(BANDS, dtype=_UINT64)
+    return keys
+
+
+def new_story_id(article: ArticleRecord, changed: bool = False) -> str:
+    """A story's id, made from the id of the article that founded it: unique in a rebuild. An
+    update adds the article's content (``changed``), as a changed article that founds a story
+    anew must not take the id its previous story keeps."""
+    key = f"{article.id}\x1f{article.checksum}" if changed else article.id
+    return hashlib.blake2b(key.encode(), digest_size=STORY_ID_BYTES).hexdigest()
+
+
+class StoryGrouper:
+    """Puts articles into stories one at a time, oldest first: each joins the story of its most
+    similar candidate whose every member it is one story with, or founds a story."""
+
+    def __init__(self, updating: bool = False) -> None:
+        self.members: dict[str, list[StoryText]] = {}
+        self.updating = updating  # new stories' ids are those of an update (``new_story_id``)
+
+    def know(self, story: str, members: list[StoryText]) -> None:
+        """A story of the index, with its members, that candidates may belong to."""
+        self.members.setdefault(story, members)
+
+    def assign(
+        self, article: ArticleRecord, text: StoryText, candidates: list[tuple[StoryText, str]]
+    ) -> str:
+        """The story of ``article``, given its candidates (texts with their stories)."""
+        options = []
+        for candidate, story in candidates:
+            same, similarity = one_story(text, candidate)
+            if same:
+                options.append((-similarity, story, candidate))
+        for _similarity, story, candidate in sorted(options, key=lambda o: o[0]):
+            members = self.members.setdefault(story, [candidate])
+            if all(member is text or one_story(text, member)[0] for member in members):
+                members.append(text)
+                return story
+        return new_story_id(article, changed=self.updating)
+
+
+def article_band_keys(articles: Sequence[ArticleRecord]) -> np.ndarray:
+    """The LSH band keys of ``articles``, a row each (``band_hashes`` of their shingles)."""
+    return band_hashes([StoryText.of_article(article).shingles for article in articles])
+
+
+def group_stories(articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[str]:
+    """The story of every article of a rebuild, in their order; ``keys``: their band keys, a
+    row each (``article_band_keys``). Only articles with candidates are read again."""
+    order = _oldest_first(articles)
+    earlier = _earlier_candidates(keys[order])
+    texts: dict[int, StoryText] = {}
+
+    def text_at(place: int) -> StoryText:
+        if place not in texts:
+            texts[place] = StoryText.of_article(articles[order[place]])
+        return texts[place]
+
+    grouper = StoryGrouper()
+    stories: list[str] = []
+    for place, number in enumerate(order):
+        article = articles[number]
+        if place in earlier:
+            candidates = [(text_at(c), stories[c]) for c in earlier[place]]
+            stories.append(grouper.assign(article, text_at(place), candidates))
+        else:
+            stories.append(new_story_id(article))
+    in_order = [""] * len(articles)
+    for place, number in enumerate(order):
+        in_order[number] = stories[place]
+    return in_order
+
+
+def _earlier_candidates(keys: np.ndarray) -> dict[int, list[int]]:
+    """For each row, the earlier rows that share a band key with it (the last
+    ``CANDIDATES_PER_BAND`` of each bucket), found by sorting each band's keys."""
+    pairs: list[np.ndarray] = []
+    rows = np.arange(len(keys))
+    for band in range(keys.shape[1]):
+        order = np.lexsort((rows, keys[:, band]))
+        ordered = keys[order, band]
+        for back in range(1, CANDIDATES_PER_BAND + 1):
+            if back >= len(order):
+                break
+            same = np.flatnonzero(ordered[back:] == ordered[:-back])
+            if not len(same):
+                break
+            pairs.append(np.stack([order[same + back], order[same]], axis=1))
+    earlier: dict[int, list[int]] = {}
+    if pairs:
+        for later, first in np.unique(np.concatenate(pairs), axis=0).tolist():
+            earlier.setdefault(later, []).append(first)
+    return earlier
+
+
+def _oldest_first(articles: Sequence[ArticleRecord]) -> list[int]:
+    """Article positions oldest first (undated after): the first copy of a story founds it."""
+    dated = sorted((a.published, i) for i, a in enumerate(articles) if a.published is not None)
+    undated = [i for i, a in enumerate(articles) if a.published is None]
+    return [i for _published, i in dated] + undated
+
+
+class StoryTable:
+    """Every article of a generation with its story and band keys: what ``indexer update``
+    finds candidates and story members in. Kept in the generation's ``stories-<hash>.npz``:
+    article ids and story ids as UTF-8 texts joined by ``\\x1f``, band keys as a row of
+    ``BANDS`` 64-bit numbers per article. Like Whoosh's files it is written once and named by
+    its content, so a file of one name is the same in every generation (replicas link it)."""
+
+    def __init__(self, ids: list[str], stories: list[str], keys: np.ndarray) -> None:
+        self.ids = ids
+        self.stories = stories
+        self.keys = keys
+
+    @classmethod
+    def load(cls, folder: Path) -> StoryTable:
+        try:
+            (path,) = folder.glob(STORIES_FILES)
+            with np.load(path, allow_pickle=False) as saved:
+                ids, stories = _texts(saved["ids"]), _texts(saved["stories"])
+                keys, scheme = saved["keys"], saved["scheme"].tolist()
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexCheckError(
+                f"the index in {folder} has no one readable {STORIES_FILES} ({exc}): run "
+                "`indexer rebuild`"
+            ) from exc
+        if scheme != _SCHEME:
+            raise IndexCheckError(
+                f"{path} holds band keys of another kind ({scheme}, this newsindex makes "
+                f"{_SCHEME}): run `indexer rebuild`"
+            )
+        if not len(ids) == len(stories) == len(keys):
+            raise IndexCheckError(f"{path} is damaged: run `indexer rebuild`")
+        return cls(ids, stories, keys.reshape(-1, BANDS))
+
+    def save(self, folder: Path) -> None:
+        content = io.BytesIO()
+        np.savez(
+            content,
+            ids=_packed(self.ids),
+            stories=_packed(self.stories),
+            keys=self.keys,
+            scheme=np.array(_SCHEME),
+        )
+        name = hashlib.blake2b(content.getbuffer(), digest_size=8).hexdigest()
+        (folder / STORIES_FILES.replace("*", name)).write_bytes(content.getbuffer())
+
+    def sharing_a_band(self, keys: np.ndarray) -> np.ndarray:
+        """The rows of the articles that share a band key with ``keys``."""
+        return np.flatnonzero((self.keys == keys).any(axis=1))
+
+    def rows_of_story(self, story: str) -> list[int]:
+        return [row for row, found in enumerate(self.stories) if found == story]
+
+    def changed(self, gone: set[str], added: list[tuple[str, str, np.ndarray]]) -> StoryTable:
+        """The table without the articles ``gone``, with the ``added`` (id, story, keys)."""
+        kept = [row for row, article_id in enumerate(self.ids) if article_id not in gone]
+        return StoryTable(
+            [self.ids[row] for row in kept] + [article_id for article_id, _s, _k in added],
+            [self.stories[row] for row in kept] + [story for _id, story, _k in added],
+            np.concatenate([self.keys[kept], *(k.reshape(1, BANDS) for _i, _s, k in added)]),
+        )
+
+
+def _packed(texts: list[str]) -> np.ndarray:
+    return np.frombuffer(_SEPARATOR.join(texts).encode("utf-8"), dtype=np.uint8)
+
+
+def _texts(packed: np.ndarray) -> list[str]:
+    text = packed.tobytes().decode("utf-8")
+    return text.split(_SEPARATOR) if text else []
+
+
+class IndexStories:
+    """The stories of an index being changed (``indexer update``, ``delete``): each new or
+    changed article joins a story of the index, or of the articles before it in the same
+    update, or founds one. Its candidates in the index are found in the generation's
+    ``StoryTable`` and compared as stored."""
+
+    def __init__(self, searcher: Searcher, table: StoryTable) -> None:
+        self.searcher = searcher
+        self.table = table
+        self.grouper = StoryGrouper(updating=True)
+        self.added: list[tuple[str, str, np.ndarray]] = []  # (id, story, band keys)
+        self.texts: list[StoryText] = []  # of the added
+        self.gone: set[str] = set()
+
+    def story(self, article: ArticleRecord) -> str:
+        """The story of ``article`` (new, or replacing its previous version)."""
+        text = StoryText.of_article(article)
+        keys = band_hashes([text.shingles])[0]
+        self.gone.add(article.id)
+        candidates = self._indexed(keys)
+        candidates += [
+            (other, story)
+            for (_id, story, row), other in zip(self.added, self.texts, strict=True)
+            if (row == keys).any()
+        ]
+        story = self.grouper.assign(article, text, candidates)
+        self.added.append((article.id, story, keys))
+        self.texts.append(text)
+        return story
+
+    def delete(self, article_id: str) -> None:
+        self.gone.add(article_id)
+
+    def changed_table(self) -> StoryTable:
+        return self.table.changed(self.gone, self.added)
+
+    def _indexed(self, keys: np.ndarray) -> list[tuple[StoryText, str]]:
+        table, candidates = self.table, []
+        for row in self.table.sharing_a_band(keys).tolist():
+            if table.ids[row] in self.gone:
+                continue
+            story = table.stories[row]
+            if story not in self.grouper.members:
+                members = [r for r in table.rows_of_story(story) if table.ids[r] not in self.gone]
+                self.grouper.know(story, [self._text(table.ids[r]) for r in members])
+            candidates.append((self._text(table.ids[row]), story))
+        return candidates
+
+    def _text(self, article_id: str) -> StoryText:
+        docnum = self.searcher.document_number(id=article_id)
+        stored = self.searcher.stored_fields(docnum) if docnum is not None else {}
+        return StoryText.of(
+            stored.get("title", ""),
+            stored.get("teaser", ""),
+            stored.get("body", ""),
+            stored.get("published"),
+        )
