@@ -204,9 +204,9 @@ FOLLOW_UP = {  # a republication an update brings, a day to the minute after dai
     "section": "Business",
     "published": "2026-03-03T10:05:00Z",
     "author": "Valdora Press",
-    "body": f"HARBOURTON, March 3 (Valdora Press) - {STRIKE}\n\nThis story was first published by Valdora Press. Subscribe to the "
-    "Coast Times for the latest news from the ports of the republic and beyond, every "
-    "morning.",
+    "body": f"HARBOURTON, March 3 (Valdora Press) - {STRIKE}\n\nThis story was first published "
+    "by Valdora Press. Subscribe to the Coast Times for the latest news from the ports of the "
+    "republic and beyond, every morning.",
 }
 STRIKE_COPIES = {"wire-1", "daily-7", "wire-1-update"}
 
