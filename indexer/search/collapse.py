@@ -76,6 +76,13 @@ class StoryColumn:
         """How many of ``docs`` a collapsed list leaves out (all but one of each story)."""
         return len(docs) - self.count(docs)
 
+    def depth_for(self, stories: int, hidden: int) -> int:
+        """How many ranked articles hold the first ``stories`` stories (``hidden``: how many
+        of the matches the collapse leaves out): no more than that many more, and no more than
+        that many stories of the largest size."""
+        largest = int(self.sizes.max()) if len(self.sizes) else 1
+        return min(stories + hidden, stories * max(largest, 1))
+
     def first_of_each(
         self, ranked: Sequence[tuple[int, Ranked]], limit: int
     ) -> list[tuple[int, Ranked]]:

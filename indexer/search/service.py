@@ -266,7 +266,8 @@ def _ranked(
     stories = opened.table.stories
     if hidden is None:
         hidden = stories.hidden(found.final)
-    ranked = _ranked_articles(opened, found, request.sort, limit + hidden, deadline)
+    depth = stories.depth_for(limit, hidden)
+    ranked = _ranked_articles(opened, found, request.sort, depth, deadline)
     return stories.first_of_each(ranked, limit)
 
 
