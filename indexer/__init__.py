@@ -30,6 +30,7 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``whoosh_types``     the public Whoosh API the project calls, as Protocols
     ``bulk_writer``      a rebuild's writer: postings in memory, a segment per process
     ``stories``          near-duplicate articles grouped into stories (MinHash LSH)
+    ``story_table``      each generation's table of stories; an update's articles grouped
     ``build``            rebuild: read, write a new generation, check it, switch
     ``update``           update and delete: a new generation derived from the current one
     ``store``            generations on disk, the atomic switch, the write lock

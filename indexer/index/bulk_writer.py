@@ -43,7 +43,8 @@ from whoosh.util.numeric import byte_to_length
 from indexer.errors import WriterDiedError
 from indexer.index.documents import document_fields
 from indexer.index.schema import NewsPositions, build_schema
-from indexer.index.stories import StoryTable, article_band_keys, group_stories
+from indexer.index.stories import article_band_keys, group_stories
+from indexer.index.story_table import StoryTable
 from indexer.index.whoosh_internals import (
     MemorySegmentWriter,
     NewsCodec,

@@ -13,7 +13,7 @@ from indexer.config import Settings
 from indexer.errors import IndexCheckError, SchemaMismatchError
 from indexer.index.schema import require_schema_version
 from indexer.index.store import Generation, IndexStore
-from indexer.index.stories import StoryTable
+from indexer.index.story_table import StoryTable
 from indexer.ingest.fetch import SourceState, SourceStates
 
 

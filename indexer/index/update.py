@@ -35,7 +35,7 @@ from indexer.index.build import (
 from indexer.index.documents import document_fields
 from indexer.index.schema import require_schema_version
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
-from indexer.index.stories import STORIES_FILES, IndexStories, StoryTable
+from indexer.index.story_table import STORIES_FILES, IndexStories, StoryTable
 from indexer.index.whoosh_internals import NewsCodec
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.sources import ReadReport, find_sources
