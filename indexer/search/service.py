@@ -225,7 +225,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
             opened.spelling,
             opened.reader,
             request.q,
-            total,
+            len(found.final),  # articles, as the spelling's matches are counted
             count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
         ),
         hits=_page_of_hits(opened, found, request, len(found.final) - total, deadline),
@@ -259,8 +259,8 @@ def _ranked(
     hidden: int | None = None,
 ) -> Sequence[tuple[int, float | None]]:
     """The first ``limit`` results in the order asked for, with their scores: articles, or
-    the first article of each story. (Ranking as many more articles as the collapse can leave
-    out, ``hidden``, guarantees ``limit`` stories, where there are so many.)"""
+    the first article of each story, from as many ranked articles as hold ``limit`` stories
+    (``StoryColumn.depth_for``; ``hidden``: how many matches the collapse leaves out)."""
     if not request.collapsed:
         return _ranked_articles(opened, found, request.sort, limit, deadline)
     stories = opened.table.stories
