@@ -140,17 +140,30 @@ def test_update_without_an_index_builds_one(indexer, tmp_path) -> None:
     assert summary["added"] == 2 and run_json(indexer, "stats")["articles"] == 2
 
 
-def test_an_update_never_changes_the_generation_in_use(settings, indexer, tmp_path) -> None:
-    indexer("rebuild", str(SAMPLES))
+def test_an_update_never_changes_the_generation_in_use(
+    settings, indexer, tmp_path, monkeypatch
+) -> None:
+    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
+    monkeypatch.setattr(open_index, "REFRESH_SECONDS", 3600.0)  # the service keeps its generation
+
+    def halcyon_ids(service: SearchService) -> list[str]:
+        found = service.search(SearchRequest.from_params({"q": "halcyon"}))
+        return sorted(hit.id for hit in found.hits)
+
+    def halcyon_ids_now() -> list[str]:
+        return sorted(hit["id"] for hit in run_json(indexer, "search", "halcyon")["results"])
+
     with SearchService(settings) as service:
-        before = service.search(SearchRequest.from_params({"q": "halcyon"})).total
+        in_use = halcyon_ids(service)
+        assert "sample-017" in in_use and "t-9" not in in_use
         changed = write_jsonl(tmp_path / "c.jsonl", [article(9, title="Halcyon again")])
-        indexer("update", str(changed))
-        indexer("delete", "sample-017")
-        assert service.search(SearchRequest.from_params({"q": "halcyon"})).total == before
+        assert indexer("update", str(changed)).exit_code == 0
+        assert indexer("delete", "sample-017").exit_code == 0
+        assert halcyon_ids(service) == in_use  # the generation in use did not change
+    updated = sorted({*in_use, "t-9"} - {"sample-017"})
+    assert halcyon_ids_now() == updated  # a new search sees the update and the delete
     assert indexer("rollback").exit_code == 0  # undoes the delete, not the update
-    found = run_json(indexer, "search", "halcyon")
-    assert {"sample-017", "t-9"} <= {hit["id"] for hit in found["results"]}
+    assert halcyon_ids_now() == sorted({*in_use, "t-9"})
 
 
 def test_searchers_see_an_update_without_restart(settings, indexer, tmp_path, monkeypatch):
