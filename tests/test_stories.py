@@ -204,7 +204,8 @@ FOLLOW_UP = {  # a republication an update brings, a day to the minute after dai
     "section": "Business",
     "published": "2026-03-03T10:05:00Z",
     "author": "Valdora Press",
-    "body": f"HARBOURTON, March 3 (Valdora Press) - {STRIKE}\n\nThis story was first published by Valdora Press. Subscribe to the "
+    "body": f"HARBOURTON, March 3 (Valdora Press) - {STRIKE}\n\n"
+    "This story was first published by Valdora Press. Subscribe to the "
     "Coast Times for the latest news from the ports of the republic and beyond, every "
     "morning.",
 }

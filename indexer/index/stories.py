@@ -16,11 +16,12 @@ Two articles are one story when their texts are near-duplicates and nothing says
   wire flash of another day);
 - figures (numbers, a day of the month after or before its month's name left out: "March 3"
   in a dateline says when, not what): when each holds a figure the other lacks (a figure
-  changed, not only added or dropped with a sentence), they appeared within ``CHANGED_FIGURES_HOURS`` (the next edition of
-  a daily report comes a day later; the corrections of figures in Reuters-21578 came 2 to 19
-  hours after their original) and either one figure changed or ``SAME_FIGURES`` of the larger
-  set are in both (a market report, the weather or a results table share a template and
-  differ in their figures; a correction changes one); and other figures published a whole
+  changed, not only added or dropped with a sentence), they appeared within
+  ``CHANGED_FIGURES_HOURS`` (the next edition of a daily report comes a day later; the
+  corrections of figures in Reuters-21578 came 2 to 19 hours after their original) and either
+  one figure changed or ``SAME_FIGURES`` of the larger set are in both (a market report, the
+  weather or a results table share a template and differ in their figures; a correction
+  changes one); and other figures published a whole
   number of days apart at the same time of day (``SCHEDULE_MINUTES``) are the editions of a
   scheduled report.
 
