@@ -41,7 +41,11 @@ from hostile_strings import (
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from test_api import conforms
 from test_feeds import feed
 
@@ -293,7 +297,12 @@ def test_fuzzing_the_api_finds_no_server_error_and_no_schema_break(production_ap
     served = production_app.test_client().get("/api/openapi.json").json
     assert served == openapi_document()  # what is fuzzed is what is served
     operation = API_SCHEMA[path]["GET"]
-    checks = [not_a_server_error, response_schema_conformance]
+    checks = [
+        not_a_server_error,
+        status_code_conformance,  # only the statuses the document declares for the operation
+        content_type_conformance,  # and the media type it declares for that status
+        response_schema_conformance,
+    ]
 
     @settings(HYPOTHESIS, max_examples=50, deadline=None)
     @given(case=operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode)))
