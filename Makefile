@@ -1,5 +1,6 @@
-# The two commands of the README: `make run` (set up, build the sample index, serve the site) and
-# `make test` (set up, run the checks and the tests). Everything else is a step of those.
+# The two commands of the README: `make run` (install what running needs, build the sample index,
+# serve the site) and `make test` (install the test tools too, run the checks and the tests).
+# Everything else is a step of those.
 # gunicorn reads gunicorn.conf.py from this folder (bind address: NEWSINDEX_BIND).
 
 PYTHON ?= python3
@@ -7,23 +8,36 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := tests/tools
 
-.PHONY: setup run index serve test lint clean
+.PHONY: setup setup-run run index serve test lint clean
 
-setup: $(VENV)/.installed $(TOOLS)/node_modules/.installed
+# What running needs (`make run`, a web node, the indexing machine): the project and its
+# dependencies. What testing needs on top (`make test`): the test extras and the audits' tools.
+setup-run: $(VENV)/.installed-run
+setup: setup-run $(VENV)/.installed-test $(TOOLS)/node_modules/.installed
 
 # PyICU builds against the system's ICU: where it is missing, root on Debian installs it here
 # (as .ci/run does); elsewhere the project installs without PyICU and says what that costs.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed-run: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@pkg-config --exists icu-i18n 2>/dev/null || ! command -v apt-get >/dev/null 2>&1 \
 		|| [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq libicu-dev pkg-config g++) || true
 	@if pkg-config --exists icu-i18n 2>/dev/null; then \
-		$(BIN)/python -m pip install --quiet -e '.[test,icu]'; \
+		$(BIN)/python -m pip install --quiet -e '.[icu]'; \
 	else \
 		echo "ICU not found (Debian: apt-get install libicu-dev pkg-config g++): installing" \
 			"without PyICU; Thai, Lao, Khmer and Burmese are cut into character pairs"; \
+		$(BIN)/python -m pip install --quiet -e .; \
+	fi
+	touch $@
+
+# The test extras (pytest, ruff, mypy, hypothesis, schemathesis, playwright...), with PyICU where
+# the run setup could install it.
+$(VENV)/.installed-test: $(VENV)/.installed-run
+	@if pkg-config --exists icu-i18n 2>/dev/null; then \
+		$(BIN)/python -m pip install --quiet -e '.[test,icu]'; \
+	else \
 		$(BIN)/python -m pip install --quiet -e '.[test]'; \
 	fi
 	touch $@
@@ -37,7 +51,7 @@ $(TOOLS)/node_modules/.installed: $(TOOLS)/package.json $(TOOLS)/package-lock.js
 		echo "npm not found: the audits of make test will be skipped (apt-get install nodejs npm)"; \
 	fi
 
-index: setup
+index: setup-run
 	$(BIN)/indexer rebuild
 
 run: index

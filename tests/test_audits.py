@@ -13,12 +13,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from conftest import CHROMIUM, require
+from processes import run_to_end, wait_until_ended
 
 TOOLS = Path(__file__).parent / "tools" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -103,31 +108,35 @@ def test_the_nu_html_checker_finds_no_error(client, tmp_path) -> None:
     assert problems == []
 
 
-@pytest.mark.timeout(400)  # two runs of Lighthouse at most
-@pytest.mark.parametrize("path", LIGHTHOUSE_PAGES)
-def test_lighthouse_scores_accessibility_best_practices_and_seo_at_100(site, path, tmp_path):
+def run_lighthouse(url: str, report: Path, timeout: float) -> subprocess.CompletedProcess:
+    """Lighthouse on ``url`` (its JSON report in ``report``), ended after ``timeout`` seconds
+    (``subprocess.TimeoutExpired``). It runs as a ``processes.Run``: the Chromium it launches
+    leads a process group of its own (chrome-launcher's ``detached``), so killing Lighthouse's
+    group would leave it; the run's marker, which Chromium inherits, finds and kills it however
+    the run ends (done, failed, timed out, or the test stopped by pytest-timeout)."""
     node = shutil.which("node")
     need(node is not None, "node", "apt-get install nodejs npm")
     need(LIGHTHOUSE.exists(), "lighthouse", SETUP)
     need(CHROMIUM.exists(), f"the browser {CHROMIUM}", "apt-get install chromium")
+    command = [
+        node,
+        str(LIGHTHOUSE),
+        url,
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        "--only-categories=performance,accessibility,best-practices,seo",
+        "--output=json",
+        f"--output-path={report}",
+        "--quiet",
+    ]
+    return run_to_end(command, {**os.environ, "CHROME_PATH": str(CHROMIUM)}, timeout)
+
+
+@pytest.mark.timeout(400)  # two runs of Lighthouse at most
+@pytest.mark.parametrize("path", LIGHTHOUSE_PAGES)
+def test_lighthouse_scores_accessibility_best_practices_and_seo_at_100(site, path, tmp_path):
     report = tmp_path / "lighthouse.json"
     for _attempt in range(2):  # once more when Lighthouse's own trace failed (it says so)
-        run = subprocess.run(
-            [
-                node,
-                str(LIGHTHOUSE),
-                site + path,
-                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-                "--only-categories=performance,accessibility,best-practices,seo",
-                "--output=json",
-                f"--output-path={report}",
-                "--quiet",
-            ],
-            env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
-            capture_output=True,
-            text=True,
-            timeout=170,
-        )
+        run = run_lighthouse(site + path, report, timeout=170)
         if run.returncode == 0 or LIGHTHOUSE_TRACE_FAILED not in run.stderr:
             break
     assert run.returncode == 0, run.stderr[-3000:]
@@ -143,3 +152,58 @@ def test_lighthouse_scores_accessibility_best_practices_and_seo_at_100(site, pat
     for audit in ("uses-text-compression", "uses-long-cache-ttl", "meta-description"):
         assert result["audits"][audit]["score"] in (1, None), (audit, failing)
     assert scores["performance"] >= 0.5, failing  # a generous floor: timing is the bench's job
+
+
+@contextmanager
+def page_that_never_answers() -> Iterator[tuple[str, threading.Event]]:
+    """A local URL whose server takes connections and never answers; the event is set once a
+    browser connected."""
+    connected = threading.Event()
+    held: list[socket.socket] = []
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(0.2)
+
+        def accept() -> None:
+            while not stopping.is_set():
+                try:
+                    held.append(server.accept()[0])
+                    connected.set()
+                except TimeoutError:
+                    continue
+
+        stopping = threading.Event()
+        thread = threading.Thread(target=accept, name="silent-server", daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.getsockname()[1]}/", connected
+        finally:
+            stopping.set()
+            thread.join(timeout=10)
+            for connection in held:
+                connection.close()
+
+
+def test_a_lighthouse_run_that_times_out_leaves_no_chromium(tmp_path, monkeypatch) -> None:
+    """Lighthouse on a page that never loads, ended by its time limit while Chromium waits for
+    the page (Lighthouse's own wait, 45 s, is longer): none of its processes, Chromium's
+    included, is left. The processes are found by a marker of this test's own in the
+    environment they inherit."""
+    marker = f"audit-{os.getpid()}-{id(tmp_path)}"
+    monkeypatch.setenv("NEWSINDEX_AUDIT_PROBE", marker)
+
+    def left() -> list[int]:
+        token = f"NEWSINDEX_AUDIT_PROBE={marker}".encode()
+        found = []
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                if token in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        return found
+
+    with page_that_never_answers() as (url, connected):
+        with pytest.raises(subprocess.TimeoutExpired):
+            run_lighthouse(url, tmp_path / "report.json", timeout=30)
+        assert connected.is_set(), "Chromium never asked for the page: the test proved nothing"
+    assert wait_until_ended(left, 2) == [], "processes of the Lighthouse run live on"

@@ -9,7 +9,10 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from conftest import client_for_records, sample_records
+from conftest import article, client_for_records, sample_records, write_jsonl
+from indexer.config import load_settings
+from indexer.index.build import rebuild_index
+from indexer.search import open_index
 
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
@@ -159,6 +162,29 @@ def test_two_polls_give_the_same_bytes_and_a_conditional_poll_gets_a_304(client)
     assert again.status_code == 304 and again.data == b""
     other = client.get("/search.atom?q=election", headers={"If-None-Match": first.headers["ETag"]})
     assert other.status_code == 200
+
+
+def test_a_rebuild_that_changes_a_feed_changes_its_etag(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(open_index, "REFRESH_SECONDS", 0.0)  # each request sees the newest build
+    records = [article(1), article(2)]
+    url = "/search.atom?q=harbour"
+
+    def rebuild(name: str, new_records: list[dict]) -> None:
+        source = write_jsonl(tmp_path / name, new_records)
+        rebuild_index(load_settings({"index_dir": tmp_path / "index"}, environ={}), [str(source)])
+
+    with client_for_records(tmp_path, records) as client:
+        before = client.get(url)
+        tag = before.headers["ETag"]
+        rebuild("same.jsonl", records)  # a new generation, the same feed
+        same = client.get(url, headers={"If-None-Match": tag})
+        assert same.status_code == 304, same.status_code
+        rebuild("changed.jsonl", [*records, article(3, title="Harbour story three")])
+        changed = client.get(url, headers={"If-None-Match": tag})
+        assert changed.status_code == 200, changed.status_code
+        assert b"Harbour story three" in changed.data and changed.headers["ETag"] != tag
+        again = client.get(url, headers={"If-None-Match": changed.headers["ETag"]})
+        assert again.status_code == 304, again.status_code
 
 
 def test_undated_articles_and_empty_feeds_are_dated_by_the_index_build(tmp_path) -> None:

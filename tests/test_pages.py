@@ -339,9 +339,9 @@ def test_the_friendly_400_keeps_the_query_and_offers_it_alone(client) -> None:
         "\x00",
     ],
 )
-def test_odd_queries_never_give_a_500(client, query) -> None:
+def test_odd_queries_get_a_page_of_results(client, query) -> None:
     response = client.get("/", query_string={"q": query})
-    assert response.status_code in (200, 400)
+    assert response.status_code == 200, query  # read leniently (README, Query language)
     assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
 
 

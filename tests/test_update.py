@@ -140,36 +140,51 @@ def test_update_without_an_index_builds_one(indexer, tmp_path) -> None:
     assert summary["added"] == 2 and run_json(indexer, "stats")["articles"] == 2
 
 
-def test_an_update_never_changes_the_generation_in_use(settings, indexer, tmp_path) -> None:
-    indexer("rebuild", str(SAMPLES))
+def test_an_update_never_changes_the_generation_in_use(
+    settings, indexer, tmp_path, monkeypatch
+) -> None:
+    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
+    monkeypatch.setattr(open_index, "REFRESH_SECONDS", 3600.0)  # the service keeps its generation
+
+    def halcyon_ids(service: SearchService) -> list[str]:
+        found = service.search(SearchRequest.from_params({"q": "halcyon"}))
+        return sorted(hit.id for hit in found.hits)
+
+    def halcyon_ids_now() -> list[str]:
+        return sorted(hit["id"] for hit in run_json(indexer, "search", "halcyon")["results"])
+
     with SearchService(settings) as service:
-        before = service.search(SearchRequest.from_params({"q": "halcyon"})).total
+        in_use = halcyon_ids(service)
+        assert "sample-017" in in_use and "t-9" not in in_use
         changed = write_jsonl(tmp_path / "c.jsonl", [article(9, title="Halcyon again")])
-        indexer("update", str(changed))
-        indexer("delete", "sample-017")
-        assert service.search(SearchRequest.from_params({"q": "halcyon"})).total == before
+        assert indexer("update", str(changed)).exit_code == 0
+        assert indexer("delete", "sample-017").exit_code == 0
+        assert halcyon_ids(service) == in_use  # the generation in use did not change
+    updated = sorted({*in_use, "t-9"} - {"sample-017"})
+    assert halcyon_ids_now() == updated  # a new search sees the update and the delete
     assert indexer("rollback").exit_code == 0  # undoes the delete, not the update
-    found = run_json(indexer, "search", "halcyon")
-    assert {"sample-017", "t-9"} <= {hit["id"] for hit in found["results"]}
+    assert halcyon_ids_now() == sorted({*in_use, "t-9"})
 
 
 def test_searchers_see_an_update_without_restart(settings, indexer, tmp_path, monkeypatch):
-    indexer("rebuild", str(SAMPLES))
+    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
     monkeypatch.setattr(open_index, "REFRESH_SECONDS", 0.0)
     with SearchService(settings) as service:
-        assert service.search(SearchRequest.from_params({"q": "zeppelin"})).total == 0
-        indexer("update", str(write_jsonl(tmp_path / "z.jsonl", [article(5, title="Zeppelin")])))
-        assert service.search(SearchRequest.from_params({"q": "zeppelin"})).total == 1
+        assert service.search(SearchRequest.from_params({"q": "zeppelin"})).hits == []
+        source = write_jsonl(tmp_path / "z.jsonl", [article(5, title="Zeppelin")])
+        assert indexer("update", str(source)).exit_code == 0
+        found = service.search(SearchRequest.from_params({"q": "zeppelin"}))
+        assert [hit.id for hit in found.hits] == ["t-5"]
 
 
 def test_delete_reports_missing_ids_and_rollback_restores(indexer) -> None:
-    indexer("rebuild", str(SAMPLES))
+    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
     summary = run_json(indexer, "delete", "sample-001", "sample-002", "no-such-id")
     assert summary["deleted"] == ["sample-001", "sample-002"]
     assert summary["not_found"] == ["no-such-id"]
     assert run_json(indexer, "stats")["articles"] == 43
     assert indexer("check").exit_code == 0
-    indexer("rollback")
+    assert indexer("rollback").exit_code == 0
     assert run_json(indexer, "stats")["articles"] == 45
     nothing = run_json(indexer, "delete", "no-such-id")
     assert nothing["deleted"] == [] and nothing["generation"] == "gen-000001"
@@ -248,7 +263,7 @@ def test_a_broken_source_is_a_warning_and_the_others_are_indexed(
 
 
 def test_the_run_fails_when_every_source_fails(indexer, feed_server) -> None:
-    indexer("rebuild", str(SAMPLES))
+    assert indexer("rebuild", str(SAMPLES)).exit_code == 0
     result = indexer("rebuild", feed_server.base + "/missing", feed_server.base + "/gone")
     assert result.exit_code == 1 and "no source could be read" in result.stderr
     assert run_json(indexer, "stats")["articles"] == 45

@@ -170,11 +170,15 @@ class IndexStore:
         return previous
 
     def prune(self) -> list[str]:
-        """Remove dead builds and generations nobody reads that are neither current nor previous."""
+        """Remove dead builds, generations nobody reads that are neither current nor previous,
+        and the pointer's temporary copies left by a run killed while switching."""
         keep = set(self.pointer().values())
         removed = []
         for path in sorted(self.root.iterdir()):
-            if path.name.startswith(BUILD_PREFIX) or (
+            if path.name.startswith(f".{POINTER_FILE}.") and path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+            elif path.name.startswith(BUILD_PREFIX) or (
                 path.name.startswith(GENERATION_PREFIX) and path.name not in keep and _unread(path)
             ):
                 shutil.rmtree(path, ignore_errors=True)
