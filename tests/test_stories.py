@@ -351,6 +351,8 @@ def test_the_pages_offer_the_versions_one_click_away(api) -> None:
     assert link, "no link to the story's versions"
     listing = api.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "3 articles" in listing and "Versions of one story" in listing
+    for publisher in ("valdora-press.example", "northern-daily.example"):  # who ran each
+        assert f'<span class="meta-publisher">{publisher}</span>' in listing
     for title in ("minister offers talks", "Dock workers strike at Harbourton port"):
         assert title in listing
     article = api.get("/article/wire-1").get_data(as_text=True)

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from indexer.errors import QueryError
 from indexer.search.requests import DEFAULT_PER_PAGE, MAX_RESULT_DEPTH, SearchRequest
-from indexer.search.results import SearchResults
+from indexer.search.results import SearchResults, publisher_of
 from webui import display, feeds
 from webui.article_page import build_article_page
 from webui.assets import asset_url
@@ -49,6 +49,12 @@ def section_name(section: str) -> str:
 @blueprint.app_template_filter("thousands")
 def _thousands(number: int) -> str:
     return display.thousands(number)
+
+
+@blueprint.app_template_filter("publisher")
+def _publisher(url: str) -> str:
+    """Who published an article, as its address says (a story's versions tell them apart)."""
+    return publisher_of(url)
 
 
 @blueprint.app_template_filter("counted")
