@@ -268,6 +268,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
 @click.option("--language", multiple=True, help="Only this language, e.g. en or ja (repeatable).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--every-article", is_flag=True, help="List every article, not one result per story.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_context
 def search(
@@ -277,13 +278,15 @@ def search(
     language: tuple[str, ...],
     sort: str,
     limit: int,
+    every_article: bool,
     as_json: bool,
 ) -> None:
-    """Search the index and print ranked results (for checking from a shell)."""
+    """Search the index and print ranked results, one per story (for checking from a shell)."""
     from indexer.search.service import SearchRequest, SearchService
 
     with _error_boundary():
         params = {"q": query, "section": list(section), "sort": sort, "per_page": str(limit)}
+        params["collapse"] = "0" if every_article else "1"
         request = SearchRequest.from_params({**params, "language": list(language)})
         with SearchService(_settings(ctx)) as service:
             results = service.search(request)
@@ -293,19 +296,26 @@ def search(
         _print_results(results)
 
 
+_SINGULAR = {"stories": "story", "articles": "article"}
+
+
 def _print_results(results: Any) -> None:
     note = (
         f" ({results.match}: {results.all_words_total:,} with every word)"
         if results.relaxed
         else ""
     )
-    click.echo(f"{results.total:,} results in {results.took_ms:.0f} ms{note}")
+    unit = results.counts if results.total != 1 else _SINGULAR[results.counts]
+    click.echo(f"{results.total:,} {unit} in {results.took_ms:.0f} ms{note}")
     if results.suggestion:
         click.echo(f"did you mean: {results.suggestion}")
     for rank, hit in enumerate(results.hits, start=1):
         date = (hit.published or "")[:10] or "undated"
         section = f" [{hit.section}]" if hit.section else ""
-        click.echo(f"{rank:>3}. {date}{section} {hit.title}  ({hit.id})")
+        versions = f", {hit.versions} more version{'s' if hit.versions != 1 else ''}"
+        click.echo(
+            f"{rank:>3}. {date}{section} {hit.title}  ({hit.id}{versions if hit.versions else ''})"
+        )
         click.echo(f"     {_terminal_text(hit.snippet_html)}")
 
 

@@ -372,6 +372,14 @@ def test_the_feed_shows_each_story_once(api) -> None:
     assert every.get_data(as_text=True).count("<entry>") == 3
 
 
+def test_indexer_search_shows_a_story_once_with_its_versions(built, indexer) -> None:
+    shown = indexer("search", '"dock workers"').output
+    assert shown.startswith("1 story in") and "2 more versions)" in shown
+    every = indexer("search", '"dock workers"', "--every-article").output
+    assert every.startswith("3 articles in")
+    assert all(f"({article_id}, 2 more versions)" in every for article_id in STRIKE_COPIES)
+
+
 def test_stats_count_stories_and_articles(built, indexer) -> None:
     found = json.loads(indexer("stats", "--json").output)
     assert found["articles"] == 20 and found["stories"] == 16
