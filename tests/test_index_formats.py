@@ -1,12 +1,14 @@
-"""The byte formats of what the index stores (``indexer.index.index_formats``): each round-trips,
-and reads as Whoosh reads it.
+"""The byte formats of what the index stores (``indexer.index.index_formats``): each round-trips
+and reads as Whoosh reads it; no other module packs or unpacks them.
 
 Whoosh's own habit: small indexes in ``RamStorage``.
 """
 
 from __future__ import annotations
 
+import re
 from array import array
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,8 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.formats import Frequency, Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from indexer.config import PROJECT_ROOT
+from indexer.index import index_formats
 from indexer.index.bulk_writer import SegmentBuilder
 from indexer.index.index_formats import (
     LENGTH_OF_BYTE_ARRAY,
@@ -30,6 +34,8 @@ from indexer.index.index_formats import (
 from indexer.index.schema import build_schema
 from indexer.index.whoosh_internals import posting_value_blocks
 
+PACKAGE = PROJECT_ROOT / "indexer"
+FORMATS = PACKAGE / "index" / "index_formats.py"
 SHAPES = {
     "one at 0": [0],
     "one": [7],
@@ -128,3 +134,21 @@ def _stock_postings(matcher) -> tuple[list[int], list[bytes]]:
 def _blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
     decoded = [decode_position_block(values) for _ids, values in posting_value_blocks(matcher)]
     return np.concatenate([c for c, _p in decoded]), np.concatenate([p for _c, p in decoded])
+
+
+# Packing or unpacking a stored value, or a copy of term_text: only index_formats may.
+PACKING = re.compile(
+    r"\b(?:pack_uint|unpack_uint|byte_to_length|length_to_byte|frombytes|POSITIONS_COUNT_BYTES)\b"
+    r"|^\s*(?:import|from) struct\b"
+    r"|\.decode\(\"utf-8\"\) if isinstance\(",
+    re.MULTILINE,
+)
+
+
+def test_nothing_else_packs_or_unpacks_what_the_index_stores() -> None:
+    assert Path(index_formats.__file__) == FORMATS
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == FORMATS or "__pycache__" in path.parts:
+            continue
+        found = PACKING.findall(path.read_text("utf-8"))
+        assert not found, f"{path.relative_to(PROJECT_ROOT)} packs or unpacks itself: {found}"
