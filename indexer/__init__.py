@@ -25,6 +25,7 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``languages``        each language's normal forms (stemmers, folding) and term namespaces
     ``unspaced``         CJK bigrams, and ICU's words for Thai, Lao, Khmer and Burmese
     ``schema``           the Whoosh schema, versioned
+    ``index_formats``    the byte formats the index stores (positions, lengths), packed here only
     ``documents``        how an article fills the schema's fields
     ``whoosh_internals`` every private Whoosh name the project uses, with its reason
     ``whoosh_types``     the public Whoosh API the project calls, as Protocols

@@ -13,13 +13,13 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3PerDocReader
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
+from indexer.index.index_formats import POSITIONS_COUNT_BYTES
 from indexer.index.schema import NewsPositions
 from indexer.index.whoosh_internals import (
     BM25F_ATTRIBUTES,
     FIELD_WRITER_ATTRIBUTES,
     INTERNALS,
     MATCHER_ATTRIBUTES,
-    POSITIONS_COUNT_BYTES,
     POSTINGS_WRITER_ATTRIBUTES,
     SEGMENT_READER_ATTRIBUTES,
     WHOOSH_VERSION,

@@ -37,11 +37,10 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length
 
 from indexer.errors import WriterDiedError
 from indexer.index.documents import document_fields
+from indexer.index.index_formats import LENGTH_OF_BYTE, position_gaps, positions_value
 from indexer.index.schema import NewsPositions, build_schema
 from indexer.index.stories import article_band_keys, group_stories
 from indexer.index.story_table import StoryTable
@@ -58,7 +57,6 @@ PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one proces
 SEGMENT_MAX_ARTICLES = 50_000  # per segment: bounds a writing process's memory (~4 KB an article)
 PROGRESS_EVERY = 250  # articles
 PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
-_LENGTHS = [byte_to_length(code) for code in range(256)]  # Whoosh's one-byte field lengths
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 
 
@@ -94,7 +92,7 @@ class TermPostings:
             else:
                 postings.append(docnum)
                 postings.append(len(positions))
-                postings.extend([b - a for a, b in zip([0, *positions], positions, strict=False)])
+                postings.extend(position_gaps(positions))
             length += len(positions)
         return length
 
@@ -128,7 +126,9 @@ class TermPostings:
                     docnums = [docnum for docnum, _weight, _value in other_postings]
                     weights = [weight for _docnum, weight, _value in other_postings]
                     values = [value for _docnum, _weight, value in other_postings]
-                    sizes = [_LENGTHS[field_lengths[d]] if field_lengths else 0 for d in docnums]
+                    sizes = [
+                        LENGTH_OF_BYTE[field_lengths[d]] if field_lengths else 0 for d in docnums
+                    ]
                     add_posting_blocks(fieldwriter, docnums, weights, values, sizes)
                     fieldwriter.finish_term()
             fieldwriter.finish_field()
@@ -152,8 +152,8 @@ def _write_positions(fieldwriter: Any, postings: array, lengths: Any, boost: flo
         docnum, count = postings[at], postings[at + 1]
         ids.append(docnum)
         weights.append(count * boost)
-        values.append(pack_uint(count) + postings[at + 2 : at + 2 + count].tobytes())
-        sizes.append(_LENGTHS[lengths[docnum]] if lengths else 0)
+        values.append(positions_value(postings[at + 2 : at + 2 + count]))
+        sizes.append(LENGTH_OF_BYTE[lengths[docnum]] if lengths else 0)
         at += 2 + count
     add_posting_blocks(fieldwriter, ids, weights, values, sizes)
 

@@ -8,15 +8,12 @@ version with a message to run ``indexer rebuild``.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator
-from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from whoosh.analysis import IDAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
-from whoosh.system import pack_uint
 
 from indexer.errors import SchemaMismatchError
 from indexer.index.analysis import (
@@ -25,8 +22,8 @@ from indexer.index.analysis import (
     text_analyzer,
     word_analyzer,
 )
+from indexer.index.index_formats import decode_positions, encode_positions, frequency_value
 from indexer.index.languages import default_language_code
-from indexer.index.whoosh_internals import POSITIONS_COUNT_BYTES
 
 if TYPE_CHECKING:
     from indexer.index.store import Generation
@@ -68,13 +65,10 @@ class NewsPositions(_FedByTermPositions, Positions):
         return self.encode(positions)
 
     def encode(self, poslist: list[int]) -> bytes:
-        deltas = array("I", (b - a for a, b in zip([0, *poslist], poslist, strict=False)))
-        return pack_uint(len(deltas)) + deltas.tobytes()
+        return encode_positions(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        deltas = array("I")
-        deltas.frombytes(valuestring[POSITIONS_COUNT_BYTES:])
-        return list(accumulate(deltas))
+        return decode_positions(valuestring)
 
 
 class NewsFrequency(_FedByTermPositions, Frequency):
@@ -82,7 +76,7 @@ class NewsFrequency(_FedByTermPositions, Frequency):
     the spelling words of every article, at the cost of a lookup a word."""
 
     def value_of(self, positions: list[int]) -> bytes:
-        return pack_uint(len(positions))
+        return frequency_value(len(positions))
 
 
 def _text_field(analyzer: Any, **options: Any) -> TEXT:

@@ -29,7 +29,9 @@ Reading:
   posting when writing, once per scored document when searching); ``SegmentReader._perdoc`` to
   reach it from a searcher.
 - ``BM25F._field_B``: BM25F's per-field ``b``, to rank in numpy exactly as Whoosh does.
-- ``whoosh.formats._INT_SIZE``: the size of the count in front of a posting's positions.
+
+The byte formats of what the index stores (positions, frequencies, field lengths) are packed and
+unpacked by ``indexer.index.index_formats``, which uses Whoosh's public packing functions only.
 """
 
 from __future__ import annotations
@@ -40,16 +42,16 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from whoosh import formats, scoring
+from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader
 from whoosh.reading import SegmentReader
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
+
+from indexer.index.index_formats import field_length, length_byte
 
 WHOOSH_DISTRIBUTION = "Whoosh-Reloaded"
 WHOOSH_VERSION = "2.7.5"  # the release these internals were read from
-POSITIONS_COUNT_BYTES = formats._INT_SIZE
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,6 @@ INTERNALS = (
     Internal(W3LeafMatcher, "_next_block", _READ),
     Internal(W3PerDocReader, "_cached_reader", "field lengths are read into memory once"),
     Internal(whoosh3, "_lenfield", "field lengths are read into memory once"),
-    Internal(formats, "_INT_SIZE", "the count in front of a posting's positions"),
 )
 # Instance attributes, checked on live objects by the contract test.
 WRITER_ATTRIBUTES = ("_added",)
@@ -259,7 +260,7 @@ class PreloadedLengthsReader(W3PerDocReader):
         if lengths is None or docnum >= len(lengths):
             return default
         lbyte = lengths[docnum]
-        return byte_to_length(lbyte) if lbyte else None  # as the stock reader answers
+        return field_length(lbyte) if lbyte else None  # as the stock reader answers
 
     def lengths(self, fieldname: str) -> array | None:
         """The field's encoded length byte of every document of the segment (None: no column)."""
@@ -292,10 +293,8 @@ def segment_length_bytes(segment: Any, fieldname: str) -> list[int] | array:
     per_document = getattr(segment, "_perdoc", None) if isinstance(segment, SegmentReader) else None
     if isinstance(per_document, PreloadedLengthsReader):
         return per_document.lengths(fieldname) or [0] * segment.doc_count_all()
-    from whoosh.util.numeric import length_to_byte
-
     return [
-        length_to_byte(segment.doc_field_length(d, fieldname) or 0)
+        length_byte(segment.doc_field_length(d, fieldname) or 0)
         for d in range(segment.doc_count_all())
     ]
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from whoosh import query
 
+from indexer.index.index_formats import term_text
 from indexer.search.deadline import NO_DEADLINE, Deadline
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def matching_docs(
     deadline.check()
     kind = type(parsed)
     if kind is query.Term:
-        return postings.docs(parsed.fieldname, _text(parsed.text))
+        return postings.docs(parsed.fieldname, term_text(parsed.text))
     if isinstance(parsed, query.Or | query.DisjunctionMax):
         return union([matching_docs(postings, q, every, deadline) for q in parsed.subqueries])
     if kind is query.And or kind is query.Require:
@@ -96,7 +97,7 @@ def matching_docs(
     if parsed is query.NullQuery:
         return EMPTY
     if kind is query.Phrase and parsed.slop == 1:
-        words = [_text(w) for w in parsed.words]
+        words = [term_text(w) for w in parsed.words]
         return phrase_docs(postings, parsed.fieldname, words, deadline)
     whoosh_answer = postings.searcher.docs_for_query(parsed)  # the rest: Whoosh's way
     return intersection(docset(whoosh_answer), every)
@@ -140,9 +141,9 @@ def positive_terms(parsed: query.Query | None) -> set[tuple[str, str]]:
     if parsed is None or parsed is query.NullQuery or isinstance(parsed, query.Not):
         return set()
     if isinstance(parsed, query.Term):
-        return {(parsed.fieldname, _text(parsed.text))}
+        return {(parsed.fieldname, term_text(parsed.text))}
     if isinstance(parsed, query.Phrase):
-        return {(parsed.fieldname, _text(word)) for word in parsed.words}
+        return {(parsed.fieldname, term_text(word)) for word in parsed.words}
     if isinstance(parsed, query.AndNot):
         return positive_terms(parsed.a)
     if isinstance(parsed, query.CompoundQuery | query.AndMaybe):
@@ -150,8 +151,4 @@ def positive_terms(parsed: query.Query | None) -> set[tuple[str, str]]:
             parsed.subqueries if isinstance(parsed, query.CompoundQuery) else (parsed.a, parsed.b)
         )
         return set().union(*(positive_terms(child) for child in children))
-    return {(field, _text(text)) for field, text in parsed.iter_all_terms()}
-
-
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
+    return {(field, term_text(text)) for field, text in parsed.iter_all_terms()}

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from whoosh.scoring import BM25F, BaseScorer, BM25FScorer, bm25
 
+from indexer.index.index_formats import term_text
 from indexer.index.languages import analysis_language, namespace_of_term
 from indexer.search.collapse import StoryColumn
 from indexer.search.docsets import DOC_TYPE, EMPTY, DocSet
@@ -136,7 +137,7 @@ class LanguageBM25F(BM25F):
     """BM25F with each language's statistics (see the module doc)."""
 
     def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
-        term = text.decode("utf-8") if isinstance(text, bytes) else text
+        term = term_text(text)
         top = searcher.get_parent()
         frequency = top.doc_frequency(fieldname, text)
         return math.log(max(namespace_size(top, term), frequency) / (frequency + 1)) + 1

@@ -32,6 +32,7 @@ from typing import Any
 from whoosh import query
 
 from indexer.index.analysis import NewsAnalyzer, cutting_of_token
+from indexer.index.index_formats import term_text
 from indexer.index.languages import (
     UNDETERMINED,
     analysis_language,
@@ -69,7 +70,7 @@ class IndexLanguages:
 
     @classmethod
     def of(cls, reader: Any) -> IndexLanguages:
-        names = frozenset(_text(t) for t in reader.lexicon(NAMESPACES_FIELD))
+        names = frozenset(term_text(t) for t in reader.lexicon(NAMESPACES_FIELD))
         return cls(tuple(sorted(n for n in names if len(n) < 4)), names)
 
 
@@ -97,7 +98,9 @@ def localize(parsed: query.Query, reader: Any, every_word: bool = True) -> tuple
     def localized(node: query.Query) -> query.Query:
         if isinstance(node, query.Term | query.Phrase) and node.fieldname in TEXT_FIELDS:
             words = (
-                [_text(node.text)] if isinstance(node, query.Term) else [*map(_text, node.words)]
+                [term_text(node.text)]
+                if isinstance(node, query.Term)
+                else [*map(term_text, node.words)]
             )
             node = _alternatives(node, words, reader, languages, every_word)
             if node is not query.NullQuery:
@@ -193,7 +196,9 @@ def prefer(parsed: query.Query | None, preferred: Iterable[str], reader: Any) ->
 
     def boosted(node: query.Query) -> query.Query:
         if isinstance(node, query.Term | query.Phrase) and node.fieldname in TEXT_FIELDS:
-            first = _text(node.text) if isinstance(node, query.Term) else _text(node.words[0])
+            first = (
+                term_text(node.text) if isinstance(node, query.Term) else term_text(node.words[0])
+            )
             if namespace_of_term(first) in wanted:
                 node.boost *= PREFERRED_BOOST
         return node
@@ -244,9 +249,9 @@ def _highlights(parsed: query.Query | None) -> Iterable[tuple[str, Highlight]]:
     if parsed is None or parsed is query.NullQuery or isinstance(parsed, query.Not):
         return
     if isinstance(parsed, query.Term):
-        yield parsed.fieldname, _text(parsed.text)
+        yield parsed.fieldname, term_text(parsed.text)
     elif isinstance(parsed, query.Phrase):
-        words = tuple(_text(w) for w in parsed.words)
+        words = tuple(term_text(w) for w in parsed.words)
         if all(is_unspaced(namespace_of_term(w)) for w in words):
             yield parsed.fieldname, words
         else:
@@ -260,7 +265,7 @@ def _highlights(parsed: query.Query | None) -> Iterable[tuple[str, Highlight]]:
         yield from _highlights(parsed.a)
         yield from _highlights(parsed.b)
     else:
-        yield from ((f, _text(t)) for f, t in parsed.iter_all_terms())
+        yield from ((f, term_text(t)) for f, t in parsed.iter_all_terms())
 
 
 def is_unspaced(space: str | None) -> bool:
@@ -284,9 +289,9 @@ def prefix_terms(reader: Any, fieldname: str, prefix: str, limit: int) -> set[st
     found: set[str] = set()
     for space in {namespace(language, script) for language in languages}:
         start = tagged(space, plain_form(prefix, script))
-        found.update(_text(t) for t in islice(reader.expand_prefix(fieldname, start), limit))
+        found.update(term_text(t) for t in islice(reader.expand_prefix(fieldname, start), limit))
     words = islice(reader.expand_prefix("words", plain_form(prefix, script)), limit)
-    for word in map(_text, words):
+    for word in map(term_text, words):
         for language in languages:
             terms = analyzer.query_terms(word, language)
             if len(terms) == 1:
@@ -320,7 +325,3 @@ def language_name(code: str) -> str:
         return code
     name = icu.Locale(code).getDisplayLanguage(icu.Locale("en"))
     return name if name and name != code else code
-
-
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 
+from indexer.index.index_formats import LENGTH_OF_BYTE_ARRAY, decode_position_block
 from indexer.index.whoosh_internals import (
     posting_blocks,
     posting_value_blocks,
@@ -27,7 +27,6 @@ from indexer.search.docsets import DOC_TYPE, DocSet
 from indexer.search.kept import KeptWithin
 from indexer.search.language_stats import language_column
 
-_LENGTH_OF_BYTE = np.array([byte_to_length(x) for x in range(256)], dtype=np.float64)
 POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, about 32 MB
 POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, about 32 MB
 
@@ -59,7 +58,7 @@ class TermPostings:
         """BM25's k1 * (1 - b + b * length / average length) of every document, computed once."""
         key = (fieldname, k1, b)
         if key not in self._norms:
-            lengths = _LENGTH_OF_BYTE[np.array(self._field_lengths(fieldname), dtype=np.intp)]
+            lengths = LENGTH_OF_BYTE_ARRAY[np.array(self._field_lengths(fieldname), dtype=np.intp)]
             # the average of each document's language (language_stats: one number for one)
             average = language_column(self.searcher).average_lengths(
                 self.searcher, fieldname, lengths
@@ -99,20 +98,12 @@ class TermPostings:
 
 def position_blocks(matcher: Any, offset: int) -> Iterator[np.ndarray]:
     """The occurrences of a fresh matcher's term, block by block, as ``(offset + document) << 32
-    | position``. A posting's value is ``NewsPositions``' encoding: a count (4 bytes) and then
-    the gaps between positions as native 32-bit integers; a block's values are decoded at once."""
+    | position``; a block's values are decoded at once (``index_formats.decode_position_block``)."""
     for ids, values in posting_value_blocks(matcher):
         yield _occurrences(ids, values, offset)
 
 
 def _occurrences(ids: Sequence[int], values: Sequence[bytes], offset: int) -> np.ndarray:
-    words = np.frombuffer(b"".join(values), dtype=np.uint32)
-    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
-    starts = np.cumsum(sizes) - sizes  # where each posting's count word is
-    is_gap = np.ones(len(words), dtype=bool)
-    is_gap[starts] = False
-    counts = sizes - 1
-    running = np.cumsum(np.where(is_gap, words, 0).astype(np.int64))
-    positions = running[is_gap] - np.repeat(running[starts], counts)  # restarts per posting
+    counts, positions = decode_position_block(values)
     docs = np.repeat(np.asarray(ids, dtype=np.int64) + offset, counts)
     return ((docs << 32) | positions).astype(np.uint64)

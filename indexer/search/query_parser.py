@@ -18,6 +18,7 @@ from whoosh import qparser, query
 from whoosh.fields import Schema
 
 from indexer.errors import QueryError
+from indexer.index.index_formats import term_text
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.index.whoosh_types import IndexReader
 from indexer.search.languages import localize, prefix_terms
@@ -97,7 +98,7 @@ class QueryReader:
             terms = prefix_terms(reader, node.fieldname, prefix, _PREFIX_CANDIDATES)
         else:
             own = islice(reader.expand_prefix(node.fieldname, prefix), _PREFIX_CANDIDATES)
-            terms = {_text(term) for term in own}
+            terms = {term_text(term) for term in own}
         frequent = sorted(
             (t for t in terms if reader.doc_frequency(node.fieldname, t)),
             key=lambda t: -reader.doc_frequency(node.fieldname, t),
@@ -129,7 +130,3 @@ def _parser(schema: Schema, group: Any) -> qparser.QueryParser:
         parser.remove_plugin_class(plugin)
     parser.add_plugin(qparser.PlusMinusPlugin(_PLUS_AT_WORD_START, _MINUS_AT_WORD_START))
     return parser
-
-
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term

@@ -31,6 +31,7 @@ from typing import Any
 
 from whoosh import query
 
+from indexer.index.index_formats import term_text
 from indexer.index.languages import default_language_code, namespace_of_term
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.search.language_stats import NAMESPACES_FIELD
@@ -298,7 +299,7 @@ def _as_word(node: query.Query, text: str) -> Word | None:
     start, end = getattr(terms[0], "startchar", None), getattr(terms[0], "endchar", None)
     written = text[start:end] if start is not None and end is not None else str(terms[0].text)
     fields = tuple(t.fieldname for t in terms)
-    return Word(_text(terms[0].text), written, 1, fields)
+    return Word(term_text(terms[0].text), written, 1, fields)
 
 
 def _same_phrase(children: list[query.Query]) -> bool:
@@ -310,7 +311,7 @@ def _same_phrase(children: list[query.Query]) -> bool:
 def _phrase_words(phrase: query.Or) -> list[Word]:
     first = phrase.subqueries[0]
     fields = tuple(p.fieldname for p in phrase.subqueries)
-    return [Word(_text(w), _text(w), 1, fields) for w in first.words]
+    return [Word(term_text(w), term_text(w), 1, fields) for w in first.words]
 
 
 def _counted(words: Iterable[Word]) -> list[Word]:
@@ -321,7 +322,3 @@ def _counted(words: Iterable[Word]) -> list[Word]:
         seen = counted.get(word.key)
         counted[word.key] = word if seen is None else replace(seen, count=seen.count + word.count)
     return list(counted.values())
-
-
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term

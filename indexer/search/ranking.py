@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query
 
+from indexer.index.index_formats import term_text
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.search.deadline import NO_DEADLINE, Deadline
 from indexer.search.docsets import EMPTY, DocSet, union
@@ -263,7 +264,7 @@ def load_length_norms(postings: TermPostings, settings: RankingSettings) -> None
 def weighted_terms(parsed: query.Query) -> list[tuple[str, str, float]] | None:
     """The scored terms of a query of terms, with their boosts; None for any other query."""
     if type(parsed) is query.Term:
-        return [(parsed.fieldname, _text(parsed.text), parsed.boost)]
+        return [(parsed.fieldname, term_text(parsed.text), parsed.boost)]
     if type(parsed) in (query.And, query.Or, ExpandedPrefix) and not getattr(parsed, "scale", None):
         found: list[tuple[str, str, float]] = []
         for child in parsed.subqueries:
@@ -273,7 +274,7 @@ def weighted_terms(parsed: query.Query) -> list[tuple[str, str, float]] | None:
             found.extend((f, t, b * parsed.boost) for f, t, b in child_terms)
         return found
     if type(parsed) is query.Phrase:  # scored by its words, as if they were ANDed
-        return [(parsed.fieldname, _text(word), parsed.boost) for word in parsed.words]
+        return [(parsed.fieldname, term_text(word), parsed.boost) for word in parsed.words]
     if type(parsed) is query.AndNot:  # the excluded part adds nothing to the score
         return weighted_terms(parsed.a)
     if parsed is query.NullQuery:  # a word no field has (a prefix that expands to nothing)
@@ -293,7 +294,3 @@ def words_of_clauses(clauses: Sequence[query.Query]) -> list[Word]:
                 by_text.setdefault(text, []).append(fieldname)
         words.extend(Word(text, text, 1, tuple(fields)) for text, fields in by_text.items())
     return words
-
-
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
