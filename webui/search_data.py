@@ -85,9 +85,8 @@ def generation_built_at() -> str:
     return built.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def newest_published() -> date | None:
-    """The day of the newest article in the index (the present of an archive); None when no
-    article is dated. An empty search sorted by date, which the results cache keeps."""
-    newest = search_service().search(SearchRequest(sort="newest", per_page=1)).hits
-    published = newest[0].published if newest else None
+def newest_published(results: SearchResults) -> date | None:
+    """The day of the newest article in the index (the present of an archive), which the
+    results carry from the index's table of dates; None when no article is dated."""
+    published = results.newest_published
     return date.fromisoformat(published[:10]) if published else None

@@ -233,6 +233,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         language_facets=language_facets(_by_count(languages.most_common())),
         date_facets=dates,
         date_facet_unit=unit,
+        newest_published=iso_utc(table.newest_published()),
     )
 
 
