@@ -199,8 +199,39 @@ def _version(stored: dict[str, Any]) -> Version:
 
 
 def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> SearchResults:
-    table, postings = opened.table, opened.postings
+    """The results of ``request``; when nothing matches and a spelling that finds something is
+    suggested, the results of that spelling, marked ``corrected`` (unless ``autocorrect`` is
+    off: the reader chose "search instead for" the words as typed)."""
     found = find(opened, request, deadline)
+    suggestion = suggest_spelling(
+        opened.spelling,
+        opened.reader,
+        request.q,
+        len(found.final),  # articles, as the spelling's matches are counted
+        count=lambda parsed: len(
+            matching_docs(opened.postings, parsed, opened.table.every, deadline)
+        ),
+    )
+    if suggestion and request.autocorrect and not len(found.final):
+        instead = replace(request, q=suggestion)
+        found_instead = find(opened, instead, deadline)
+        if len(found_instead.final):
+            return _results(opened, instead, found_instead, deadline, request.q, suggestion, True)
+    return _results(opened, request, found, deadline, request.q, suggestion)
+
+
+def _results(
+    opened: OpenIndex,
+    request: SearchRequest,
+    found: Found,
+    deadline: Deadline,
+    query: str,
+    suggestion: str | None,
+    corrected: bool = False,
+) -> SearchResults:
+    """The results of what ``request`` found, for ``query`` as sent (``corrected``: the
+    request is of the suggestion, as nothing matched ``query``)."""
+    table = opened.table
     stories = request.collapsed  # totals and facets count stories
     unit, dates = _date_histogram(table, found.final, stories)
     sections = table.section_counts(found.in_dates, stories).most_common()
@@ -211,7 +242,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
     total = count(found.final)
     with_all_words = found.with_all_words
     return SearchResults(
-        query=request.q,
+        query=query,
         total=total,
         page=request.page,
         per_page=request.per_page,
@@ -221,18 +252,13 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         all_words_total=total if with_all_words is found.final else count(with_all_words),
         counts="stories" if stories else "articles",
         left_out=_left_out(found.words, request.q),
-        suggestion=suggest_spelling(
-            opened.spelling,
-            opened.reader,
-            request.q,
-            len(found.final),  # articles, as the spelling's matches are counted
-            count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
-        ),
+        suggestion=suggestion,
         hits=_page_of_hits(opened, found, request, len(found.final) - total, deadline),
         section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
         language_facets=language_facets(_by_count(languages.most_common())),
         date_facets=dates,
         date_facet_unit=unit,
+        corrected=corrected,
         newest_published=iso_utc(table.newest_published()),
     )
 
