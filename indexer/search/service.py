@@ -30,7 +30,7 @@ from indexer.index.store import Generation, IndexStore
 from indexer.index.whoosh_types import Searcher
 from indexer.search.collapse import StoryColumn
 from indexer.search.deadline import Deadline
-from indexer.search.docsets import DocSet, matching_docs
+from indexer.search.docsets import DocSet
 from indexer.search.doctable import DocTable
 from indexer.search.feedback import feedback_words
 from indexer.search.finding import Found, find, read_words
@@ -208,9 +208,9 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         opened.reader,
         request.q,
         len(found.final),  # articles, as the spelling's matches are counted
-        count=lambda parsed: len(
-            matching_docs(opened.postings, parsed, opened.table.every, deadline)
-        ),
+        opened.postings,
+        opened.table.every,
+        deadline,
     )
     if suggestion and request.autocorrect and not len(found.final):
         instead = replace(request, q=suggestion)
