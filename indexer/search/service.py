@@ -32,17 +32,15 @@ from indexer.search.collapse import StoryColumn
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet
 from indexer.search.doctable import DocTable
-from indexer.search.feedback import feedback_words
 from indexer.search.finding import Found, find, read_words
 from indexer.search.language_stats import language_column
 from indexer.search.languages import Highlight, highlight_terms, language_facets
 from indexer.search.open_index import CurrentIndex, OpenIndex
 from indexer.search.query_parser import MAX_TEXT_CHARS, clean_query_text
-from indexer.search.query_words import QueryWords, Word
+from indexer.search.query_words import QueryWords
 from indexer.search.ranking import (
     DEFAULT_RANKING,
     RankingSettings,
-    Scored,
     rank_by_words,
     top_by_relevance,
 )
@@ -315,16 +313,11 @@ def _ranked_articles(
             found.final,
             limit,
             opened.table.newest_rank,
-            learn=lambda first_pass: _learned_words(opened, first_pass),
-            deadline=deadline,
+            opened.documents,
+            opened.question_stems,
+            deadline,
         )
     return _ranked_as_parsed(opened, found.parsed, found.final, limit, deadline)
-
-
-def _learned_words(opened: OpenIndex, first_pass: Scored) -> list[tuple[Word, float]]:
-    """Words of a long query's best first matches, for its second pass (``feedback``)."""
-    count, stems = opened.ranking.feedback_words, opened.question_stems
-    return feedback_words(opened.documents, first_pass, count, stems.__contains__)
 
 
 def _ranked_as_parsed(
