@@ -214,7 +214,9 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         instead = replace(request, q=suggestion)
         found_instead = find(opened, instead, deadline)
         if len(found_instead.final):
-            return _results(opened, instead, found_instead, deadline, request.q, suggestion, True)
+            return _results(
+                opened, instead, found_instead, deadline, request.q, suggestion, corrected=True
+            )
     return _results(opened, request, found, deadline, request.q, suggestion)
 
 
