@@ -177,7 +177,8 @@ def api_searcher(index_dir: Path) -> Iterator[Searcher]:
         relaxed = False
         per_page = min(PER_PAGE, depth)
         for page in range(1, -(-depth // per_page) + 1):
-            params = {"q": text, "page": str(page), "per_page": str(per_page)}
+            # autocorrect=0: the query as typed is what is judged (and what ranked_ids ranks)
+            params = {"q": text, "page": str(page), "per_page": str(per_page), "autocorrect": "0"}
             try:
                 results = service.search(SearchRequest.from_params(params))
             except QueryError as refused:

@@ -287,6 +287,8 @@ def search(
     with _error_boundary():
         params = {"q": query, "section": list(section), "sort": sort, "per_page": str(limit)}
         params["collapse"] = "0" if every_article else "1"
+        # The words as typed: the shell says "did you mean" and leaves the choice to the user.
+        params["autocorrect"] = "0"
         request = SearchRequest.from_params({**params, "language": list(language)})
         with SearchService(_settings(ctx)) as service:
             results = service.search(request)

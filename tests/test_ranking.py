@@ -19,6 +19,8 @@ from indexer.config import load_settings
 from indexer.index.build import rebuild_index
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.index.store import IndexStore
+from indexer.search import finding, query_parser
+from indexer.search.query_parser import QueryReader
 from indexer.search.ranking import DEFAULT_RANKING
 from indexer.search.requests import SearchRequest
 from indexer.search.service import SearchService
@@ -137,6 +139,31 @@ def test_a_query_of_another_shape_is_still_ranked_by_its_words(api) -> None:
     body = search(api, q="+cod quota")  # "+word": matched as the parser reads it
     assert body["match"] == "all words" and all(hit["score"] for hit in body["results"])
     assert {"cod-1", "cod-2"} <= set(ids(body))
+
+
+def test_a_query_of_another_shape_is_read_once_for_each_reading(index_dir, monkeypatch) -> None:
+    """No article has both required words, so the parser's reading of every word finds
+    nothing, and that of any word is tried: the text is cleaned once and parsed once for each."""
+    readings: list[bool] = []
+    cleaned: list[str] = []
+    parse, clean = QueryReader.parse, finding.clean_query_text
+
+    def counted_parse(reader: QueryReader, text: str, any_word: bool = False):
+        readings.append(any_word)
+        return parse(reader, text, any_word)
+
+    def counted_clean(text: str) -> str:
+        cleaned.append(text)
+        return clean(text)
+
+    monkeypatch.setattr(QueryReader, "parse", counted_parse)
+    monkeypatch.setattr(finding, "clean_query_text", counted_clean)
+    monkeypatch.setattr(query_parser, "clean_query_text", counted_clean)
+    settings = load_settings({"index_dir": index_dir, "result_cache": 0}, environ={})
+    with SearchService(settings) as service:
+        found = service.ranked_ids(SearchRequest(q="+opera  +spanner", collapse=False), 10)
+    assert found == []
+    assert readings == [False, True] and cleaned == ["+opera  +spanner"]
 
 
 def test_feedback_raises_articles_in_the_words_of_the_best_matches(index_dir) -> None:

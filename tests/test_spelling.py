@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import client_for_records
+from indexer.search.requests import SearchRequest
+from indexer.search.service import SearchService
 from test_pages import get, link_named, parse, result_ids
 
 
@@ -45,6 +47,36 @@ def test_the_page_shows_the_corrected_results_and_offers_the_words_as_typed(clie
     assert first_article.endswith("?q=election")  # its words are marked on the article page
     as_typed = get(client, "/", q="electon", autocorrect="0").get_data(as_text=True)
     assert "No results for “electon”" in as_typed and "Did you mean" in as_typed
+
+
+def test_the_service_answers_with_the_corrected_results_itself(sample_settings) -> None:
+    with SearchService(sample_settings) as service:
+        corrected = service.search(SearchRequest(q="electon"))
+        as_typed = service.search(SearchRequest(q="electon", autocorrect=False))
+        right = service.search(SearchRequest(q="election"))
+    assert (corrected.query, corrected.suggestion, corrected.corrected) == (
+        "electon",
+        "election",
+        True,
+    )
+    assert [hit.id for hit in corrected.hits] == [hit.id for hit in right.hits]
+    assert corrected.total == right.total and corrected.date_facets == right.date_facets
+    assert (as_typed.total, as_typed.suggestion, as_typed.corrected) == (0, "election", False)
+
+
+def test_a_corrected_search_is_asked_of_the_service_once(client, monkeypatch) -> None:
+    """The web layer does not search again for the suggestion: the service did."""
+    asked: list[str] = []
+    search_once = SearchService.search
+
+    def counted(service: SearchService, request: SearchRequest):
+        asked.append(request.q)
+        return search_once(service, request)
+
+    monkeypatch.setattr(SearchService, "search", counted)
+    assert search(client, q="electon")["corrected"] is True
+    assert "Showing results for" in get(client, "/", q="electon").get_data(as_text=True)
+    assert asked == ["electon", "electon"]
 
 
 def test_a_word_that_finds_nothing_gets_a_suggestion_beside_the_other_words_results(

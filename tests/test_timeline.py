@@ -138,6 +138,24 @@ def test_quick_ranges_count_back_from_the_newest_article(client) -> None:
     assert "Counted back from the newest article, 19 Oct 2026." in text
 
 
+def test_quick_ranges_count_back_from_the_newest_article_the_query_does_not_find(
+    tmp_path,
+) -> None:
+    """The newest article of the index, not the newest (nor the best) match of the query."""
+    records = [
+        article(1, title="Flu season begins", published="2024-02-11T10:00:00Z"),
+        article(2, title="Flu clinics open", published="2024-03-12T10:00:00Z"),
+        article(3, published="2024-09-15T10:00:00Z"),  # the newest: about the harbour
+        article(4, title="Flu undated", published=None),
+    ]
+    with client_for_records(tmp_path, records) as client:
+        page = parse(get(client, "/", q="flu"))
+        text = get(client, "/", q="flu", sort="oldest").get_data(as_text=True)
+    week = link_named(page, "Past week")
+    assert params_of(week["href"]) == {"q": ["flu"], "from": ["2024-09-09"], "to": ["2024-09-15"]}
+    assert "Counted back from the newest article, 15 Sep 2024." in text
+
+
 def test_an_archive_whose_newest_date_is_in_year_one_still_shows_its_page(tmp_path) -> None:
     """Quick ranges count back from the newest article; from 1 January of year 1 they would
     reach before the first day a date can have (found by the hostile-records test)."""

@@ -80,7 +80,7 @@ def search():
     except QueryError as error:
         return unreadable_search(str(error))
     names = current_app.config["NEWSINDEX_SETTINGS"].section_names
-    page = build_search_page(parsed, results, names, newest_published())
+    page = build_search_page(parsed, results, names, newest_published(results))
     return render_template("search.html", page=page)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from flask import current_app, g, request
@@ -55,24 +54,11 @@ def search_context() -> SearchRequest:
 
 
 def search_results(search: SearchRequest) -> SearchResults:
-    """The results of ``search``; when nothing matches and a spelling that finds something is
-    suggested, the results of that spelling, marked ``corrected`` (unless ``autocorrect`` is
-    off: the reader chose "search instead for" the words as typed)."""
-    service = search_service()
-    results = service.search(search)
+    """The results of ``search`` (when nothing matches, those of the spelling suggested,
+    marked ``corrected``, unless ``autocorrect`` is off: ``SearchService.search``)."""
+    results = search_service().search(search)
     g.search_results = results  # this request's search, for the metrics (webui.metrics)
-    if results.total or not results.suggestion or not search.autocorrect:
-        return results
-    instead = service.search(replace(search, q=results.suggestion))
-    if not instead.total:
-        return results
-    return replace(
-        instead,
-        query=search.q,
-        suggestion=results.suggestion,
-        corrected=True,
-        took_ms=round(results.took_ms + instead.took_ms, 2),
-    )
+    return results
 
 
 def article_view(article_id: str) -> ArticleView:
@@ -85,9 +71,8 @@ def generation_built_at() -> str:
     return built.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def newest_published() -> date | None:
-    """The day of the newest article in the index (the present of an archive); None when no
-    article is dated. An empty search sorted by date, which the results cache keeps."""
-    newest = search_service().search(SearchRequest(sort="newest", per_page=1)).hits
-    published = newest[0].published if newest else None
+def newest_published(results: SearchResults) -> date | None:
+    """The day of the newest article in the index (the present of an archive), which the
+    results carry from the index's table of dates; None when no article is dated."""
+    published = results.newest_published
     return date.fromisoformat(published[:10]) if published else None

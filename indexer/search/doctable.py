@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as day_time
 
 import numpy as np
 
@@ -103,6 +104,12 @@ class DocTable:
             }
         )
 
+    def newest_published(self) -> datetime | None:
+        """When the newest live document was published (naive UTC); None when none is dated."""
+        times = self.timestamp[self.every]
+        dated = times[times != UNDATED]
+        return _utc_datetime(float(dated.max())) if len(dated) else None
+
     def by_date(self, docs: DocSet, newest: bool, count: int) -> DocSet:
         """The first ``count`` of ``docs`` in date order (undated last in both orders), in that
         order (so not a DocSet's ascending order)."""
@@ -149,6 +156,12 @@ def _ranks(order: np.ndarray, size: int) -> np.ndarray:
 
 def _utc_timestamp(moment: datetime) -> float:
     return moment.replace(tzinfo=UTC).timestamp()
+
+
+def _utc_datetime(timestamp: float) -> datetime:
+    """``_utc_timestamp`` undone (by adding to the epoch: ``fromtimestamp`` fails before year 1
+    on some platforms)."""
+    return datetime.combine(EPOCH, day_time.min) + timedelta(seconds=timestamp)
 
 
 def _columns(searcher: Searcher) -> tuple[DocSet, list[str], list[str], np.ndarray, list[str]]:

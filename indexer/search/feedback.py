@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
 from indexer.index.analysis import LanguageText
@@ -48,16 +48,16 @@ def feedback_words(
     documents: DocumentWords,
     first_pass: Sequence[tuple[int, float]],
     count: int,
-    is_unwanted: Callable[[str], bool],
+    unwanted: Container[str],
 ) -> list[tuple[Word, float]]:
     """The ``count`` heaviest words of the first pass's best documents (``(docnum, score)``),
-    with weights that sum to 1."""
+    with weights that sum to 1; none of ``unwanted`` (the question words, as indexed)."""
     model: dict[str, float] = {}
     for docnum, score in first_pass:
         words = documents.of(docnum)
         length = sum(words.values()) or 1
         for text, frequency in words.items():
-            if _is_telling(text) and not is_unwanted(text):
+            if _is_telling(text) and text not in unwanted:
                 model[text] = model.get(text, 0.0) + score * frequency / length
     heaviest = heapq.nlargest(count, model.items(), key=lambda item: item[1])
     total = sum(weight for _text, weight in heaviest) or 1.0

@@ -66,7 +66,8 @@ def find(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Found
     if text in ("", "*"):
         parsed, matched, relaxed = None, table.every, False
     else:
-        words = read_words(opened, text, preferred)
+        as_typed = opened.reader.parse(text) if len(text) <= QUERY_LANGUAGE_CHARS else None
+        words = read_words(opened, text, preferred, as_typed)
         if words is not None:
             ranking = opened.ranking
             if not ranking.any_word_when_long:  # every word; any word only when none has all
@@ -75,7 +76,8 @@ def find(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Found
             match = match_words(opened.postings, words, table.every, relax_below, deadline)
             parsed, matched, relaxed = words.as_query(), match.docs, match.relaxed
         else:
-            parsed, matched, relaxed = _as_parsed(opened, text, preferred, deadline)
+            assert as_typed is not None  # the word reading takes every longer text
+            parsed, matched, relaxed = _as_parsed(opened, text, as_typed, preferred, deadline)
     if request.story:
         matched = table.stories.members(request.story, matched)
     in_dates = matched
@@ -97,9 +99,15 @@ def _preferred(opened: OpenIndex, request: SearchRequest) -> tuple[str, ...]:
     return preferred_languages(request.q, request.accept_languages, default)
 
 
-def read_words(opened: OpenIndex, text: str, preferred: Sequence[str] = ()) -> QueryWords | None:
+def read_words(
+    opened: OpenIndex,
+    text: str,
+    preferred: Sequence[str] = (),
+    as_typed: query.Query | None = None,
+) -> QueryWords | None:
     """The words of cleaned, non-empty ``text``, each with its forms in the index's languages;
-    None when the word reading does not take it."""
+    None when the word reading does not take it. ``as_typed``: the parser's reading of ``text``
+    (``QueryReader.parse``), when the caller has read it already."""
     index_reader = opened.searcher.reader()
 
     def localize(word: Word) -> Word | None:
@@ -108,7 +116,7 @@ def read_words(opened: OpenIndex, text: str, preferred: Sequence[str] = ()) -> Q
     if len(text) > QUERY_LANGUAGE_CHARS:
         analyzer = opened.searcher.schema["body"].analyzer
         return read_text_words(text, analyzer, opened.questions, opened.rarity, localize)
-    parsed = opened.reader.parse(text)
+    parsed = opened.reader.parse(text) if as_typed is None else as_typed
     words = read_query_words(parsed, text, opened.questions, opened.rarity, localize)
     if words is None:
         return None
@@ -125,14 +133,20 @@ def read_words(opened: OpenIndex, text: str, preferred: Sequence[str] = ()) -> Q
 
 
 def _as_parsed(
-    opened: OpenIndex, text: str, preferred: Sequence[str], deadline: Deadline
-) -> tuple[query.Query | None, DocSet, bool]:
-    """Every word required as the parser reads the query; any word when none has them all."""
+    opened: OpenIndex,
+    text: str,
+    as_typed: query.Query,
+    preferred: Sequence[str],
+    deadline: Deadline,
+) -> tuple[query.Query, DocSet, bool]:
+    """Every word required as the parser read the query (``as_typed``, of cleaned ``text``);
+    any word (the parser's other reading) when none has them all."""
     reader, index_reader, every = opened.reader, opened.searcher.reader(), opened.table.every
-    parsed = prefer(reader.read(text, index_reader), preferred, index_reader)
-    matched = every if parsed is None else matching_docs(opened.postings, parsed, every, deadline)
-    if not len(matched) and parsed is not None and reader.has_several_words(text):
-        any_word = prefer(reader.read(text, index_reader, any_word=True), preferred, index_reader)
+    parsed = prefer(reader.searched(as_typed, index_reader), preferred, index_reader)
+    matched = matching_docs(opened.postings, parsed, every, deadline)
+    if not len(matched) and len(text.split()) > 1:
+        any_word = reader.searched(reader.parse(text, any_word=True), index_reader, any_word=True)
+        any_word = prefer(any_word, preferred, index_reader)
         any_matched = matching_docs(opened.postings, any_word, every, deadline)
         if len(any_matched):
             return any_word, any_matched, True

@@ -49,7 +49,13 @@ class QueryReader:
         text = clean_query_text(text)
         if text in ("", "*"):
             return None
-        parsed = self.parse(text, any_word)
+        return self.searched(self.parse(text, any_word), reader, any_word)
+
+    def searched(
+        self, parsed: query.Query, reader: IndexReader, any_word: bool = False
+    ) -> query.Query:
+        """``parse``'s reading (of the same ``any_word``) as it is searched: its words looked for
+        in each language of the index, at most MAX_QUERY_TERMS of them, its prefixes expanded."""
         localized, looked_for = localize(parsed.normalize(), reader, every_word=not any_word)
         if looked_for > MAX_QUERY_TERMS * len(SEARCH_FIELD_BOOSTS):  # stop words not counted
             raise QueryError(f"the query has too many words: at most {MAX_QUERY_TERMS}")
@@ -78,9 +84,6 @@ class QueryReader:
     def _with_prefixes_expanded(self, localized: query.Query, reader: Any) -> query.Query:
         # normalized again: words may have met in one term (structures, structural: structur)
         return localized.normalize().accept(lambda node: self._bounded(node, reader))
-
-    def has_several_words(self, text: str) -> bool:
-        return len(clean_query_text(text).split()) > 1
 
     def _bounded(self, node: query.Query, reader: IndexReader) -> query.Query:
         if isinstance(node, query.Prefix | query.Wildcard):

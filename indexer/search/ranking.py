@@ -21,7 +21,7 @@ take (``top_by_relevance``) are scored by their terms the same way.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,7 @@ from indexer.index.index_formats import term_text
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.search.deadline import NO_DEADLINE, Deadline
 from indexer.search.docsets import EMPTY, DocSet, union
+from indexer.search.feedback import DocumentWords, feedback_words
 from indexer.search.language_stats import namespace_size
 from indexer.search.postings import TermPostings
 from indexer.search.proximity import proximity_scores
@@ -195,12 +196,14 @@ def rank_by_words(
     candidates: DocSet,
     limit: int,
     tie_rank: np.ndarray,
-    learn: Callable[[Scored], list[tuple[Word, float]]],
+    documents: DocumentWords,
+    unwanted: Container[str],
     deadline: Deadline = NO_DEADLINE,
 ) -> Scored:
     """The best ``limit`` of ``candidates`` for a query read as words. With the articles that
     have every word first (``MatchRule.ALL_FIRST``), the more words the earlier; a long query
-    gets a second pass with the words ``learn`` finds in the first pass's best matches."""
+    gets a second pass with words of its first pass's best matches (``feedback``: read from
+    ``documents``, none of ``unwanted``)."""
     settings = scorer.settings
     weighted = [(word, query_weight(word, settings)) for word in words.words]
     weighted += [(word, 1.0) for word in words_of_clauses(words.required)]
@@ -214,7 +217,8 @@ def rank_by_words(
         order = np.lexsort((tie_rank[candidates], -scores, -present))[:limit]
         return list(zip(candidates[order].tolist(), scores[order].tolist(), strict=True))
     if words.long and settings.feedback_docs and len(candidates):
-        learned = learn(best(candidates, scores, settings.feedback_docs, tie_rank))
+        first_pass = best(candidates, scores, settings.feedback_docs, tie_rank)
+        learned = feedback_words(documents, first_pass, settings.feedback_words, unwanted)
         if learned:
             total = sum(weight for _word, weight in weighted)
             own = 1 - settings.feedback_weight

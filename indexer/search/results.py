@@ -77,6 +77,9 @@ class SearchResults:
     from_cache: bool = False  # answered from the worker's results cache (not in the JSON)
     language_facets: list[LanguageCount] = field(default_factory=list)
     counts: str = "articles"  # what total and facets count: "stories" (collapsed) or "articles"
+    # When the index's newest article was published (what the quick date ranges count back
+    # from), whatever the query matched; not in the JSON.
+    newest_published: str | None = None
 
     @property
     def pages(self) -> int:

@@ -30,19 +30,17 @@ from indexer.index.store import Generation, IndexStore
 from indexer.index.whoosh_types import Searcher
 from indexer.search.collapse import StoryColumn
 from indexer.search.deadline import Deadline
-from indexer.search.docsets import DocSet, matching_docs
+from indexer.search.docsets import DocSet
 from indexer.search.doctable import DocTable
-from indexer.search.feedback import feedback_words
 from indexer.search.finding import Found, find, read_words
 from indexer.search.language_stats import language_column
 from indexer.search.languages import Highlight, highlight_terms, language_facets
 from indexer.search.open_index import CurrentIndex, OpenIndex
 from indexer.search.query_parser import MAX_TEXT_CHARS, clean_query_text
-from indexer.search.query_words import QueryWords, Word
+from indexer.search.query_words import QueryWords
 from indexer.search.ranking import (
     DEFAULT_RANKING,
     RankingSettings,
-    Scored,
     rank_by_words,
     top_by_relevance,
 )
@@ -199,8 +197,41 @@ def _version(stored: dict[str, Any]) -> Version:
 
 
 def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> SearchResults:
-    table, postings = opened.table, opened.postings
+    """The results of ``request``; when nothing matches and a spelling that finds something is
+    suggested, the results of that spelling, marked ``corrected`` (unless ``autocorrect`` is
+    off: the reader chose "search instead for" the words as typed)."""
     found = find(opened, request, deadline)
+    suggestion = suggest_spelling(
+        opened.spelling,
+        opened.reader,
+        request.q,
+        len(found.final),  # articles, as the spelling's matches are counted
+        opened.postings,
+        opened.table.every,
+        deadline,
+    )
+    if suggestion and request.autocorrect and not len(found.final):
+        instead = replace(request, q=suggestion)
+        found_instead = find(opened, instead, deadline)
+        if len(found_instead.final):
+            return _results(
+                opened, instead, found_instead, deadline, request.q, suggestion, corrected=True
+            )
+    return _results(opened, request, found, deadline, request.q, suggestion)
+
+
+def _results(
+    opened: OpenIndex,
+    request: SearchRequest,
+    found: Found,
+    deadline: Deadline,
+    query: str,
+    suggestion: str | None,
+    corrected: bool = False,
+) -> SearchResults:
+    """The results of what ``request`` found, for ``query`` as sent (``corrected``: the
+    request is of the suggestion, as nothing matched ``query``)."""
+    table = opened.table
     stories = request.collapsed  # totals and facets count stories
     unit, dates = _date_histogram(table, found.final, stories)
     sections = table.section_counts(found.in_dates, stories).most_common()
@@ -211,7 +242,7 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
     total = count(found.final)
     with_all_words = found.with_all_words
     return SearchResults(
-        query=request.q,
+        query=query,
         total=total,
         page=request.page,
         per_page=request.per_page,
@@ -221,18 +252,14 @@ def _search(opened: OpenIndex, request: SearchRequest, deadline: Deadline) -> Se
         all_words_total=total if with_all_words is found.final else count(with_all_words),
         counts="stories" if stories else "articles",
         left_out=_left_out(found.words, request.q),
-        suggestion=suggest_spelling(
-            opened.spelling,
-            opened.reader,
-            request.q,
-            len(found.final),  # articles, as the spelling's matches are counted
-            count=lambda parsed: len(matching_docs(postings, parsed, table.every, deadline)),
-        ),
+        suggestion=suggestion,
         hits=_page_of_hits(opened, found, request, len(found.final) - total, deadline),
         section_facets=[FacetCount(name, count) for name, count in _by_count(sections)],
         language_facets=language_facets(_by_count(languages.most_common())),
         date_facets=dates,
         date_facet_unit=unit,
+        corrected=corrected,
+        newest_published=iso_utc(table.newest_published()),
     )
 
 
@@ -288,16 +315,11 @@ def _ranked_articles(
             found.final,
             limit,
             opened.table.newest_rank,
-            learn=lambda first_pass: _learned_words(opened, first_pass),
-            deadline=deadline,
+            opened.documents,
+            opened.question_stems,
+            deadline,
         )
     return _ranked_as_parsed(opened, found.parsed, found.final, limit, deadline)
-
-
-def _learned_words(opened: OpenIndex, first_pass: Scored) -> list[tuple[Word, float]]:
-    """Words of a long query's best first matches, for its second pass (``feedback``)."""
-    count, stems = opened.ranking.feedback_words, opened.question_stems
-    return feedback_words(opened.documents, first_pass, count, stems.__contains__)
 
 
 def _ranked_as_parsed(

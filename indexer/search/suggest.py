@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 from indexer.errors import QueryError
 from indexer.index.whoosh_types import Searcher
+from indexer.search.deadline import NO_DEADLINE, Deadline
+from indexer.search.docsets import DocSet, matching_docs
 from indexer.search.languages import word_terms
+from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader
 
 MIN_GAIN = 3  # a suggestion for a word some articles have must find this many times more
@@ -141,10 +143,13 @@ def suggest_spelling(
     reader: QueryReader,
     q: str,
     total: int,
-    count: Callable[[Any], int],
+    postings: TermPostings,
+    every: DocSet,
+    deadline: Deadline = NO_DEADLINE,
 ) -> str | None:
-    """The corrected query text, or None when there is nothing better to suggest; ``count``
-    tells how many articles a parsed query finds."""
+    """The corrected query text, or None when there is nothing better to suggest; ``total``:
+    the articles ``q`` found; the suggestion's are matched in ``postings`` (``every``: the
+    live documents)."""
     if not q.strip():
         return None
     words = q.split()
@@ -169,6 +174,6 @@ def suggest_spelling(
         parsed = reader.read(suggestion, spelling.searcher.reader())
     except QueryError:
         return None
-    found_total = count(parsed) if parsed is not None else 0
+    found_total = len(matching_docs(postings, parsed, every, deadline)) if parsed is not None else 0
     enough = 1 if unknown else max(1, total * MIN_GAIN)
     return suggestion if found_total >= enough else None
