@@ -55,7 +55,7 @@ def test_search_prints_ranked_results_with_dates(indexer) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     # Four samples have both words, fewer than ten: those with one of them follow.
-    assert lines[0].startswith("8 results") and "(all words first: 4 with every word)" in lines[0]
+    assert lines[0].startswith("8 stories") and "(all words first: 4 with every word)" in lines[0]
     assert "  1. 2025-01-29 [Business] Oil prices push Halcyon Shipping" in lines[1]
     assert "*oil* *prices*" in lines[2]
 
