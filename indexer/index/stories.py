@@ -216,16 +216,11 @@ def band_hashes(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
     ``ROWS`` minima, each band hashed with its number. All of numpy's work is done over every set
     together; a set without shingles gets keys of its own (zeros: it is nobody's candidate)."""
     sizes = np.array([len(s) for s in shingle_sets], dtype=np.int64)
-    every = np.concatenate(shingle_sets) if len(shingle_sets) else np.zeros(0, dtype=_UINT64)
-    return _band_keys(every.astype(_UINT64, copy=False), sizes)
-
-
-def _band_keys(every: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """``band_hashes`` of the sets that ``every`` holds one after the other, ``sizes`` long."""
     keys = np.zeros((len(sizes), BANDS), dtype=_UINT64)
     filled = np.flatnonzero(sizes)
     if not len(filled):
         return keys
+    every = np.concatenate(shingle_sets).astype(_UINT64, copy=False)
     starts = np.concatenate([[0], np.cumsum(sizes[filled])[:-1]])
     signature = np.empty((len(filled), SIGNATURE_SIZE), dtype=_UINT64)
     with np.errstate(over="ignore"):
