@@ -28,6 +28,7 @@ class StoryColumn:
     names: list[str]  # the story ids, by number
     sizes: np.ndarray  # how many live articles each story has, by number
     grouped: np.ndarray  # per document: its story has other live articles
+    largest: int  # the live articles of the largest story
 
     @classmethod
     def of(cls, stories: list[str], every: DocSet) -> StoryColumn:
@@ -35,7 +36,8 @@ class StoryColumn:
         number = {name: code for code, name in enumerate(names)}
         codes = np.array([number[story] for story in stories], dtype=np.int64)
         sizes = np.bincount(codes[every], minlength=len(names))
-        return cls(codes, names, sizes, sizes[codes] > 1)
+        largest = int(sizes.max()) if len(sizes) else 1
+        return cls(codes, names, sizes, sizes[codes] > 1, max(largest, 1))
 
     def story_of(self, docnum: int) -> str:
         return self.names[self.codes[docnum]]
@@ -80,8 +82,7 @@ class StoryColumn:
         """How many ranked articles hold the first ``stories`` stories (``hidden``: how many
         of the matches the collapse leaves out): no more than that many more, and no more than
         that many stories of the largest size."""
-        largest = int(self.sizes.max()) if len(self.sizes) else 1
-        return min(stories + hidden, stories * max(largest, 1))
+        return min(stories + hidden, stories * self.largest)
 
     def first_of_each(
         self, ranked: Sequence[tuple[int, Ranked]], limit: int
@@ -101,3 +102,13 @@ class StoryColumn:
                 seen.add(code)
             kept.append(item)
         return kept
+
+
+def value_counts(
+    values: np.ndarray, docs: DocSet, size: int, stories: StoryColumn | None
+) -> np.ndarray:
+    """How many of ``docs`` (or, given ``stories``, of their stories) have each value below
+    ``size``; ``values`` holds one per document of ``docs``."""
+    if stories is None:
+        return np.bincount(values, minlength=size)
+    return stories.counts(values, docs, size)

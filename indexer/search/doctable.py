@@ -18,7 +18,7 @@ from datetime import time as day_time
 import numpy as np
 
 from indexer.index.whoosh_types import Searcher
-from indexer.search.collapse import StoryColumn
+from indexer.search.collapse import StoryColumn, value_counts
 from indexer.search.docsets import DOC_TYPE, DocSet
 
 SECONDS_A_DAY = 86_400
@@ -37,6 +37,7 @@ class DocTable:
     section_codes: Codes  # section as written in the article, as numbers, for counting
     month_codes: Codes  # "YYYY-MM", "" when undated
     stories: StoryColumn  # the story of every document
+    newest_published: datetime | None  # of the newest live document (naive UTC); None: undated
 
     @classmethod
     def of(cls, searcher: Searcher) -> DocTable:
@@ -53,6 +54,7 @@ class DocTable:
             section_codes=Codes.of(section),
             month_codes=Codes.of(month),
             stories=StoryColumn.of(story, every),
+            newest_published=_utc_datetime(float(timestamp[by_time[-1]])) if len(by_time) else None,
         )
 
     def published_between(
@@ -93,22 +95,13 @@ class DocTable:
         first = int(days.min()) if len(days) else 0
         offsets = days - first
         size = int(offsets.max()) + 1 if len(days) else 0
-        if stories:
-            counts = self.stories.counts(offsets, docs[dated], size)
-        else:
-            counts = np.bincount(offsets, minlength=size)
+        counts = value_counts(offsets, docs[dated], size, self.stories if stories else None)
         return Counter(
             {
                 (EPOCH + timedelta(days=first + int(offset))).isoformat(): int(counts[offset])
                 for offset in np.flatnonzero(counts)
             }
         )
-
-    def newest_published(self) -> datetime | None:
-        """When the newest live document was published (naive UTC); None when none is dated."""
-        times = self.timestamp[self.every]
-        dated = times[times != UNDATED]
-        return _utc_datetime(float(dated.max())) if len(dated) else None
 
     def by_date(self, docs: DocSet, newest: bool, count: int) -> DocSet:
         """The first ``count`` of ``docs`` in date order (undated last in both orders), in that
@@ -138,10 +131,7 @@ def _counts(column: Codes, docs: DocSet, stories: StoryColumn | None) -> Counter
     """How many of ``docs`` (or of their ``stories``) have each value of ``column`` (empty
     values left out), counted by numpy: a facet counts every match, tens of thousands on a
     large index."""
-    if stories is None:
-        counts = np.bincount(column.codes[docs], minlength=len(column.names))
-    else:
-        counts = stories.counts(column.codes[docs], docs, len(column.names))
+    counts = value_counts(column.codes[docs], docs, len(column.names), stories)
     found = Counter({column.names[code]: int(counts[code]) for code in np.flatnonzero(counts)})
     found.pop("", None)
     return found

@@ -31,7 +31,7 @@ from whoosh.scoring import BM25F, BaseScorer, BM25FScorer, bm25
 
 from indexer.index.index_formats import term_text
 from indexer.index.languages import analysis_language, namespace_of_term
-from indexer.search.collapse import StoryColumn
+from indexer.search.collapse import StoryColumn, value_counts
 from indexer.search.docsets import DOC_TYPE, EMPTY, DocSet
 
 NAMESPACES_FIELD = "analyses"
@@ -72,11 +72,7 @@ class LanguageColumn:
 
     def counts(self, docs: DocSet, stories: StoryColumn | None = None) -> Counter[str]:
         """How many of ``docs`` (or of their ``stories``) are in each language."""
-        picked = self.codes[docs]
-        if stories is not None:
-            counts = stories.counts(picked, docs, len(self.names))
-        else:
-            counts = np.bincount(picked, minlength=len(self.names))
+        counts = value_counts(self.codes[docs], docs, len(self.names), stories)
         return Counter({self.names[c]: int(counts[c]) for c in np.flatnonzero(counts)})
 
     def average_lengths(

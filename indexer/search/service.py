@@ -259,7 +259,7 @@ def _results(
         date_facets=dates,
         date_facet_unit=unit,
         corrected=corrected,
-        newest_published=iso_utc(table.newest_published()),
+        newest_published=iso_utc(table.newest_published),
     )
 
 
