@@ -116,6 +116,17 @@ class StoryText:
     def of_article(cls, article: ArticleRecord) -> StoryText:
         return cls.of(article.title, article.teaser, article.body, article.published)
 
+    @classmethod
+    def of_articles(cls, articles: Sequence[ArticleRecord]) -> list[StoryText]:
+        """``of_article`` of each, their shingles made together (``shingle_runs``)."""
+        texts = [story_text(a.title, a.teaser, a.body) for a in articles]
+        every, sizes = shingle_runs(texts)
+        ends = np.cumsum(sizes)
+        return [
+            cls(text, np.unique(every[end - size : end]), article.published)
+            for text, article, end, size in zip(texts, articles, ends, sizes, strict=True)
+        ]
+
     @cached_property
     def figures(self) -> frozenset[str]:
         return frozenset(_FIGURE.findall(_DAY_OF_MONTH.sub(" ", self.text)))
@@ -327,12 +338,9 @@ def group_stories(articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[s
     row each (``article_band_keys``). Only articles with candidates are read again."""
     order = _oldest_first(articles)
     earlier = _earlier_candidates(keys[order])
-    texts: dict[int, StoryText] = {}
-
-    def text_at(place: int) -> StoryText:
-        if place not in texts:
-            texts[place] = StoryText.of_article(articles[order[place]])
-        return texts[place]
+    compared = sorted({p for later, firsts in earlier.items() for p in (later, *firsts)})
+    texts = StoryText.of_articles([articles[order[place]] for place in compared])
+    text_at = dict(zip(compared, texts, strict=True)).__getitem__
 
     grouper = StoryGrouper()
     stories: list[str] = []
