@@ -32,6 +32,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -217,17 +218,14 @@ def write_index(
         load_identifier()  # the model is loaded once, before the writing processes fork
     if progress:
         progress("grouping stories", 0, None)
-    keys = _in_parallel(_band_keys_of, shares, processes, articles=articles)
-    stories = _stories(path, articles, np.concatenate(keys))
-    segments = _in_parallel(
-        _build_segment,
-        shares,
-        processes,
-        progress,
-        path=path,
-        articles=articles,
-        stories=stories,
-    )
+    with _writing_processes(min(processes, len(shares)), path=path, articles=articles) as run:
+        keys = run(_band_keys_of, [(share.start, share.stop) for share in shares])
+        stories = _stories(path, articles, np.concatenate(keys))
+        segments = run(
+            _build_segment,
+            [(share.start, share.stop, stories[share.start : share.stop]) for share in shares],
+            progress,
+        )
     commit_segments(index, NewsCodec(), segments)
 
 
@@ -270,35 +268,36 @@ def _add_articles(
             progress("indexing", count, total)
 
 
-# The parallel build. The writing processes are forked: they find the articles (and their
-# stories) here, instead of receiving them pickled, and report their progress through a shared
-# counter.
+# The parallel build. The writing processes are forked: they find the articles here, instead of
+# receiving them pickled, and report their progress through a shared counter.
 _shared: dict[str, Any] = {}
 
 
-def _in_parallel(
-    task: Callable[[int, int], Any],
-    shares: list[range],
-    processes: int,
-    progress: Progress | None = None,
-    **shared: Any,
-) -> list[Any]:
-    """``task(start, stop)`` of each share in forked processes, which find ``shared`` in
-    ``_shared``; the results in the order of the shares."""
+@contextmanager
+def _writing_processes(processes: int, **shared: Any) -> Iterator[Callable[..., list[Any]]]:
+    """Forked processes, which find ``shared`` in ``_shared``, for the rounds of a rebuild (its
+    articles' band keys, then their segments): ``run(task, arguments, progress)`` runs
+    ``task(*arguments[i])`` for every i and returns the results in that order."""
     gc.freeze()  # the writers' garbage collections leave the articles (and their pages) alone
     context = multiprocessing.get_context("fork")
     indexed = context.Value("q", 0)
     _shared.update(shared, indexed=indexed)
     pool = ProcessPoolExecutor(
-        min(processes, len(shares)),
+        processes,
         mp_context=context,
         initializer=_writer_process_setup,
         initargs=(os.getpid(),),  # read here: a child cannot tell its parent has already died
     )
-    try:
-        futures = [pool.submit(task, share.start, share.stop) for share in shares]
+
+    def run(
+        task: Callable[..., Any], arguments: list[tuple], progress: Progress | None = None
+    ) -> list[Any]:
+        futures = [pool.submit(task, *args) for args in arguments]
         _wait_reporting(futures, indexed, len(shared["articles"]), progress)
-        results = [future.result() for future in futures]
+        return [future.result() for future in futures]
+
+    try:
+        yield run
     except BrokenProcessPool as exc:
         _stop(pool)
         raise WriterDiedError(
@@ -312,7 +311,6 @@ def _in_parallel(
         _shared.clear()
         gc.unfreeze()
     pool.shutdown()
-    return results
 
 
 def _wait_reporting(
@@ -348,11 +346,12 @@ def _band_keys_of(start: int, stop: int) -> np.ndarray:
     return article_band_keys(_shared["articles"][start:stop])
 
 
-def _build_segment(start: int, stop: int) -> Any:
-    """In a writing process: the segment of articles ``start`` to ``stop``."""
+def _build_segment(start: int, stop: int, stories: list[str]) -> Any:
+    """In a writing process: the segment of articles ``start`` to ``stop`` (``stories``:
+    theirs, made once the processes had forked)."""
     index = whoosh_index.open_dir(str(_shared["path"]))
     builder = SegmentBuilder(index, holds_lock=False)  # the parent holds the index's lock
-    shares = zip(_shared["articles"][start:stop], _shared["stories"][start:stop], strict=True)
+    shares = zip(_shared["articles"][start:stop], stories, strict=True)
     try:
         for count, (article, story) in enumerate(shares, start=1):
             builder.add_document(**document_fields(article, story))
