@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.index.analysis import TOKEN_PATTERN
-from indexer.index.languages import stop_words
+from indexer.analysis.tokenizer import TOKEN_PATTERN
+from indexer.analysis.word_forms import stop_words
 
 DISTINCTIVE_WORDS = 3
 TOP = 3

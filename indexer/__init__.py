@@ -1,6 +1,14 @@
 """newsindex's indexer: articles in, a Whoosh index out, and the search API the web app uses.
 
-Three rooms, each importing only downwards (ingest <- index <- search; the CLI on top):
+Three rooms, each importing only downwards (ingest <- index <- search; the CLI on top), and the
+text analysis all three share:
+
+``analysis/`` what text is made of, for every room (imports none of them)
+    ``scripts``        the writing system (script) of characters and text
+    ``language_id``    each article's language: declared, else its script, else py3langid
+    ``tokenizer``      words cut by script and normalised by language, as Whoosh analyzers
+    ``word_forms``     each language's normal forms (stemmers, folding), stop words, namespaces
+    ``unspaced``       CJK bigrams, and ICU's words for Thai, Lao, Khmer and Burmese
 
 ``ingest/`` reading sources into ``ArticleRecord`` (imports neither of the others)
     ``articles``       the article record; raw records -> articles
@@ -18,12 +26,8 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``page_story``     a page's body and standfirst (trafilatura)
     ``boilerplate``    the lines around a story that are not the story
     ``fetch``          http(s) sources: conditional GET, the state of the sources
-    ``language``       each article's language: declared, else its script, else py3langid
 
 ``index/`` writing and keeping the index (never imports ``search``)
-    ``analysis``         words cut by script and normalised by language, as Whoosh analyzers
-    ``languages``        each language's normal forms (stemmers, folding) and term namespaces
-    ``unspaced``         CJK bigrams, and ICU's words for Thai, Lao, Khmer and Burmese
     ``schema``           the Whoosh schema, versioned
     ``index_formats``    the byte formats the index stores (positions, lengths), packed here only
     ``documents``        how an article fills the schema's fields
@@ -48,8 +52,8 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``query_words``   a query read as words, phrases, required and excluded clauses
     ``finding``       what a search finds: the query read, matched, filtered by date and section
     ``word_match``    the match rule: every word for a short query, most words for a long one
-    ``languages``     each query word looked for in every language of the index
-    ``language_stats`` each language's BM25F statistics; the language of every document
+    ``query_languages`` each query word looked for in every language of the index
+    ``language_bm25`` each language's BM25F statistics; the language of every document
     ``docsets``       which documents match, as sorted arrays (``DocSet``)
     ``postings``      decoded postings and word positions, kept within a budget
     ``kept``          values kept by key within a budget, least recently used first out
@@ -64,9 +68,9 @@ Three rooms, each importing only downwards (ingest <- index <- search; the CLI o
     ``deadline``      a search's time limit
 
 Top level: ``config`` (settings from defaults, newsindex.toml, ``NEWSINDEX_*`` variables),
-``errors`` (the errors every interface reports), ``scripts`` (the writing system of text, for all
-three rooms), ``cli`` (the ``indexer`` command, a thin shell over the rooms), ``progress`` (its
-progress bar) and ``run_metrics`` (each run's summary for node exporter's textfile collector).
+``errors`` (the errors every interface reports), ``cli`` (the ``indexer`` command, a thin shell
+over the rooms), ``progress`` (its progress bar) and ``run_metrics``
+(each run's summary for node exporter's textfile collector).
 """
 
 __version__ = "0.1.0"

@@ -21,7 +21,7 @@ from indexer.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = PROJECT_ROOT / "newsindex.toml"
 # What ``[index] language`` may name: the language that text is analysed in when its own cannot
-# be told (indexer.index.languages has the analysis of each).
+# be told (indexer.analysis.word_forms has the analysis of each).
 STEMMER_LANGUAGES = (
     "arabic armenian basque catalan czech danish dutch english esperanto estonian finnish "
     "french german greek hindi hungarian indonesian irish italian lithuanian nepali norwegian "

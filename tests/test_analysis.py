@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from indexer.index.analysis import (
+from indexer.analysis.tokenizer import (
     LanguageText,
     fold_accents,
     name_analyzer,
@@ -21,7 +21,7 @@ def index_terms(text: str, language: str = "en") -> list[str]:
 
 def query_terms(text: str, language: str = "en") -> list[str]:
     """The terms a query looks for in an article of ``language``: the query-mode analyzer gives
-    the words as typed, each then analysed in that language (as ``search.languages`` does)."""
+    the words as typed, each then analysed in that language (as ``search.query_languages`` does)."""
     analyzer = text_analyzer()
     words = [t.text for t in analyzer(text, mode="query")]
     return [term for word in words for term in analyzer.query_terms(word, language)]

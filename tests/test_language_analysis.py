@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
+from indexer.analysis.language_id import article_language, identify_language
+from indexer.analysis.tokenizer import LanguageText, NewsAnalyzer, text_analyzer
 from indexer.errors import SchemaMismatchError
-from indexer.index.analysis import LanguageText, NewsAnalyzer, text_analyzer
 from indexer.ingest.articles import ArticleRecord
-from indexer.ingest.language import article_language, identify_language
-from indexer.search.languages import accept_languages
+from indexer.search.query_languages import accept_languages
 
 
 def terms(text: str, language: str, analyzer: NewsAnalyzer | None = None) -> list[str]:

@@ -9,7 +9,7 @@ import threading
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.index.analysis import text_analyzer
+from indexer.analysis.tokenizer import text_analyzer
 from indexer.index.store import IndexStore
 from indexer.search.docsets import docset, matching_docs
 from indexer.search.postings import TermPostings

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from conftest import client_for_records, repeated_run
-from indexer.index.analysis import text_analyzer
+from indexer.analysis.tokenizer import text_analyzer
 from indexer.search.snippets import SNIPPET_CHARS, snippet_html, teaser_html
 
 ANALYZER = text_analyzer()

@@ -18,9 +18,9 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 
+from indexer.analysis.tokenizer import LanguageText
 from indexer.config import Settings
 from indexer.errors import DiskError, IndexCheckError, SourceError, StrictModeError
-from indexer.index.analysis import LanguageText
 from indexer.index.bulk_writer import Progress, write_index
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.status import index_facts

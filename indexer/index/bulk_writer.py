@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
+from indexer.analysis.language_id import load_identifier
 from indexer.errors import WriterDiedError
 from indexer.index.documents import document_fields
 from indexer.index.index_formats import LENGTH_OF_BYTE, position_gaps, positions_value
@@ -52,7 +53,6 @@ from indexer.index.whoosh_internals import (
     commit_segments,
 )
 from indexer.ingest.articles import ArticleRecord
-from indexer.ingest.language import load_identifier
 
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
 SEGMENT_MAX_ARTICLES = 50_000  # per segment: bounds a writing process's memory (~4 KB an article)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.index.analysis import LanguageText
+from indexer.analysis.language_id import article_language, primary_language
+from indexer.analysis.tokenizer import LanguageText
 from indexer.ingest.articles import ArticleRecord
-from indexer.ingest.language import article_language, primary_language
 
 NAMESPACE_SAMPLE_CHARS = 4000  # of the text, read for the scripts it is written in
 

@@ -1,7 +1,7 @@
 """The Whoosh schema: which fields the index has and how each is analysed.
 
-This module, ``indexer.index.analysis`` and ``indexer.index.documents`` (how an article fills the
-fields) are the only places that define what is in the index. The schema is versioned: an index
+This module, ``indexer.analysis.tokenizer`` and ``indexer.index.documents`` (how an article fills
+the fields) are the only places that define what is in the index. The schema is versioned: an index
 records the version it was built with, and ``require_schema_version`` refuses an index of another
 version with a message to run ``indexer rebuild``.
 """
@@ -15,20 +15,20 @@ from whoosh.analysis import IDAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Frequency, Positions
 
-from indexer.errors import SchemaMismatchError
-from indexer.index.analysis import (
+from indexer.analysis.tokenizer import (
     NamespaceAnalyzer,
     name_analyzer,
     text_analyzer,
     word_analyzer,
 )
+from indexer.analysis.word_forms import default_language_code
+from indexer.errors import SchemaMismatchError
 from indexer.index.index_formats import decode_positions, encode_positions, frequency_value
-from indexer.index.languages import default_language_code
 
 if TYPE_CHECKING:
     from indexer.index.store import Generation
 
-# 5: the analyzers pickled into the index moved to indexer.index.analysis.
+# 5: the analyzers pickled into the index moved to indexer.analysis.tokenizer.
 # 6: analysis by language: terms tagged with their namespace, ``language_code`` and ``analyses``.
 # 7: stories: ``story``, the id of the article's story (a column), and ``stories-<hash>.npz``.
 SCHEMA_VERSION = 7

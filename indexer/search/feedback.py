@@ -17,8 +17,8 @@ from collections import Counter
 from collections.abc import Container, Sequence
 from typing import Any
 
-from indexer.index.analysis import LanguageText
-from indexer.index.languages import namespace_of_term
+from indexer.analysis.tokenizer import LanguageText
+from indexer.analysis.word_forms import namespace_of_term
 from indexer.search.kept import KeptWithin
 from indexer.search.query_words import TEXT_FIELDS, Word
 

@@ -19,9 +19,9 @@ from whoosh import query
 
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import EMPTY, DocSet, intersection, matching_docs
-from indexer.search.language_stats import language_column
-from indexer.search.languages import prefer, preferred_languages, word_forms
+from indexer.search.language_bm25 import language_column
 from indexer.search.open_index import OpenIndex
+from indexer.search.query_languages import prefer, preferred_languages, word_forms
 from indexer.search.query_parser import QUERY_LANGUAGE_CHARS, clean_query_text
 from indexer.search.query_words import QueryWords, Word, read_query_words, read_text_words
 from indexer.search.requests import SearchRequest

@@ -26,7 +26,7 @@ from indexer.index.whoosh_types import Searcher
 from indexer.search.doctable import DocTable
 from indexer.search.feedback import DocumentWords
 from indexer.search.kept import KeptWithin
-from indexer.search.language_stats import LanguageBM25F
+from indexer.search.language_bm25 import LanguageBM25F
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader
 from indexer.search.query_words import (

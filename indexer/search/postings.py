@@ -25,7 +25,7 @@ from indexer.index.whoosh_internals import (
 from indexer.index.whoosh_types import Searcher
 from indexer.search.docsets import DOC_TYPE, DocSet
 from indexer.search.kept import KeptWithin
-from indexer.search.language_stats import language_column
+from indexer.search.language_bm25 import language_column
 
 POSTINGS_BUDGET = 4_000_000  # postings kept per opened index: 8 bytes each, about 32 MB
 POSITIONS_BUDGET = 4_000_000  # word positions kept for phrases: 8 bytes each, about 32 MB
@@ -59,7 +59,7 @@ class TermPostings:
         key = (fieldname, k1, b)
         if key not in self._norms:
             lengths = LENGTH_OF_BYTE_ARRAY[np.array(self._field_lengths(fieldname), dtype=np.intp)]
-            # the average of each document's language (language_stats: one number for one)
+            # the average of each document's language (language_bm25: one number for one)
             average = language_column(self.searcher).average_lengths(
                 self.searcher, fieldname, lengths
             )

@@ -21,7 +21,7 @@ from indexer.errors import QueryError
 from indexer.index.index_formats import term_text
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.index.whoosh_types import IndexReader
-from indexer.search.languages import localize, prefix_terms
+from indexer.search.query_languages import localize, prefix_terms
 
 QUERY_LANGUAGE_CHARS = 1000  # a longer text is read as plain text (``query_words``)
 MAX_TEXT_CHARS = 50_000  # a longer text is read up to here

@@ -11,8 +11,9 @@ What this reading changes, and why (each measured with ``python -m bench relevan
 - A word repeated in the query counts more (the parser drops repeats): in a pasted paragraph the
   words it keeps coming back to are what it is about.
 - Question words are left out when other words remain: "what articles are there about price
-  controls" searches for price controls. The list ships in ``wordlists/<language>.txt``; a word
-  written in capitals (IT, AM) is always kept.
+  controls" searches for price controls. The list ships in
+  ``indexer/analysis/question_words/<language>.txt``; a word written in capitals (IT, AM) is always
+  kept.
 - A *long* query (more than ``SHORT_QUERY_WORDS`` words and phrases) is read as text: its phrases
   count as their words, since quotes in a pasted paragraph are quotations.
 - Past ``MAX_QUERY_WORDS`` words, the most telling ones are kept (the rarest in the index, a
@@ -31,10 +32,10 @@ from typing import Any
 
 from whoosh import query
 
+from indexer.analysis.word_forms import default_language_code, namespace_of_term
 from indexer.index.index_formats import term_text
-from indexer.index.languages import default_language_code, namespace_of_term
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
-from indexer.search.language_stats import NAMESPACES_FIELD
+from indexer.search.language_bm25 import NAMESPACES_FIELD
 
 SHORT_QUERY_WORDS = 3  # up to this many words and phrases, a query wants every one of them
 MAX_QUERY_WORDS = 60  # words a query is searched for; past that, the most telling ones
@@ -68,7 +69,7 @@ def question_words(language: str) -> QuestionWords:
     """The question words shipped for ``language`` (none where no list ships)."""
     groups: dict[str, set[str]] = {"words": set(), "asking for": set(), "about": set()}
     try:
-        text = resources.files("indexer.search.wordlists").joinpath(f"{language}.txt")
+        text = resources.files("indexer.analysis.question_words").joinpath(f"{language}.txt")
         lines = text.read_text("utf-8").splitlines()
     except FileNotFoundError:
         lines = []

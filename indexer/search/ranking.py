@@ -4,7 +4,7 @@ A word's score in a document is BM25F (Robertson and Zaragoza): the word's frequ
 field, weighted (``SEARCH_FIELD_BOOSTS``: a word in the headline counts 2.25 times one in the
 body) and normalised by that field's length against its average, is summed over the fields and
 then saturated once (``k1``), times the word's rarity (the IDF of the documents that have it in
-any field, among the articles of the term's language: ``language_stats``). A word that stands
+any field, among the articles of the term's language: ``language_bm25``). A word that stands
 in several languages is scored in each (``languages.word_forms``). A query's words add up, a
 repeated word counting ``1 + 0.75 ln(count)`` times.
 Whoosh's BM25F saturates each field on its own, with its own IDF, and adds the fields up, so a
@@ -32,7 +32,7 @@ from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.search.deadline import NO_DEADLINE, Deadline
 from indexer.search.docsets import EMPTY, DocSet, union
 from indexer.search.feedback import DocumentWords, feedback_words
-from indexer.search.language_stats import namespace_size
+from indexer.search.language_bm25 import namespace_size
 from indexer.search.postings import TermPostings
 from indexer.search.proximity import proximity_scores
 from indexer.search.query_parser import ExpandedPrefix
@@ -152,7 +152,7 @@ class WordScorer:
 
     def rarity(self, document_frequency: int, term: str = "") -> float:
         """BM25's IDF, never negative: ln(1 + (N - df + 0.5) / (df + 0.5)), N the articles of
-        the term's language (``language_stats.namespace_size``; every article for no term)."""
+        the term's language (``language_bm25.namespace_size``; every article for no term)."""
         n = self.live_documents
         if term:
             n = min(n, namespace_size(self.postings.searcher, term))

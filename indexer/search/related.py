@@ -6,7 +6,7 @@ from typing import Any
 
 from whoosh import query
 
-from indexer.index.analysis import LanguageText
+from indexer.analysis.tokenizer import LanguageText
 from indexer.index.whoosh_types import Searcher
 from indexer.search.collapse import StoryColumn
 from indexer.search.results import ArticleSummary, iso_utc

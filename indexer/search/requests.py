@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from indexer.errors import QueryError
-from indexer.search.languages import accept_languages
+from indexer.search.query_languages import accept_languages
 
 SORTS = ("relevance", "newest", "oldest")
 DEFAULT_PER_PAGE = 10

@@ -33,9 +33,9 @@ from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet
 from indexer.search.doctable import DocTable
 from indexer.search.finding import Found, find, read_words
-from indexer.search.language_stats import language_column
-from indexer.search.languages import Highlight, highlight_terms, language_facets
+from indexer.search.language_bm25 import language_column
 from indexer.search.open_index import CurrentIndex, OpenIndex
+from indexer.search.query_languages import Highlight, highlight_terms, language_facets
 from indexer.search.query_parser import MAX_TEXT_CHARS, clean_query_text
 from indexer.search.query_words import QueryWords
 from indexer.search.ranking import (

@@ -13,8 +13,8 @@ from collections.abc import Collection, Iterable, Iterator
 from functools import lru_cache
 from html import escape
 
-from indexer.index.analysis import PLAIN_TOKEN, NewsAnalyzer
-from indexer.search.languages import Highlight
+from indexer.analysis.tokenizer import PLAIN_TOKEN, NewsAnalyzer
+from indexer.search.query_languages import Highlight
 
 SNIPPET_CHARS = 220  # a snippet's length: two or three lines of a results page
 LEAD_CHARS = 50  # context before a passage's first match

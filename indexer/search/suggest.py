@@ -29,8 +29,8 @@ from indexer.errors import QueryError
 from indexer.index.whoosh_types import Searcher
 from indexer.search.deadline import NO_DEADLINE, Deadline
 from indexer.search.docsets import DocSet, matching_docs
-from indexer.search.languages import word_terms
 from indexer.search.postings import TermPostings
+from indexer.search.query_languages import word_terms
 from indexer.search.query_parser import QueryReader
 
 MIN_GAIN = 3  # a suggestion for a word some articles have must find this many times more

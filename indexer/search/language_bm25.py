@@ -1,6 +1,6 @@
 """Each language's own statistics for BM25F, and the language of every document.
 
-Terms are tagged with the namespace of their language (``indexer.index.languages``), so a term's
+Terms are tagged with the namespace of their language (``indexer.analysis.word_forms``), so a term's
 document frequency already counts the articles of its own language only. The rest of BM25F's
 statistics are kept per language too, so that a language's ranking is what it would be in an
 index of that language alone, whatever else the index holds:
@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 from whoosh.scoring import BM25F, BaseScorer, BM25FScorer, bm25
 
+from indexer.analysis.word_forms import analysis_language, namespace_of_term
 from indexer.index.index_formats import term_text
-from indexer.index.languages import analysis_language, namespace_of_term
 from indexer.search.collapse import StoryColumn, value_counts
 from indexer.search.docsets import DOC_TYPE, EMPTY, DocSet
 

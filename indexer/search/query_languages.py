@@ -1,7 +1,8 @@
 """Queries in any language: each word looked for in every language of the index.
 
 The language of a query is usually not known, and the index's terms are tagged with the
-namespace of their language (``en:elect``, ``de:wahl``, ``ja:体罰``; ``indexer.index.languages``).
+namespace of their language (``en:elect``, ``de:wahl``, ``ja:体罰``;
+``indexer.analysis.word_forms``).
 So each word of a text field's query is analysed as it would be in an article of each language
 the index holds, and the query asks for any of the resulting terms that exist:
 
@@ -31,9 +32,15 @@ from typing import Any
 
 from whoosh import query
 
-from indexer.index.analysis import NewsAnalyzer, cutting_of_token
-from indexer.index.index_formats import term_text
-from indexer.index.languages import (
+from indexer.analysis.scripts import (
+    SCRIPT_LANGUAGE,
+    cutting_of,
+    letter_scripts,
+    word_script,
+    writing_scripts,
+)
+from indexer.analysis.tokenizer import NewsAnalyzer, cutting_of_token
+from indexer.analysis.word_forms import (
     UNDETERMINED,
     analysis_language,
     namespace,
@@ -41,14 +48,8 @@ from indexer.index.languages import (
     plain_form,
     tagged,
 )
-from indexer.scripts import (
-    SCRIPT_LANGUAGE,
-    cutting_of,
-    letter_scripts,
-    word_script,
-    writing_scripts,
-)
-from indexer.search.language_stats import NAMESPACES_FIELD
+from indexer.index.index_formats import term_text
+from indexer.search.language_bm25 import NAMESPACES_FIELD
 from indexer.search.query_words import TEXT_FIELDS, Word
 from indexer.search.results import LanguageCount
 

@@ -24,14 +24,14 @@ import re
 import threading
 from typing import Any
 
-from indexer.ingest.articles import ArticleRecord
-from indexer.scripts import (
+from indexer.analysis.scripts import (
     LANGUAGES_BY_SCRIPT,
     SCRIPT_LANGUAGE,
     ascii_letters,
     letter_scripts,
     writing_scripts,
 )
+from indexer.ingest.articles import ArticleRecord
 
 UNDETERMINED = "und"
 SAMPLE_CHARS = 600  # of title, teaser and body: what identification reads

@@ -5,7 +5,8 @@ Every indexed term of a text field is tagged with the *namespace* of the analysi
 in that language's own script (``de`` for the German words of a German article), and the word's
 script otherwise (``latn`` for the English names in a Japanese article, ``hani`` for Chinese
 characters quoted in an English one). Numbers are the same in every language and carry no tag.
-The search side reads the tags to keep each language's statistics apart (``search.languages``).
+The search side reads the tags to keep each language's statistics apart
+(``search.query_languages``).
 
 A word's normal form in its namespace:
 
@@ -32,7 +33,7 @@ from importlib import resources
 
 import Stemmer
 
-from indexer.scripts import cutting_of, writing_scripts
+from indexer.analysis.scripts import cutting_of, writing_scripts
 
 UNDETERMINED = "und"
 NAMESPACE_SEPARATOR = ":"
@@ -85,7 +86,7 @@ ANALYSED_AS = {
     "iw": "he",
     "in": "id",
 }
-_STOP_WORD_LISTS = {"en": "english"}  # the stop words shipped in indexer/index/wordlists/
+_STOP_WORD_LISTS = {"en": "english"}  # the stop words shipped in indexer/analysis/stop_words/
 _FOLD_FIRST = frozenset({"en"})  # fold accents before stemming (as before languages came)
 
 _EXTRA_FOLDS = str.maketrans(
@@ -196,7 +197,7 @@ def stop_words(language: str) -> frozenset[str]:
     name = _STOP_WORD_LISTS.get(language)
     if name is None:
         return frozenset()
-    text = resources.files("indexer.index.wordlists").joinpath(f"{name}.txt").read_text("utf-8")
+    text = resources.files("indexer.analysis.stop_words").joinpath(f"{name}.txt").read_text("utf-8")
     lines = (line.strip() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 

@@ -4,7 +4,7 @@ Whoosh pickles analyzers into the index, so every class here is importable at a 
 and picklable (caches, stemmers and word breakers are dropped in ``__getstate__``, as Whoosh's
 StemFilter does).
 
-Cutting text into words, by script (``indexer.scripts``):
+Cutting text into words, by script (``indexer.analysis.scripts``):
 
 - words between spaces and punctuation, combining marks kept inside them (Devanagari vowel
   signs, Arabic and Hebrew points: Python's ``\\w`` does not match them). Dotted acronyms lose
@@ -13,17 +13,17 @@ Cutting text into words, by script (``indexer.scripts``):
   their parts and, at the first part's position, as one joined word (``covid19``), and a query for
   ``covid-19`` is the phrase ``covid 19``;
 - Chinese, Japanese and Korean as character bigrams and single characters, Thai, Lao, Khmer and
-  Burmese by ICU's dictionary (``indexer.index.unspaced``).
+  Burmese by ICU's dictionary (``indexer.analysis.unspaced``).
 
 Each word is then normalised in its namespace, and a text field's terms are tagged with it
-(``en:elect``; ``indexer.index.languages``). The article's language comes with the text as a
+(``en:elect``; ``indexer.analysis.word_forms``). The article's language comes with the text as a
 ``LanguageText``; plain text is analysed in the index's default language. English stop words are
 left out of English text (positions renumbered, so phrases still match). Every token keeps the
 character offsets of the text it came from, for highlighting.
 
 In query mode a text field's analyzer gives the words as typed (lowercased, compounds in parts,
 each unspaced run whole, nothing left out): the query's language is not known, so
-``indexer.search.languages`` analyses each word in every language of the index.
+``indexer.search.query_languages`` analyses each word in every language of the index.
 """
 
 from __future__ import annotations
@@ -37,21 +37,27 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-from indexer.index.languages import (
+from indexer.analysis.scripts import (
+    CJK_CLASS,
+    DICTIONARY_CLASS,
+    scripts_present,
+    word_script,
+    writing_scripts,
+)
+from indexer.analysis.unspaced import (
+    Piece,
+    Segmenter,
+    bigram_pieces,
+    character_units,
+    icu_available,
+)
+from indexer.analysis.word_forms import (
     UNDETERMINED,
     WordNormalizer,
     analysis_language,
     fold_accents,
     namespace,
     tagged,
-)
-from indexer.index.unspaced import Piece, Segmenter, bigram_pieces, character_units, icu_available
-from indexer.scripts import (
-    CJK_CLASS,
-    DICTIONARY_CLASS,
-    scripts_present,
-    word_script,
-    writing_scripts,
 )
 
 __all__ = ["LanguageText", "NewsAnalyzer", "fold_accents", "text_analyzer"]
@@ -395,7 +401,7 @@ class NewsAnalyzer(Analyzer):
         return self.spans(value)
 
     def _query_pieces(self, value: str) -> Iterator[tuple[str, int, int, int]]:
-        """Query mode: words as typed for a tagged analyzer (``search.languages`` analyses
+        """Query mode: words as typed for a tagged analyzer (``search.query_languages`` analyses
         them), else the index's own terms with only the bigrams of unspaced runs."""
         position = -1
         for match in tokens_of(value):
@@ -426,7 +432,7 @@ class NewsAnalyzer(Analyzer):
 
 class NamespaceAnalyzer(Analyzer):
     """The namespaces an article's text uses (the ``analyses`` field): how many articles have
-    terms in each namespace, for that namespace's statistics (``search.languages``). Read from
+    terms in each namespace, for that namespace's statistics (``search.query_languages``). Read from
     the scripts of the text's letters, which decide the namespaces."""
 
     def __init__(self, default_language: str = "en") -> None:
