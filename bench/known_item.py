@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.analysis.tokenizer import TOKEN_PATTERN
-from indexer.analysis.word_forms import stop_words
+from indexer.analysis.word_lists import stop_words
 
 DISTINCTIVE_WORDS = 3
 TOP = 3

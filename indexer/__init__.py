@@ -9,6 +9,7 @@ text analysis all three share:
     ``tokenizer``      words cut by script and normalised by language, as Whoosh analyzers
     ``word_forms``     each language's normal forms (stemmers, folding), stop words, namespaces
     ``unspaced``       CJK bigrams, and ICU's words for Thai, Lao, Khmer and Burmese
+    ``word_lists``     the word lists shipped: ``stop_words/``, ``question_words/``
 
 ``ingest/`` reading sources into ``ArticleRecord`` (imports neither of the others)
     ``articles``       the article record; raw records -> articles

@@ -18,7 +18,7 @@ from indexer.index import whoosh_internals
 PACKAGE = PROJECT_ROOT / "indexer"
 WEBUI = PROJECT_ROOT / "webui"
 DOOR = PACKAGE / "index" / "whoosh_internals.py"
-ROOMS = ("ingest", "index", "search")
+ROOMS = ("analysis", "ingest", "index", "search")
 # What the web app may import of the indexer: the search API, its types, settings and errors.
 WEBUI_MAY_IMPORT = {
     "indexer.search",
@@ -52,7 +52,12 @@ def room_of(name: str) -> str | None:
 
 
 @pytest.mark.parametrize(
-    ("room", "forbidden"), [("ingest", {"index", "search"}), ("search", {"ingest"})]
+    ("room", "forbidden"),
+    [
+        ("analysis", {"ingest", "index", "search"}),
+        ("ingest", {"index", "search"}),
+        ("search", {"ingest"}),
+    ],
 )
 def test_rooms_import_one_way(room: str, forbidden: set[str]) -> None:
     for path in modules(PACKAGE / room):

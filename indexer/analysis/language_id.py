@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
+from typing import Any, Protocol
 
 from indexer.analysis.scripts import (
     LANGUAGES_BY_SCRIPT,
@@ -31,7 +31,6 @@ from indexer.analysis.scripts import (
     letter_scripts,
     writing_scripts,
 )
-from indexer.ingest.articles import ArticleRecord
 
 UNDETERMINED = "und"
 SAMPLE_CHARS = 600  # of title, teaser and body: what identification reads
@@ -63,7 +62,20 @@ _ALPHANUMERIC = re.compile(r"[^\W_]")
 ENGLISH_TEST_CHARS = 400  # what the English test reads (its first words, at most a hundred)
 
 
-def article_language(article: ArticleRecord) -> str:
+class WrittenArticle(Protocol):
+    """What identification reads of an article (``ingest``'s ``ArticleRecord`` is one)."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def teaser(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+
+
+def article_language(article: WrittenArticle) -> str:
     """The article's language as a BCP 47 tag (``und`` when it cannot be told)."""
     sample = _sample(article)
     declared = article.language
@@ -118,7 +130,7 @@ def load_identifier() -> None:
     _identifier()
 
 
-def _sample(article: ArticleRecord) -> str:
+def _sample(article: WrittenArticle) -> str:
     text = f"{article.title}\n{article.teaser}\n{article.body[:SAMPLE_CHARS]}"
     return text[:SAMPLE_CHARS]
 

@@ -28,12 +28,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import cache
-from importlib import resources
 
 import Stemmer
 
 from indexer.analysis.scripts import cutting_of, writing_scripts
+from indexer.analysis.word_lists import stop_words
 
 UNDETERMINED = "und"
 NAMESPACE_SEPARATOR = ":"
@@ -86,7 +85,6 @@ ANALYSED_AS = {
     "iw": "he",
     "in": "id",
 }
-_STOP_WORD_LISTS = {"en": "english"}  # the stop words shipped in indexer/analysis/stop_words/
 _FOLD_FIRST = frozenset({"en"})  # fold accents before stemming (as before languages came)
 
 _EXTRA_FOLDS = str.maketrans(
@@ -189,17 +187,6 @@ def plain_form(word: str, script: str) -> str:
     if script == "Arab":
         return normalize_arabic(word)
     return _HEBREW_POINTS.sub("", word) if script == "Hebr" else word
-
-
-@cache
-def stop_words(language: str) -> frozenset[str]:
-    """The stop words shipped for a language (an empty set where none are)."""
-    name = _STOP_WORD_LISTS.get(language)
-    if name is None:
-        return frozenset()
-    text = resources.files("indexer.analysis.stop_words").joinpath(f"{name}.txt").read_text("utf-8")
-    lines = (line.strip() for line in text.splitlines())
-    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 class WordNormalizer:

@@ -27,12 +27,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from whoosh import query
 
 from indexer.analysis.word_forms import default_language_code, namespace_of_term
+from indexer.analysis.word_lists import question_word_groups
 from indexer.index.index_formats import term_text
 from indexer.index.schema import SEARCH_FIELD_BOOSTS
 from indexer.search.language_bm25 import NAMESPACES_FIELD
@@ -67,23 +67,9 @@ class QuestionWords:
 @cache
 def question_words(language: str) -> QuestionWords:
     """The question words shipped for ``language`` (none where no list ships)."""
-    groups: dict[str, set[str]] = {"words": set(), "asking for": set(), "about": set()}
-    try:
-        text = resources.files("indexer.analysis.question_words").joinpath(f"{language}.txt")
-        lines = text.read_text("utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    group = groups["words"]
-    for line in (line.split("#", 1)[0].strip() for line in lines):
-        if line.startswith("[") and line.endswith("]"):
-            group = groups[line[1:-1]]
-        else:
-            group.update(line.lower().split())
+    groups = question_word_groups(language)
     return QuestionWords(
-        frozenset(groups["words"]),
-        frozenset(groups["asking for"]),
-        frozenset(groups["about"]),
-        default_language_code(language),
+        groups["words"], groups["asking for"], groups["about"], default_language_code(language)
     )
 
 
