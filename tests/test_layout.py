@@ -118,3 +118,13 @@ def test_every_module_is_in_the_package_map_and_the_readme_layout() -> None:
         assert re.search(rf"\b{path.stem}(\.py)?\b", layout), f"{path.stem} not in README Layout"
     for room in ROOMS:
         assert f"{room}/" in layout and f"``{room}/``" in (indexer.__doc__ or ""), room
+
+
+def test_only_the_docsets_module_makes_a_document_set_unchecked() -> None:
+    """``DocSet`` is a NewType: calling it asserts "ascending, no repeats" without a check, so
+    only ``docsets`` (whose makers guarantee it) may; the rest use its makers."""
+    maker = re.compile(r"\bDocSet\(")
+    for path in modules(PACKAGE) + modules(WEBUI):
+        if path.name != "docsets.py":
+            found = maker.findall(path.read_text("utf-8"))
+            assert not found, f"{path.relative_to(PROJECT_ROOT)} makes a DocSet unchecked"

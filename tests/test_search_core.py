@@ -11,7 +11,7 @@ from whoosh import index as whoosh_index
 
 from indexer.analysis.tokenizer import text_analyzer
 from indexer.index.store import IndexStore
-from indexer.search.docsets import docset, matching_docs
+from indexer.search.docsets import docset, matching_docs, sorted_docs
 from indexer.search.postings import TermPostings
 from indexer.search.query_parser import QueryReader
 from indexer.search.snippets import matched_spans
@@ -53,6 +53,13 @@ def test_matching_documents_are_whooshs(opened, text) -> None:
     every = docset(searcher.reader().all_doc_ids())
     found = matching_docs(postings, parsed, every)
     assert found.tolist() == sorted(searcher.docs_for_query(parsed))
+
+
+@pytest.mark.parametrize("numbers", [[3, 1, 2], [1, 2, 2, 5]])
+def test_numbers_out_of_order_or_repeated_are_not_made_a_document_set(numbers) -> None:
+    with pytest.raises(ValueError, match="ascending without repeats"):
+        sorted_docs(numbers)
+    assert sorted_docs(sorted(set(numbers))).tolist() == sorted(set(numbers))
 
 
 def test_the_fast_snippet_scan_finds_what_a_full_scan_finds() -> None:

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from indexer.search.docsets import DOC_TYPE, EMPTY, DocSet
+from indexer.search.docsets import EMPTY, DocSet, subset, where
 
 Ranked = TypeVar("Ranked")
 
@@ -53,8 +53,8 @@ class StoryColumn:
         if not story or at >= len(self.names) or self.names[at] != story:
             return EMPTY
         if docs is None:
-            return np.flatnonzero(self.codes == at).astype(DOC_TYPE)
-        return docs[self.codes[docs] == at]
+            return where(self.codes == at)
+        return subset(docs, self.codes[docs] == at)
 
     def count(self, docs: DocSet) -> int:
         """How many stories ``docs`` hold."""

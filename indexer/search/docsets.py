@@ -14,9 +14,10 @@ is unusual is left to Whoosh and its answer turned into a DocSet once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NewType
 
 import numpy as np
+import numpy.typing as npt
 from whoosh import query
 
 from indexer.index.index_formats import term_text
@@ -25,14 +26,38 @@ from indexer.search.deadline import NO_DEADLINE, Deadline
 if TYPE_CHECKING:
     from indexer.search.postings import TermPostings
 
-DocSet = np.ndarray  # document numbers, sorted ascending, no repeats (DOC_TYPE)
 DOC_TYPE = np.uint32
-EMPTY: DocSet = np.zeros(0, dtype=DOC_TYPE)
+DocNumbers = npt.NDArray[np.uint32]  # document numbers in any order (a ranking, a date order)
+# Document numbers sorted ascending without repeats. Only the makers below (and the set
+# operations, which keep the order) return one, so mypy holds the invariant; nothing else calls
+# ``DocSet(...)`` (a test in tests/test_layout.py checks).
+DocSet = NewType("DocSet", DocNumbers)
+EMPTY = DocSet(np.zeros(0, dtype=DOC_TYPE))
 
 
 def docset(numbers: Iterable[int]) -> DocSet:
     """A DocSet of any document numbers (sorted and deduplicated here)."""
-    return np.unique(np.fromiter(numbers, dtype=DOC_TYPE))
+    return DocSet(np.unique(np.fromiter(numbers, dtype=DOC_TYPE)))
+
+
+def sorted_docs(numbers: npt.ArrayLike) -> DocSet:
+    """Document numbers that are already ascending without repeats (decoded postings, the live
+    documents), checked in one pass of numpy: ``ValueError`` when they are not."""
+    docs = np.asarray(numbers, dtype=DOC_TYPE)
+    if len(docs) > 1 and not bool(np.all(docs[1:] > docs[:-1])):
+        raise ValueError("document numbers not ascending without repeats")
+    return DocSet(docs)
+
+
+def where(mask: npt.NDArray[np.bool_]) -> DocSet:
+    """The documents whose place in ``mask`` (one per document number) is true."""
+    return DocSet(np.flatnonzero(mask).astype(DOC_TYPE))
+
+
+def subset(docs: DocSet, keep: npt.NDArray[np.bool_]) -> DocSet:
+    """The documents of ``docs`` where ``keep`` (one per document of ``docs``) is true: a part
+    of a sorted set keeps its order."""
+    return DocSet(docs[keep])
 
 
 def intersection(first: DocSet, second: DocSet) -> DocSet:
@@ -41,7 +66,7 @@ def intersection(first: DocSet, second: DocSet) -> DocSet:
     if not len(small) or not len(large):
         return EMPTY
     at = np.minimum(np.searchsorted(large, small), len(large) - 1)
-    return small[large[at] == small]
+    return subset(small, large[at] == small)
 
 
 def union(sets: Sequence[DocSet]) -> DocSet:
@@ -54,11 +79,11 @@ def union(sets: Sequence[DocSet]) -> DocSet:
         return sets[0]
     merged = np.sort(np.concatenate(sets), kind="stable")
     if len(merged) < 2:
-        return merged
+        return DocSet(merged)
     first = np.empty(len(merged), dtype=bool)
     first[0] = True
     np.not_equal(merged[1:], merged[:-1], out=first[1:])
-    return merged[first]
+    return subset(DocSet(merged), first)
 
 
 def difference(kept: DocSet, removed: DocSet) -> DocSet:
@@ -66,7 +91,7 @@ def difference(kept: DocSet, removed: DocSet) -> DocSet:
     if not len(kept) or not len(removed):
         return kept
     at = np.minimum(np.searchsorted(removed, kept), len(removed) - 1)
-    return kept[removed[at] != kept]
+    return subset(kept, removed[at] != kept)
 
 
 def matching_docs(
@@ -133,7 +158,7 @@ def phrase_docs(
             wanted = (starts.astype(np.int64) + (i - anchor)).astype(np.uint64)
             at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
             starts = starts[keys[at] == wanted] if len(keys) else starts[:0]
-    return np.unique((starts >> np.uint64(32)).astype(DOC_TYPE))
+    return DocSet(np.unique((starts >> np.uint64(32)).astype(DOC_TYPE)))
 
 
 def positive_terms(parsed: query.Query | None) -> set[tuple[str, str]]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from indexer.index.whoosh_types import Searcher
 from indexer.search.collapse import StoryColumn, value_counts
-from indexer.search.docsets import DOC_TYPE, DocSet
+from indexer.search.docsets import DocNumbers, DocSet, sorted_docs, subset
 
 SECONDS_A_DAY = 86_400
 EPOCH = date(1970, 1, 1)
@@ -68,7 +68,7 @@ class DocTable:
             kept &= times >= _utc_timestamp(start)
         if end:
             kept &= times <= _utc_timestamp(end)
-        return docs[kept]
+        return subset(docs, kept)
 
     def in_sections(self, docs: DocSet, names: Iterable[str]) -> DocSet:
         """The documents of ``docs`` in any of the sections ``names`` (case does not matter)."""
@@ -76,7 +76,7 @@ class DocTable:
         codes = [
             code for code, name in enumerate(self.section_codes.names) if name.lower() in wanted
         ]
-        return docs[np.isin(self.section_codes.codes[docs], codes)]
+        return subset(docs, np.isin(self.section_codes.codes[docs], codes))
 
     def section_counts(self, docs: DocSet, stories: bool = False) -> Counter[str]:
         """How many of ``docs`` (``stories``: how many of their stories) are in each section."""
@@ -103,14 +103,15 @@ class DocTable:
             }
         )
 
-    def by_date(self, docs: DocSet, newest: bool, count: int) -> DocSet:
+    def by_date(self, docs: DocSet, newest: bool, count: int) -> DocNumbers:
         """The first ``count`` of ``docs`` in date order (undated last in both orders), in that
-        order (so not a DocSet's ascending order)."""
+        order: numbers in date order, no longer a set."""
         ranks = (self.newest_rank if newest else self.oldest_rank)[docs]
+        first: DocNumbers = docs
         if len(docs) > count:
-            first = np.argpartition(ranks, count)[:count]
-            docs, ranks = docs[first], ranks[first]
-        return docs[np.argsort(ranks, kind="stable")]
+            chosen = np.argpartition(ranks, count)[:count]
+            first, ranks = docs[chosen], ranks[chosen]
+        return first[np.argsort(ranks, kind="stable")]
 
 
 @dataclass(frozen=True)
@@ -174,5 +175,5 @@ def _columns(searcher: Searcher) -> tuple[DocSet, list[str], list[str], np.ndarr
             month[docnum] = months[local]
             if not undated[local]:
                 timestamp[docnum] = _utc_timestamp(published[local])
-    live = np.array(every, dtype=DOC_TYPE)
+    live = sorted_docs(every)
     return live, section, month, np.array(timestamp, dtype=np.float64), story

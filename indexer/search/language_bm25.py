@@ -32,7 +32,7 @@ from whoosh.scoring import BM25F, BaseScorer, BM25FScorer, bm25
 from indexer.analysis.word_forms import analysis_language, namespace_of_term
 from indexer.index.index_formats import term_text
 from indexer.search.collapse import StoryColumn, value_counts
-from indexer.search.docsets import DOC_TYPE, EMPTY, DocSet
+from indexer.search.docsets import EMPTY, DocSet, where
 
 NAMESPACES_FIELD = "analyses"
 LANGUAGE_COLUMN = "language_code"
@@ -68,7 +68,7 @@ class LanguageColumn:
         wanted = [self.names.index(c) for c in {x.lower() for x in languages} if c in self.names]
         if not wanted:
             return EMPTY
-        return np.flatnonzero(np.isin(self.codes, wanted) & self.live).astype(DOC_TYPE)
+        return where(np.isin(self.codes, wanted) & self.live)
 
     def counts(self, docs: DocSet, stories: StoryColumn | None = None) -> Counter[str]:
         """How many of ``docs`` (or of their ``stories``) are in each language."""

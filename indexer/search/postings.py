@@ -23,7 +23,7 @@ from indexer.index.whoosh_internals import (
     segment_length_bytes,
 )
 from indexer.index.whoosh_types import Searcher
-from indexer.search.docsets import DOC_TYPE, DocSet
+from indexer.search.docsets import DOC_TYPE, DocSet, sorted_docs
 from indexer.search.kept import KeptWithin
 from indexer.search.language_bm25 import language_column
 
@@ -76,7 +76,7 @@ class TermPostings:
             for block_ids, block_tfs in posting_blocks(matcher):
                 ids.extend(block_ids if not offset else [d + offset for d in block_ids])
                 tfs.extend(block_tfs)
-        return np.frombuffer(ids, dtype=DOC_TYPE), np.frombuffer(tfs, dtype=np.float32)
+        return sorted_docs(np.frombuffer(ids, dtype=DOC_TYPE)), np.frombuffer(tfs, dtype=np.float32)
 
     def _decode_positions(self, fieldname: str, text: str) -> np.ndarray:
         parts: list[np.ndarray] = []

@@ -86,12 +86,12 @@ class WordScorer:
         docs, word_scores = self.score(word)
         scores[docs] += weight * word_scores
 
-    def score(self, word: Word) -> tuple[np.ndarray, np.ndarray]:
+    def score(self, word: Word) -> tuple[DocSet, np.ndarray]:
         """(documents that have the word, their BM25F scores for it): the scores of its forms
         (one per language it stands in; an unspaced word's bigrams count as words), each
         against the statistics of its own language, times their boosts."""
         shares = self._shares(word) if len(word.alternatives) > 1 else [1.0]
-        per_form: list[tuple[np.ndarray, np.ndarray]] = []
+        per_form: list[tuple[DocSet, np.ndarray]] = []
         for (terms, boost), share in zip(word.alternatives, shares, strict=True):
             weight = boost * share
             for term in terms:
@@ -109,11 +109,11 @@ class WordScorer:
         largest = max(sizes) or 1
         return [size / largest for size in sizes]
 
-    def term_score(self, term: str, fields: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def term_score(self, term: str, fields: Sequence[str]) -> tuple[DocSet, np.ndarray]:
         """(documents that have ``term`` in any of ``fields``, their BM25F scores for it)."""
         settings = self.settings
         k1 = settings.k1
-        per_field: list[tuple[np.ndarray, np.ndarray]] = []
+        per_field: list[tuple[DocSet, np.ndarray]] = []
         for fieldname in fields:
             docs, frequencies = self.postings.get(fieldname, term)
             if not len(docs):
@@ -170,7 +170,7 @@ class WordScorer:
         return scores
 
 
-def _summed(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+def _summed(parts: list[tuple[DocSet, np.ndarray]]) -> tuple[DocSet, np.ndarray]:
     """The documents of any part (a field, a form) and each one's values added up over the
     parts (sparse: a dense array of every document, scanned for its non-zeros, cost more at
     200k articles)."""
