@@ -16,12 +16,20 @@ REFUSALS_LOG = "newsindex.refusals.log"  # the site's log of what nginx refused 
 
 
 def render_nginx_site(
-    listen_port: int, node_ports: list[int], assets_root: Path, log_folder: Path
+    listen_port: int,
+    node_ports: list[int],
+    assets_root: Path,
+    log_folder: Path,
+    limits: bool = True,
 ) -> str:
     """The project's nginx site with its EDIT lines set: the listening port, the nodes, the folder
-    of the site's files, and its logs in ``log_folder``. Fails if the site no longer has a line
-    this rendering sets."""
+    of the site's files, and its logs in ``log_folder``; without its limits per client if not
+    ``limits`` (to measure what they change). Fails if the site no longer has a line this
+    rendering sets."""
     site = NGINX_SITE.read_text("utf-8")
+    if not limits:
+        site, dropped = re.subn(r"^\s*limit_(?:req|conn) [^\n]*\n", "", site, flags=re.MULTILINE)
+        assert dropped, "the nginx site has no limits per client"
     server_line = re.compile(r"^(\s*)server \S+:\d+( [^;]*)?;$", re.MULTILINE)
     parameters = server_line.search(site)
     assert parameters, "the nginx site has no upstream server line"
