@@ -51,16 +51,20 @@ class Site:
     exporter: str  # base URL of deploy/nginx_refusals.py's /metrics
 
     def refused(self) -> dict[tuple[str, str], float]:
-        """newsindex_nginx_refused_total by (reason, area), as Prometheus would scrape it."""
-        status, body, _headers = http_get(f"{self.exporter}/metrics", timeout=5)
-        assert status == 200
-        return {
-            (sample.labels["reason"], sample.labels["area"]): sample.value
-            for family in text_string_to_metric_families(body.decode())
-            if family.name == "newsindex_nginx_refused"
-            for sample in family.samples
-            if sample.name == "newsindex_nginx_refused_total"
-        }
+        return refused_counts(self.exporter)
+
+
+def refused_counts(exporter: str) -> dict[tuple[str, str], float]:
+    """newsindex_nginx_refused_total by (reason, area), as Prometheus would scrape it."""
+    status, body, _headers = http_get(f"{exporter}/metrics", timeout=5)
+    assert status == 200
+    return {
+        (sample.labels["reason"], sample.labels["area"]): sample.value
+        for family in text_string_to_metric_families(body.decode())
+        if family.name == "newsindex_nginx_refused"
+        for sample in family.samples
+        if sample.name == "newsindex_nginx_refused_total"
+    }
 
 
 def start_exporter(stack: ExitStack, log: Path) -> str:
@@ -184,7 +188,7 @@ def test_a_request_no_node_can_take_is_shed_at_once_with_retry_after(tmp_path: P
         nginx = Nginx(tmp_path / "nginx", [SimpleNamespace(port=stuck.getsockname()[1])])
         stack.callback(nginx.stop)
         nginx.start(through_to_nodes=False)
-        exporter = Site(nginx, [], start_exporter(stack, nginx.refusals_log))
+        exporter = start_exporter(stack, nginx.refusals_log)
         for number in range(max_conns):  # each from its own address: no limit per client
             waiting = socket.create_connection(
                 ("127.0.0.1", nginx.port), timeout=5, source_address=(f"127.0.3.{number + 1}", 0)
@@ -198,7 +202,11 @@ def test_a_request_no_node_can_take_is_shed_at_once_with_retry_after(tmp_path: P
         status, body, headers = http_get(f"{nginx.base}/?q=rain", 5, "127.0.3.101")
         assert (status, headers.get("Retry-After")) == (503, "2") and b"<h1>Busy</h1>" in body
         wait_until(
-            lambda: exporter.refused()["shed", "api"] == exporter.refused()["shed", "page"] == 1,
+            lambda: (
+                refused_counts(exporter)["shed", "api"]
+                == refused_counts(exporter)["shed", "page"]
+                == 1
+            ),
             CEILING_SECONDS,
             "newsindex_nginx_refused_total counting the shed requests",
         )
@@ -221,3 +229,28 @@ def max_conns_of(site: str) -> int:
     found = re.search(r"max_conns=(\d+)", site)
     assert found, "the upstream has no max_conns"
     return int(found.group(1))
+
+
+def test_the_refusal_counts_follow_the_log_across_rotation(tmp_path: Path) -> None:
+    """Lines written before the exporter started are not counted; after logrotate's rename (and
+    nginx reopening the log) and after copytruncate, every new line is."""
+    log = tmp_path / "refusals.log"
+    log.write_text("1.0 limited api 429\n")
+    with ExitStack() as stack:
+        exporter = start_exporter(stack, log)
+        assert refused_counts(exporter)["limited", "api"] == 0
+        with log.open("a") as lines:
+            lines.write("2.0 limited api 429\n2.1 shed page 503\n2.2 limited feed 429\n")
+        log.rename(tmp_path / "refusals.log.1")  # logrotate's rename; nginx still writes there
+        with (tmp_path / "refusals.log.1").open("a") as lines:
+            lines.write("3.0 limited api 429\n")
+        log.write_text("4.0 limited api 429\n")  # nginx reopened the log (USR1)
+        assert refused_counts(exporter)["limited", "api"] == 3
+        log.write_text("5.0 shed api 503\n")  # copytruncate: the same file, shorter
+        counts = refused_counts(exporter)
+        assert (counts["limited", "api"], counts["shed", "api"], counts["shed", "page"]) == (
+            3,
+            1,
+            1,
+        )
+        assert counts["limited", "feed"] == 1
