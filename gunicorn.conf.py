@@ -18,6 +18,11 @@ worker_class = "sync"
 timeout = 30  # a query is cut off by its own time limit long before this
 graceful_timeout = 10
 keepalive = 5
+# Connections waiting for a free worker: few, so that an overloaded node refuses quickly (nginx
+# then tries another node, or answers 503 with Retry-After) rather than queueing readers for
+# seconds behind 2,048 (gunicorn's default). nginx's max_conns per node (deploy/) stays below it,
+# so a direct /healthz or Prometheus' /metrics always finds room.
+backlog = 64
 # Recycle workers now and then, spread out by a wide jitter: workers serving the same traffic
 # reach the same count together, and a new worker spends a second loading a large index.
 max_requests = 100_000

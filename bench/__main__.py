@@ -1,7 +1,7 @@
 """``python -m bench``: the benchmark command (see ``bench.run``); ``python -m bench pages`` is
 the page-reading evaluation (see ``bench.page_reading``) and ``python -m bench relevance`` the
 ranking evaluation (see ``bench.relevance``); ``python -m bench stories`` measures stories (see
-``bench.stories``)."""
+``bench.stories``), and ``python -m bench flood`` a reader under a flood (see ``bench.flood``)."""
 
 import sys
 
@@ -24,6 +24,11 @@ if sys.argv[1:2] == ["stories"]:
     from bench.stories import main as stories_main
 
     raise SystemExit(stories_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["flood"]:
+    from bench.flood import main as flood_main
+
+    raise SystemExit(flood_main(sys.argv[2:]))
 
 from bench.run import main  # noqa: E402
 

@@ -133,7 +133,7 @@ def gunicorn_server(
             env=env,
             stdout=log,
             stderr=log,
-            preexec_fn=_stop_when_parent_dies,
+            preexec_fn=stop_when_parent_dies,
         )
     server = Server(f"http://127.0.0.1:{port}", log_path)
     try:
@@ -148,7 +148,7 @@ def gunicorn_server(
             process.wait()
 
 
-def _stop_when_parent_dies() -> None:
+def stop_when_parent_dies() -> None:
     """In the gunicorn child, before exec: ask Linux for SIGTERM when the benchmark dies, even by
     SIGKILL, so that no server is left running on a shared machine. Elsewhere: nothing."""
     try:

@@ -10,45 +10,51 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import http.client
 import itertools
 import json
 import os
 import re
-import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from bench.nginx import REFUSALS_LOG, nginx_command, render_nginx_site
 from conftest import free_port
 from indexer.config import PROJECT_ROOT
 from processes import Run, run_to_end
 
 DEPLOY = PROJECT_ROOT / "deploy"
-NGINX_SITE = DEPLOY / "nginx-newsindex.conf"
 FAKE_SSH = PROJECT_ROOT / "tests" / "fixtures" / "fake_ssh"
 # gunicorn's access log with the worker's process id first: "<1234> GET /api/search?q=x 200".
 ACCESS_LOG_FORMAT = "%(p)s %(m)s %(U)s?%(q)s %(s)s"
 START_CEILING_SECONDS = 60  # generous: only a hang takes this long
 
 
-def http_get(url: str, timeout: float = 10) -> tuple[int, bytes, dict[str, str]]:
-    """(status, body, headers) of a GET that accepts gzip (the body comes back unzipped); HTTP
-    errors are answers too."""
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+def http_get(
+    url: str, timeout: float = 10, source: str | None = None
+) -> tuple[int, bytes, dict[str, str]]:
+    """(status, body, headers) of a GET that accepts gzip (the body comes back unzipped), from the
+    loopback address ``source`` if given (nginx's limits are per client address); HTTP errors
+    are answers too."""
+    parts = urlsplit(url)
+    address = (source, 0) if source else None
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout, address)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, body, headers = response.status, response.read(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        with error:
-            status, body, headers = error.code, error.read(), dict(error.headers)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path or "/", headers={"Accept-Encoding": "gzip"})
+        response = connection.getresponse()
+        status, body, headers = response.status, response.read(), dict(response.headers)
+    finally:
+        connection.close()
     if headers.get("Content-Encoding") == "gzip":
         body = gzip.decompress(body)
     return status, body, headers
@@ -134,33 +140,6 @@ class GunicornNode:
         return json.loads(body) if status == 200 else {}
 
 
-def render_nginx_site(listen_port: int, nodes: list[GunicornNode], assets_root: Path) -> str:
-    """The project's nginx site with its EDIT lines set for this test: the listening port, the
-    nodes, the folder of the site's files. Fails if the site no longer has a line this rendering
-    sets."""
-    site = NGINX_SITE.read_text("utf-8")
-    server_line = re.compile(r"^(\s*)server \S+:\d+( [^;]*)?;$", re.MULTILINE)
-    parameters = server_line.search(site)
-    assert parameters, "the nginx site has no upstream server line"
-    servers = "".join(
-        f"{parameters.group(1)}server 127.0.0.1:{node.port}{parameters.group(2) or ''};\n"
-        for node in nodes
-    )
-    site, upstream_lines = server_line.subn("", site)
-    site = site.replace("upstream newsindex {\n", "upstream newsindex {\n" + servers, 1)
-    site, listens = re.subn(r"listen 80;", f"listen 127.0.0.1:{listen_port};", site)
-    site = re.sub(r"\n\s*listen \[::\]:80;", "", site)
-    site, roots = re.subn(r"root /srv/newsindex/var/www;", f"root {assets_root};", site)
-    assert (upstream_lines >= 1, listens, roots) == (True, 1, 1), "the nginx site changed shape"
-    return site
-
-
-def nginx_binary() -> str:
-    found = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
-    assert found, "nginx is not installed (apt-get install nginx; .ci/run installs it)"
-    return found
-
-
 class Nginx:
     """Debian's nginx in the foreground, all its paths in ``workdir``, serving the project's site
     in front of ``nodes``."""
@@ -175,47 +154,43 @@ class Nginx:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def write_config(self) -> Path:
-        """nginx's own configuration around the project's site, and the site's files exported
-        for it as an operator exports them (deploy/export_assets.py)."""
+    def command(self) -> list[str]:
+        """nginx's command, its configuration written around the project's site, and the site's
+        files exported for it as an operator exports them (deploy/export_assets.py)."""
         assets_root = self.workdir / "www"
         exported = run_to_end(
             [sys.executable, str(DEPLOY / "export_assets.py"), str(assets_root)], {}, timeout=60
         )
         assert exported.returncode == 0, exported.stderr
-        site = render_nginx_site(self.port, self.nodes, assets_root)
-        (self.workdir / "site.conf").write_text(site)
-        user = "user root;\n" if os.geteuid() == 0 else ""  # else nginx cannot read its folder
-        temp_paths = "".join(
-            f"    {kind}_temp_path {self.workdir}/{kind};\n"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        config = self.workdir / "nginx.conf"
-        config.write_text(
-            f"{user}worker_processes 1;\ndaemon off;\npid {self.workdir}/nginx.pid;\n"
-            f"error_log {self.workdir}/error.log warn;\n"
-            "events { worker_connections 512; }\n"
-            "http {\n    include /etc/nginx/mime.types;\n"
-            "    default_type application/octet-stream;\n"
-            f"    access_log {self.workdir}/access.log;\n{temp_paths}"
-            f"    include {self.workdir}/site.conf;\n}}\n"
-        )
-        return config
+        ports = [node.port for node in self.nodes]
+        site = render_nginx_site(self.port, ports, assets_root, self.workdir)
+        return nginx_command(self.workdir, site)
 
-    def start(self) -> Nginx:
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        config = self.write_config()
-        command = [nginx_binary(), "-p", str(self.workdir), "-c", str(config)]
-        command += ["-e", str(self.workdir / "error.log")]
+    @property
+    def refusals_log(self) -> Path:
+        """The site's log of the requests nginx refused itself (limited, shed)."""
+        return self.workdir / REFUSALS_LOG
+
+    def start(self, through_to_nodes: bool = True) -> Nginx:
+        """nginx started, once it answers /healthz from a node (or, not ``through_to_nodes``, once
+        it accepts connections at all)."""
+        command = self.command()
         checked = run_to_end([*command, "-t"], {"PATH": "/usr/sbin:/usr/bin:/bin"}, timeout=30)
         assert checked.returncode == 0, f"nginx refuses the site: {checked.stderr}"
         self.run = Run(command, {"PATH": "/usr/sbin:/usr/bin:/bin"}, death_signal=signal.SIGTERM)
         wait_until(
-            lambda: http_get(f"{self.base}/healthz", timeout=2)[0] == 200,
+            self.answers_healthz if through_to_nodes else self.accepts_connections,
             START_CEILING_SECONDS,
-            "nginx answering /healthz",
+            "nginx answering",
         )
         return self
+
+    def answers_healthz(self) -> bool:
+        return http_get(f"{self.base}/healthz", timeout=2)[0] == 200
+
+    def accepts_connections(self) -> bool:
+        socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        return True
 
     def stop(self) -> None:
         if self.run is not None and self.run.poll() is None:
@@ -228,7 +203,8 @@ class Nginx:
 
 class SteadyLoad:
     """Client threads sending GETs through nginx, round and round; ``check(url, status, body)``
-    returns a problem to record, or None."""
+    returns a problem to record, or None. Each request comes from another of 250 loopback
+    addresses: many readers, none of them near nginx's limits per client."""
 
     def __init__(
         self,
@@ -260,7 +236,7 @@ class SteadyLoad:
                 return
             url = self.urls[number % len(self.urls)]
             try:
-                status, body, _headers = http_get(url)
+                status, body, _headers = http_get(url, source=f"127.0.1.{number % 250 + 1}")
                 problem = self.check(url, status, body)
             except Exception as exc:  # refused, reset, timed out: every one a failure
                 problem = f"{url}: {exc!r}"

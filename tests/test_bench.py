@@ -115,3 +115,18 @@ def test_the_python_load_generator_counts_requests_and_errors(
         stub.server_close()
     assert result.requests > 0
     assert 0 < result.errors < result.requests
+
+
+def test_the_flood_benchmark_runs_and_reports(tmp_path: Path) -> None:
+    """``python -m bench flood`` end to end, briefly, on the samples (its figures mean nothing)."""
+    command = [sys.executable, "-m", "bench", "flood", "--corpus", str(SAMPLES), "--seconds", "1"]
+    command += ["--connections", "16", "--queries", "20", "--out", str(tmp_path)]
+    done = run_to_end(command, dict(os.environ), timeout=120, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [folder] = tmp_path.iterdir()
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert set(report["areas"]) == {"api", "feed"}
+    for row in report["areas"].values():
+        assert row["flood"]["limited_429"] > 0 and row["reader_flooded"]["not_200"] == 0
+        assert set(row["targets"]) >= {"reader_p95_within_3x", "everyone_served_within_2_s"}
+    assert "# A reader under a flood" in (folder / "report.md").read_text(encoding="utf-8")
