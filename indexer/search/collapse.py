@@ -40,7 +40,8 @@ class StoryColumn:
         return cls(codes, names, sizes, sizes[codes] > 1, max(largest, 1))
 
     def story_of(self, docnum: int) -> str:
-        return self.names[self.codes[docnum]]
+        name: str = self.names[self.codes[docnum]]
+        return name
 
     def versions(self, docnum: int) -> int:
         """How many other live articles the document's story has."""
@@ -54,7 +55,8 @@ class StoryColumn:
             return EMPTY
         if docs is None:
             return np.flatnonzero(self.codes == at).astype(DOC_TYPE)
-        return docs[self.codes[docs] == at]
+        members: DocSet = docs[self.codes[docs] == at]
+        return members
 
     def count(self, docs: DocSet) -> int:
         """How many stories ``docs`` hold."""

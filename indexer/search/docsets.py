@@ -41,7 +41,8 @@ def intersection(first: DocSet, second: DocSet) -> DocSet:
     if not len(small) or not len(large):
         return EMPTY
     at = np.minimum(np.searchsorted(large, small), len(large) - 1)
-    return small[large[at] == small]
+    found: DocSet = small[large[at] == small]
+    return found
 
 
 def union(sets: Sequence[DocSet]) -> DocSet:
@@ -66,7 +67,8 @@ def difference(kept: DocSet, removed: DocSet) -> DocSet:
     if not len(kept) or not len(removed):
         return kept
     at = np.minimum(np.searchsorted(removed, kept), len(removed) - 1)
-    return kept[removed[at] != kept]
+    left: DocSet = kept[removed[at] != kept]
+    return left
 
 
 def matching_docs(

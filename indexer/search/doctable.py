@@ -68,7 +68,8 @@ class DocTable:
             kept &= times >= _utc_timestamp(start)
         if end:
             kept &= times <= _utc_timestamp(end)
-        return docs[kept]
+        dated: DocSet = docs[kept]
+        return dated
 
     def in_sections(self, docs: DocSet, names: Iterable[str]) -> DocSet:
         """The documents of ``docs`` in any of the sections ``names`` (case does not matter)."""
