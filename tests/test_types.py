@@ -12,7 +12,7 @@ import pytest
 from indexer.config import PROJECT_ROOT
 
 # The packages held to mypy --strict (search/ and webui/ at least: issue 20).
-STRICT_PACKAGES = ("indexer/analysis", "indexer/search", "webui")
+STRICT_PACKAGES = ("indexer/analysis", "indexer/ingest", "indexer/search", "webui")
 # What `mypy --strict` sets that an override can set (warn_redundant_casts is global only).
 STRICT_FLAGS = (
     "disallow_any_generics",
