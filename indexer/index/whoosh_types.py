@@ -2,8 +2,9 @@
 (Whoosh ships no type information) and a reader sees what the project needs of Whoosh: the
 surface a replacement engine would have to offer.
 
-Two values stay ``Any``, because their type is the schema's and not the API's: a stored field
-(text, a date, a number, by field) and a column's value (text, a flag, a number, by column).
+What stays ``Any`` is typed by the schema, not by the API: a stored field's value (text, a date,
+a number, by field), a column's value (by column), and a field's analyzer (``NewsAnalyzer`` for
+the text fields).
 """
 
 from __future__ import annotations
@@ -96,6 +97,15 @@ class Corrector(Protocol):
     def suggest(
         self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0
     ) -> list[str]: ...
+
+
+class IndexWriter(Protocol):
+    """``whoosh.writing.IndexWriter``: changes to a copy of a generation (``indexer update``)."""
+
+    def update_document(self, **fields: object) -> None: ...
+    def delete_by_term(self, fieldname: str, text: str) -> int: ...
+    def cancel(self) -> None: ...
+    def commit(self) -> None: ...
 
 
 class Searcher(Protocol):
