@@ -30,6 +30,11 @@ Reading:
   reach it from a searcher.
 - ``BM25F._field_B``: BM25F's per-field ``b``, to rank in numpy exactly as Whoosh does.
 
+Types, for annotations only: ``whoosh.codec.base.Segment``, ``W3FieldWriter``,
+``whoosh.filedb.filestore.Storage`` and ``whoosh.index.FileIndex`` name what the writer and the
+codec above handle (Whoosh has no type information, so mypy sees them as Any); ``Segment`` and
+``W3FieldWriter`` are re-exported for ``bulk_writer``'s annotations.
+
 The byte formats of what the index stores (positions, frequencies, field lengths) are packed and
 unpacked by ``indexer.index.index_formats``, which uses Whoosh's public packing functions only.
 """
