@@ -15,18 +15,6 @@ from typing import Any, Protocol
 StoredFields = dict[str, Any]  # a document's stored fields; each value of its field's type
 
 
-class Analyzer(Protocol):
-    """``whoosh.analysis.Analyzer``: text in, tokens (``.text``, ``.pos``...) out."""
-
-    def __call__(self, value: str, **kwargs: object) -> Iterator[Token]: ...
-
-
-class Token(Protocol):
-    """``whoosh.analysis.Token``: one term of analysed text (Whoosh reuses one object)."""
-
-    text: str
-
-
 class Field(Protocol):
     """``whoosh.fields.FieldType``: a schema's field and how its text is analysed."""
 
@@ -37,7 +25,6 @@ class Schema(Protocol):
     """``whoosh.fields.Schema``: the fields by name."""
 
     def __getitem__(self, name: str) -> Field: ...
-    def names(self) -> list[str]: ...
 
 
 class Matcher(Protocol):
