@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import click
 
@@ -23,6 +23,19 @@ from indexer.index.status import check_index, index_stats, rollback_index, sourc
 from indexer.index.update import delete_articles, update_index
 from indexer.progress import ProgressBar
 from indexer.run_metrics import RunRecord, write_run_metrics
+
+if TYPE_CHECKING:
+    from indexer.search.results import SearchResults
+
+
+class _Summary(Protocol):
+    """What a command's summary (rebuild, update) has that its warnings are printed from."""
+
+    @property
+    def warning_messages(self) -> list[str]: ...
+
+
+SummaryT = TypeVar("SummaryT", bound=_Summary)
 
 EXIT_CODES = """\b
 Exit codes:
@@ -301,7 +314,7 @@ def search(
 _SINGULAR = {"stories": "story", "articles": "article"}
 
 
-def _print_results(results: Any) -> None:
+def _print_results(results: SearchResults) -> None:
     note = (
         f" ({results.match}: {results.all_words_total:,} with every word)"
         if results.relaxed
@@ -362,7 +375,9 @@ def _write_run_record(ctx: click.Context, record: RunRecord) -> None:
         click.echo(f"warning: cannot write the run's metrics in {directory}: {exc}", err=True)
 
 
-def _with_progress(quiet: bool, as_json: bool, run: Callable[[ProgressBar | None], Any]) -> Any:
+def _with_progress(
+    quiet: bool, as_json: bool, run: Callable[[ProgressBar | None], SummaryT]
+) -> SummaryT:
     """``run(progress)`` with a progress bar on a terminal, then its warnings on stderr (what
     cron mails) unless --quiet; returns its summary."""
     bar = ProgressBar() if sys.stderr.isatty() and not (quiet or as_json) else None

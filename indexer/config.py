@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from indexer.errors import ConfigError
@@ -89,6 +89,22 @@ class Settings:
     config_file: Path | None = None
 
 
+class SettingsChanges(TypedDict, total=False):
+    """Settings read from the config file or the environment, to replace the defaults."""
+
+    index_dir: Path
+    language: str
+    build_processes: int
+    result_cache: int
+    sources: tuple[SourceConfig, ...]
+    base_url: str
+    section_names: Mapping[str, str]
+    replicas: tuple[str, ...]
+    ssh: str
+    remote_indexer: str
+    textfile_dir: Path | None
+
+
 def load_settings(
     overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -127,7 +143,7 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
     _reject_unknown(data, {"index", "sources", "web", "publish", "metrics"}, path, "")
     index = data.get("index", {})
     _reject_unknown(index, {"dir", "language", "build_processes"}, path, "index.")
-    changes: dict[str, Any] = {}
+    changes: SettingsChanges = {}
     if "dir" in index:
         changes["index_dir"] = _resolve(_string(index["dir"], path, "index.dir"), path.parent)
     if "language" in index:
@@ -144,11 +160,11 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
     return replace(settings, **changes)
 
 
-def _web_from_toml(web: Any, path: Path) -> dict[str, Any]:
+def _web_from_toml(web: object, path: Path) -> SettingsChanges:
     if not isinstance(web, dict):
         raise ConfigError(f"{path}: 'web' must be a table ([web])")
     _reject_unknown(web, {"base_url", "section_names"}, path, "web.")
-    changes: dict[str, Any] = {}
+    changes: SettingsChanges = {}
     if "base_url" in web:
         changes["base_url"] = _base_url(web["base_url"], f"{path}: web.base_url")
     names = web.get("section_names", {})
@@ -161,7 +177,7 @@ def _web_from_toml(web: Any, path: Path) -> dict[str, Any]:
     return changes
 
 
-def _base_url(value: Any, where: str) -> str:
+def _base_url(value: object, where: str) -> str:
     """An absolute http(s) URL without query or fragment, kept without a trailing slash."""
     text = value.strip() if isinstance(value, str) else ""
     parts = urlsplit(text)
@@ -170,11 +186,11 @@ def _base_url(value: Any, where: str) -> str:
     return text.rstrip("/")
 
 
-def _publish_from_toml(table: Any, path: Path) -> dict[str, Any]:
+def _publish_from_toml(table: object, path: Path) -> SettingsChanges:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: 'publish' must be a table ([publish])")
     _reject_unknown(table, {"replicas", "ssh", "remote_indexer"}, path, "publish.")
-    changes: dict[str, Any] = {}
+    changes: SettingsChanges = {}
     if "replicas" in table:
         replicas = table["replicas"]
         if not isinstance(replicas, list):
@@ -188,7 +204,7 @@ def _publish_from_toml(table: Any, path: Path) -> dict[str, Any]:
     return changes
 
 
-def _metrics_from_toml(table: Any, path: Path) -> dict[str, Any]:
+def _metrics_from_toml(table: object, path: Path) -> SettingsChanges:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: 'metrics' must be a table ([metrics])")
     _reject_unknown(table, {"textfile_dir"}, path, "metrics.")
@@ -209,7 +225,7 @@ def is_remote(destination: str) -> bool:
     return bool(colon) and bool(head) and "/" not in head
 
 
-def _sources_from_toml(entries: Any, path: Path) -> tuple[SourceConfig, ...]:
+def _sources_from_toml(entries: object, path: Path) -> tuple[SourceConfig, ...]:
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
     sources = []
@@ -232,7 +248,7 @@ def _sources_from_toml(entries: Any, path: Path) -> tuple[SourceConfig, ...]:
 
 
 def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settings:
-    changes: dict[str, Any] = {}
+    changes: SettingsChanges = {}
     if environ.get("NEWSINDEX_INDEX_DIR"):
         changes["index_dir"] = _resolve(environ["NEWSINDEX_INDEX_DIR"], Path.cwd())
     if environ.get("NEWSINDEX_LANGUAGE"):
@@ -258,9 +274,9 @@ def _apply_environment(settings: Settings, environ: Mapping[str, str]) -> Settin
     return replace(settings, **changes)
 
 
-def _publish_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+def _publish_from_environment(environ: Mapping[str, str]) -> SettingsChanges:
     """The settings of ``indexer publish`` and of the runs' metrics from the environment."""
-    changes: dict[str, Any] = {}
+    changes: SettingsChanges = {}
     if environ.get("NEWSINDEX_REPLICAS"):
         replicas = environ["NEWSINDEX_REPLICAS"].split()
         changes["replicas"] = tuple(_replica(r, Path.cwd()) for r in replicas)
@@ -279,7 +295,7 @@ def _validate(settings: Settings) -> None:
         )
 
 
-def _processes(value: Any, where: str) -> int:
+def _processes(value: Any, where: str) -> int:  # Any: int() tries what TOML or a variable holds
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -289,13 +305,13 @@ def _processes(value: Any, where: str) -> int:
     return number
 
 
-def _reject_unknown(table: Mapping[str, Any], known: set[str], path: Path, prefix: str) -> None:
+def _reject_unknown(table: Mapping[str, object], known: set[str], path: Path, prefix: str) -> None:
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting {prefix}{unknown[0]}")
 
 
-def _string(value: Any, path: Path, key: str) -> str:
+def _string(value: object, path: Path, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{path}: {key} must be a non-empty string")
     return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from indexer.config import load_settings
 from webui import api, assets, errors, metrics, pages
@@ -52,7 +52,7 @@ def warm_up(app: Flask) -> bool:
         return search_service().warm_up()
 
 
-def _add_security_headers(response: Any) -> Any:
+def _add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response

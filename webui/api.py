@@ -3,7 +3,7 @@ document that describes them."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
 from indexer.errors import IndexMissingError, SchemaMismatchError
 from webui.openapi import openapi_document
@@ -13,22 +13,22 @@ blueprint = Blueprint("api", __name__)
 
 
 @blueprint.route("/api/search", methods=["GET", "POST"])
-def search():
+def search() -> Response:
     return jsonify(search_results(search_request()).as_json())
 
 
 @blueprint.get("/api/articles/<path:article_id>")
-def article(article_id: str):
+def article(article_id: str) -> Response:
     return jsonify(article_view(article_id).as_json())
 
 
 @blueprint.get("/api/openapi.json")
-def openapi():
+def openapi() -> Response:
     return jsonify(openapi_document())
 
 
 @blueprint.get("/healthz")
-def health():
+def health() -> Response | tuple[Response, int]:
     try:
         return jsonify(search_service().health())
     except (IndexMissingError, SchemaMismatchError) as exc:

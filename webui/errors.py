@@ -29,6 +29,8 @@ STATUS_OF = {
 }
 log = logging.getLogger(__name__)
 
+ErrorReply = tuple[Response, int] | tuple[str, int]  # the JSON error, or the error page
+
 
 def register(app: Flask) -> None:
     app.register_error_handler(NewsindexError, _domain_error)
@@ -36,23 +38,23 @@ def register(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def error_response(status: int, code: str, message: str) -> tuple[Response, int] | tuple[str, int]:
+def error_response(status: int, code: str, message: str) -> ErrorReply:
     if _wants_json():
         return jsonify({"error": {"code": code, "message": message}}), status
     return render_template("error.html", status=status, message=message), status
 
 
-def _domain_error(error: NewsindexError):
+def _domain_error(error: NewsindexError) -> ErrorReply:
     status = next((s for kind, s in STATUS_OF.items() if isinstance(error, kind)), 503)
     return error_response(status, error.code, str(error))
 
 
-def _http_error(error: HTTPException):
+def _http_error(error: HTTPException) -> ErrorReply:
     code = (error.name or "error").lower().replace(" ", "_")
     return error_response(error.code or 500, code, error.description or error.name)
 
 
-def _unexpected_error(error: Exception):
+def _unexpected_error(error: Exception) -> ErrorReply:
     log.exception("unexpected error serving %s", request.path)
     return error_response(500, "internal", "something went wrong on our side; please try again")
 

@@ -164,4 +164,5 @@ def _xml_text(text: str) -> str:
 
 def _document(root: ElementTree.Element) -> bytes:
     ElementTree.indent(root)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document

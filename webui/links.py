@@ -52,7 +52,7 @@ def article_url(article_id: str, search: SearchRequest, *, external: bool = Fals
 def public_url(endpoint: str, **values: Any) -> str:
     """The absolute URL of ``endpoint``: on the configured public address when there is one,
     else on the host the request came to."""
-    base = current_app.config["NEWSINDEX_SETTINGS"].base_url
+    base: str = current_app.config["NEWSINDEX_SETTINGS"].base_url
     if not base:
         return url_for(endpoint, _external=True, **values)
     path = url_for(endpoint, **values).removeprefix(request.script_root)

@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
 
 from flask import Blueprint, Response, g, request
 from prometheus_client import (
@@ -142,7 +141,7 @@ def metrics() -> Response:
 class _ProcessMeters(Collector):
     """The one process's metrics (no gunicorn workers to add up)."""
 
-    def collect(self) -> Iterator[Any]:
+    def collect(self) -> Iterator[Metric]:
         registry = _meters().registry
         if registry is not None:
             yield from registry.collect()

@@ -10,16 +10,19 @@ _NULLABLE_STRING = {"type": ["string", "null"]}
 _ERROR_DETAIL = {"$ref": "#/components/schemas/ErrorDetail"}
 
 
-def _param(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+# Any: SEARCH_FORM reads a parameter's schema back as a dict
+def _param(
+    name: str, description: str, schema: dict[str, object], **extra: object
+) -> dict[str, Any]:
     return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
 
 
-def _json(schema_name: str, description: str) -> dict[str, Any]:
+def _json(schema_name: str, description: str) -> dict[str, object]:
     ref = {"$ref": f"#/components/schemas/{schema_name}"}
     return {"description": description, "content": {"application/json": {"schema": ref}}}
 
 
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+def _object(properties: dict[str, object], required: list[str] | None = None) -> dict[str, object]:
     return {
         "type": "object",
         "properties": properties,
@@ -280,7 +283,7 @@ ERROR_DETAIL = _object(
 ERROR = _object({"error": _ERROR_DETAIL})
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document() -> dict[str, object]:
     bad_request = _json(
         "Error",
         "A parameter or the query cannot be read (code `bad_query`), or the search ran past its "

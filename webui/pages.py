@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from indexer.errors import QueryError
 from indexer.search.requests import DEFAULT_PER_PAGE, MAX_RESULT_DEPTH, SearchRequest
@@ -73,7 +74,7 @@ def _http_url(url: str | None) -> str | None:
 
 
 @blueprint.get("/")
-def search():
+def search() -> str | tuple[str, int]:
     try:
         parsed = search_request()
         results = search_results(parsed)
@@ -98,13 +99,13 @@ def _query_alone_differs() -> bool:
 
 
 @blueprint.get("/article/<path:article_id>")
-def article(article_id: str):
+def article(article_id: str) -> str:
     page = build_article_page(article_view(article_id), search_context())
     return render_template("article.html", page=page, query=page.query)
 
 
 @blueprint.get("/search.atom")
-def search_feed():
+def search_feed() -> BaseResponse:
     parsed = search_request()
     per_page = parsed.per_page if "per_page" in request.args else FEED_ENTRIES
     page = min(parsed.page, MAX_RESULT_DEPTH // per_page)
@@ -150,7 +151,7 @@ def _feed_links(asked: SearchRequest, per_page: int, results: SearchResults) -> 
 
 
 @blueprint.get("/opensearch.xml")
-def opensearch():
+def opensearch() -> Response:
     document = feeds.opensearch_description(
         search_page=public_url("pages.search"),
         feed=public_url("pages.search_feed"),

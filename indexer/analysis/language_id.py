@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Protocol
 
 from indexer.analysis.scripts import (
     LANGUAGES_BY_SCRIPT,
@@ -157,13 +158,21 @@ def _plainly_english(text: str) -> bool:
     return (strong >= 2 or (strong == 1 and len(weights) >= 3)) and len(weights) * 6 >= len(words)
 
 
+class _LanguageModel(Protocol):
+    """What is used of py3langid's ``LanguageIdentifier``."""
+
+    labels: Sequence[str]
+
+    def rank(self, text: str) -> list[tuple[str, float]]: ...
+
+
 class _Identifier:
     """py3langid's model, choosing among the languages of one script."""
 
     def __init__(self) -> None:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-        self.model: Any = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self.model: _LanguageModel = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         other_scripts = {lang for langs in LANGUAGES_BY_SCRIPT.values() for lang in langs}
         not_latin = other_scripts | {"ja", "zh", "ko", "wuu", "yue", "zxx", "dz"}
         not_latin |= set(SCRIPT_LANGUAGE.values())

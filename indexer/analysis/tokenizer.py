@@ -86,7 +86,7 @@ class LanguageText(str):
         value.language = language
         return value
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[type[LanguageText], tuple[str, str]]:
         return (LanguageText, (str(self), self.language))
 
 
@@ -203,7 +203,7 @@ class NewsAnalyzer(Analyzer):
         self._normalizers: dict[str, WordNormalizer] = {}
         self._lock = threading.Lock()
 
-    def _options(self) -> tuple[Any, ...]:
+    def _options(self) -> tuple[object, ...]:
         return (
             self.tagged,
             self.stemming,
@@ -376,7 +376,7 @@ class NewsAnalyzer(Analyzer):
         start_char: int = 0,
         tokenize: bool = True,
         mode: str = "",
-        **kwargs: Any,
+        **kwargs: object,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
@@ -450,7 +450,7 @@ class NamespaceAnalyzer(Analyzer):
         own = min(writing_scripts(analysed_as))  # the article's own namespace is always there
         return {namespace(analysed_as, s) for s in scripts_present(value) | {own}}
 
-    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
+    def __call__(self, value: str, **kwargs: object) -> Iterator[Token]:
         token = Token(**kwargs)
         for name in sorted(self.namespaces(value)):
             token.text = name

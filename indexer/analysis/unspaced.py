@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Iterator
-from typing import Any
+from typing import Protocol
 
 from indexer.errors import SchemaMismatchError
 
@@ -63,6 +63,15 @@ def icu_available() -> bool:
     return True
 
 
+class WordBreaker(Protocol):
+    """What is used of ICU's word ``BreakIterator``: the ends of a text's pieces, and whether
+    each is a word."""
+
+    def setText(self, text: str) -> None: ...
+    def __iter__(self) -> Iterator[int]: ...
+    def getRuleStatus(self) -> int: ...
+
+
 class Segmenter:
     """Cuts runs of the dictionary scripts: ``kind`` is ``icu`` or ``graphemes``."""
 
@@ -70,10 +79,10 @@ class Segmenter:
         self.kind = kind
         self._local = threading.local()  # ICU's break iterators are not thread-safe
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, str]:
         return {"kind": self.kind}
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, str]) -> None:
         self.__init__(state["kind"])  # type: ignore[misc]
 
     def __eq__(self, other: object) -> bool:
@@ -94,8 +103,8 @@ class Segmenter:
                 yield run[start:end], start, end, 1
             start = end
 
-    def _breaker(self) -> Any:
-        breaker = getattr(self._local, "breaker", None)
+    def _breaker(self) -> WordBreaker:
+        breaker: WordBreaker | None = getattr(self._local, "breaker", None)
         if breaker is None:
             try:
                 import icu

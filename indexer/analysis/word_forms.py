@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 
 import Stemmer
 
@@ -196,7 +197,9 @@ class WordNormalizer:
     def __init__(self, namespace_name: str, stemming: bool) -> None:
         self.namespace = namespace_name
         stemmer = SNOWBALL_STEMMERS.get(namespace_name) if stemming else None
-        self._stemmer = Stemmer.Stemmer(stemmer).stemWord if stemmer else None
+        self._stemmer: Callable[[str], str] | None = (
+            Stemmer.Stemmer(stemmer).stemWord if stemmer else None
+        )
         self._arabic = stemming and namespace_name == "ar"
         self._lock = threading.Lock()  # PyStemmer's stemmers are not thread-safe
         self.stops = stop_words(namespace_name)

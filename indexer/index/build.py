@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.query import And, Term
@@ -24,8 +23,8 @@ from indexer.errors import DiskError, IndexCheckError, SourceError, StrictModeEr
 from indexer.index.bulk_writer import Progress, write_index
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.status import index_facts
-from indexer.index.store import IndexStore, translate_os_errors
-from indexer.index.whoosh_types import Searcher
+from indexer.index.store import IndexStore, Manifest, translate_os_errors
+from indexer.index.whoosh_types import Schema, Searcher
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.fetch import SourceStates
 from indexer.ingest.sources import ReadReport, Source, find_sources, read_articles
@@ -46,7 +45,7 @@ class RebuildSummary:
     files: int
     warning_messages: list[str] = field(default_factory=list, repr=False)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["warning_messages"] = self.warning_messages[:100]
         return data
@@ -198,7 +197,7 @@ def _probe_articles(articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
     return [articles[i] for i in sorted(picks)]
 
 
-def _finds_itself(searcher: Searcher, schema: Any, article: ArticleRecord) -> bool:
+def _finds_itself(searcher: Searcher, schema: Schema, article: ArticleRecord) -> bool:
     docnum = searcher.document_number(id=article.id)
     if docnum is None:
         return False
@@ -213,7 +212,7 @@ def _finds_itself(searcher: Searcher, schema: Any, article: ArticleRecord) -> bo
 
 def generation_manifest(
     path: Path, settings: Settings, locations: Sequence[str], seconds: float
-) -> dict[str, Any]:
+) -> Manifest:
     """The manifest of the index in ``path``: its facts, counted from the index itself."""
     return {
         "schema_version": SCHEMA_VERSION,

@@ -33,13 +33,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.fields import FieldType, Schema
 
 from indexer.analysis.language_id import load_identifier
+from indexer.analysis.tokenizer import NewsAnalyzer
 from indexer.errors import WriterDiedError
 from indexer.index.documents import document_fields
 from indexer.index.index_formats import LENGTH_OF_BYTE, position_gaps, positions_value
@@ -49,6 +52,9 @@ from indexer.index.story_table import StoryTable
 from indexer.index.whoosh_internals import (
     MemorySegmentWriter,
     NewsCodec,
+    PreloadedLengthsReader,
+    Segment,
+    W3FieldWriter,
     add_posting_blocks,
     commit_segments,
 )
@@ -69,10 +75,10 @@ class TermPostings:
     """
 
     def __init__(self) -> None:
-        self.positional: dict[str, dict[str, array]] = {}
+        self.positional: dict[str, dict[str, array[int]]] = {}
         self.other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
 
-    def add_field(self, fieldname: str, field: Any, value: Any, docnum: int) -> int:
+    def add_field(self, fieldname: str, field: FieldType, value: object, docnum: int) -> int:
         """Index ``value`` as ``fieldname`` of document ``docnum``; its length (words counted
         for ranking, 0 for a field that is not scored)."""
         if isinstance(field.format, NewsPositions) and isinstance(value, str):
@@ -81,7 +87,9 @@ class TermPostings:
             length = self._add_other(fieldname, field, value, docnum)
         return length if field.scorable else 0
 
-    def _add_positions(self, fieldname: str, analyzer: Any, value: str, docnum: int) -> int:
+    def _add_positions(
+        self, fieldname: str, analyzer: NewsAnalyzer, value: str, docnum: int
+    ) -> int:
         terms = self.positional.setdefault(fieldname, {})
         length = 0
         for term, positions in analyzer.term_positions(value).items():
@@ -97,7 +105,7 @@ class TermPostings:
             length += len(positions)
         return length
 
-    def _add_other(self, fieldname: str, field: Any, value: Any, docnum: int) -> int:
+    def _add_other(self, fieldname: str, field: FieldType, value: object, docnum: int) -> int:
         terms = self.other.setdefault(fieldname, {})
         length = 0
         for tbytes, freq, weight, vbytes in field.index(value):
@@ -108,7 +116,9 @@ class TermPostings:
     def fieldnames(self) -> list[str]:
         return sorted(self.positional.keys() | self.other.keys())
 
-    def write(self, fieldwriter: Any, schema: Any, lengths: Any) -> None:
+    def write(
+        self, fieldwriter: W3FieldWriter, schema: Schema, lengths: PreloadedLengthsReader
+    ) -> None:
         """Write every posting through Whoosh's ``fieldwriter``, fields and terms in order;
         ``lengths`` is the segment's per-document reader (its field lengths)."""
         for fieldname in self.fieldnames():
@@ -134,7 +144,7 @@ class TermPostings:
                     fieldwriter.finish_term()
             fieldwriter.finish_field()
 
-    def _positional_terms(self, fieldname: str) -> Iterator[tuple[bytes, array]]:
+    def _positional_terms(self, fieldname: str) -> Iterator[tuple[bytes, array[int]]]:
         terms = self.positional[fieldname]
         for term in sorted(terms):  # code point order is UTF-8 byte order
             yield term.encode("utf-8"), terms[term]
@@ -144,7 +154,9 @@ class TermPostings:
         self.other.clear()
 
 
-def _write_positions(fieldwriter: Any, postings: array, lengths: Any, boost: float) -> None:
+def _write_positions(
+    fieldwriter: W3FieldWriter, postings: array[int], lengths: array[int] | None, boost: float
+) -> None:
     """One term's postings, stored as ``docnum, count, gaps...``, as Whoosh postings whose
     value is ``NewsPositions``' encoding of the positions."""
     ids, weights, values, sizes = [], [], [], []
@@ -166,11 +178,11 @@ class SegmentBuilder(MemorySegmentWriter):
     no separate spelling fields.
     """
 
-    def __init__(self, index: Any, holds_lock: bool = True) -> None:
+    def __init__(self, index: whoosh_index.FileIndex, holds_lock: bool = True) -> None:
         super().__init__(index, NewsCodec(), holds_lock)
         self.postings = TermPostings()
 
-    def add_document(self, **fields: Any) -> None:
+    def add_document(self, **fields: object) -> None:
         docnum, perdoc = self.begin_document(), self.perdocwriter
         for fieldname in sorted(name for name in fields if not name.startswith("_")):
             value = fields[fieldname]
@@ -186,7 +198,7 @@ class SegmentBuilder(MemorySegmentWriter):
                 perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(kept))
         self.end_document()
 
-    def write_postings(self, fieldwriter: Any, lengths: Any) -> None:
+    def write_postings(self, fieldwriter: W3FieldWriter, lengths: PreloadedLengthsReader) -> None:
         self.postings.write(fieldwriter, self.schema, lengths)
         self.postings.clear()
 
@@ -270,18 +282,36 @@ def _add_articles(
 
 # The parallel build. The writing processes are forked: they find the articles here, instead of
 # receiving them pickled, and report their progress through a shared counter.
+T = TypeVar("T")
+
+
+class _Run(Protocol):
+    """``run(task, arguments, progress)`` of ``_writing_processes``."""
+
+    def __call__(
+        self,
+        task: Callable[..., T],
+        arguments: list[tuple[object, ...]],
+        progress: Progress | None = None,
+    ) -> list[T]: ...
+
+
+# What the forked writing processes find here: the index's folder (path), the articles, and
+# the count of articles indexed (indexed: shared memory, for the parent's progress).
 _shared: dict[str, Any] = {}
 
 
 @contextmanager
-def _writing_processes(processes: int, **shared: Any) -> Iterator[Callable[..., list[Any]]]:
-    """Forked processes, which find ``shared`` in ``_shared``, for the rounds of a rebuild (its
-    articles' band keys, then their segments): ``run(task, arguments, progress)`` runs
-    ``task(*arguments[i])`` for every i and returns the results in that order."""
+def _writing_processes(
+    processes: int, path: Path, articles: Sequence[ArticleRecord]
+) -> Iterator[_Run]:
+    """Forked processes, which find ``path`` and ``articles`` in ``_shared``, for the rounds of
+    a rebuild (its articles' band keys, then their segments): ``run(task, arguments, progress)``
+    runs ``task(*arguments[i])`` for every i and returns the results in that order."""
     gc.freeze()  # the writers' garbage collections leave the articles (and their pages) alone
     context = multiprocessing.get_context("fork")
     indexed = context.Value("q", 0)
-    _shared.update(shared, indexed=indexed)
+    _shared.update(path=path, articles=articles, indexed=indexed)
     pool = ProcessPoolExecutor(
         processes,
         mp_context=context,
@@ -290,10 +320,12 @@ def _writing_processes(processes: int, **shared: Any) -> Iterator[Callable[..., 
     )
 
     def run(
-        task: Callable[..., Any], arguments: list[tuple], progress: Progress | None = None
-    ) -> list[Any]:
+        task: Callable[..., T],
+        arguments: list[tuple[object, ...]],
+        progress: Progress | None = None,
+    ) -> list[T]:
         futures = [pool.submit(task, *args) for args in arguments]
-        _wait_reporting(futures, indexed, len(shared["articles"]), progress)
+        _wait_reporting(futures, indexed, len(articles), progress)
         return [future.result() for future in futures]
 
     try:
@@ -314,7 +346,7 @@ def _writing_processes(processes: int, **shared: Any) -> Iterator[Callable[..., 
 
 
 def _wait_reporting(
-    futures: list[Future], indexed: Any, total: int, progress: Progress | None
+    futures: list[Future[T]], indexed: Synchronized[int], total: int, progress: Progress | None
 ) -> None:
     """Wait for every segment; report the articles indexed meanwhile. The first failure is
     raised at once."""
@@ -346,7 +378,7 @@ def _band_keys_of(start: int, stop: int) -> np.ndarray:
     return article_band_keys(_shared["articles"][start:stop])
 
 
-def _build_segment(start: int, stop: int, stories: list[str]) -> Any:
+def _build_segment(start: int, stop: int, stories: list[str]) -> Segment:
     """In a writing process: the segment of articles ``start`` to ``stop`` (``stories``:
     theirs, made once the processes had forked)."""
     index = whoosh_index.open_dir(str(_shared["path"]))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from indexer.analysis.language_id import article_language, primary_language
 from indexer.analysis.tokenizer import LanguageText
 from indexer.ingest.articles import ArticleRecord
@@ -11,14 +9,14 @@ from indexer.ingest.articles import ArticleRecord
 NAMESPACE_SAMPLE_CHARS = 4000  # of the text, read for the scripts it is written in
 
 
-def document_fields(article: ArticleRecord, story: str) -> dict[str, Any]:
+def document_fields(article: ArticleRecord, story: str) -> dict[str, object]:
     """The keyword arguments for ``writer.add_document`` that index ``article`` as a copy of
     the story with the id ``story`` (``indexer.index.stories``).
 
     The text fields get the article's language with their text (``LanguageText``), and store
     the plain text."""
     language = article_language(article)
-    fields: dict[str, Any] = {
+    fields: dict[str, object] = {
         "id": article.id,
         "checksum": article.checksum,
         "url": article.url,

@@ -43,9 +43,10 @@ def encode_positions(positions: Sequence[int]) -> bytes:
     return positions_value(array(_GAP, position_gaps(positions)))
 
 
-def positions_value(gaps: array) -> bytes:
+def positions_value(gaps: array[int]) -> bytes:
     """The posting value of positions already held as their gaps (an ``array('I')``)."""
-    return pack_uint(len(gaps)) + gaps.tobytes()
+    count: bytes = pack_uint(len(gaps))
+    return count + gaps.tobytes()
 
 
 def decode_positions(value: bytes) -> list[int]:
@@ -71,17 +72,20 @@ def decode_position_block(values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarr
 
 def frequency_value(count: int) -> bytes:
     """The posting value of a term found ``count`` times, without its positions."""
-    return pack_uint(count)
+    value: bytes = pack_uint(count)
+    return value
 
 
 def field_length(code: int) -> int:
     """The field length a stored length byte stands for."""
-    return LENGTH_OF_BYTE[code]
+    length: int = LENGTH_OF_BYTE[code]
+    return length
 
 
 def length_byte(length: int) -> int:
     """The byte Whoosh stores for a field ``length`` words long."""
-    return length_to_byte(length)
+    code: int = length_to_byte(length)
+    return code
 
 
 def term_text(term: str | bytes) -> str:

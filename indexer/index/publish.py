@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from indexer.config import Settings, is_remote
 from indexer.errors import ConfigError, NewsindexError
@@ -40,6 +40,9 @@ RSYNC_FLAGS = [
     "--exclude=/*LOCK",  # Whoosh's lock files
 ]
 SWITCHED, UNCHANGED, FAILED = "switched", "unchanged", "failed"
+
+# A replica's JSON line: its state and what goes with it (``replica.answer_publisher``).
+Reply = dict[str, Any]
 
 
 @dataclass
@@ -72,7 +75,7 @@ class PublishSummary:
     def failed(self) -> list[ReplicaOutcome]:
         return [replica for replica in self.replicas if not replica.ok]
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         return {**asdict(self), "failed": [replica.destination for replica in self.failed]}
 
 
@@ -183,7 +186,9 @@ def _publish_remote(sending: _Sending, destination: str) -> ReplicaOutcome:
             receiver.stdin.close()  # a receiver still waiting gives up and removes its folder
 
 
-def _start_receiver(sending: _Sending, host: str, path: str, errors: Any) -> subprocess.Popen:
+def _start_receiver(
+    sending: _Sending, host: str, path: str, errors: IO[str]
+) -> subprocess.Popen[str]:
     """``indexer receive`` for the folder ``path`` on ``host``, started over ssh."""
     if host.startswith("-"):  # ssh would read it as an option
         raise NewsindexError(f"{host!r} is not a host name")
@@ -200,7 +205,7 @@ def _start_receiver(sending: _Sending, host: str, path: str, errors: Any) -> sub
         raise NewsindexError(f"cannot run the ssh command {sending.ssh!r}: {exc}") from exc
 
 
-def _next_reply(replies: Any, errors: Any, host: str) -> dict[str, Any]:
+def _next_reply(replies: IO[str], errors: IO[str], host: str) -> Reply:
     """The receiver's next JSON line (lines a login shell may print before it are skipped)."""
     for line in replies:
         if line.startswith("{"):
@@ -215,9 +220,7 @@ def _next_reply(replies: Any, errors: Any, host: str) -> dict[str, Any]:
     raise NewsindexError(f"cannot reach the replica on {host}: {said}")
 
 
-def _outcome_of(
-    destination: str, reply: dict[str, Any], sent: Transfer = NOTHING_SENT
-) -> ReplicaOutcome:
+def _outcome_of(destination: str, reply: Reply, sent: Transfer = NOTHING_SENT) -> ReplicaOutcome:
     state = reply["state"] if reply["state"] in (SWITCHED, UNCHANGED) else FAILED
     return ReplicaOutcome(
         destination,

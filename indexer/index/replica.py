@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from whoosh import index as whoosh_index
 
@@ -41,6 +41,7 @@ from indexer.index.store import (
     READERS_LOCK_FILE,
     Generation,
     IndexStore,
+    Manifest,
     translate_os_errors,
 )
 from indexer.ingest.articles import ArticleRecord
@@ -120,7 +121,7 @@ class ReplicaFolder:
         return self.store.publish(build_dir, {**published, "received_at": received_at})
 
 
-def check_received_index(path: Path, manifest: dict[str, Any]) -> None:
+def check_received_index(path: Path, manifest: Manifest) -> None:
     """A rebuild's check of its new index, for an index built elsewhere: of this schema version,
     it opens, holds the articles its manifest records, finds some of them by their own titles,
     and its sections and dates agree with the manifest. IndexCheckError if not."""
@@ -141,7 +142,7 @@ def _probe_articles(path: Path) -> list[ArticleRecord]:
     return [ArticleRecord(id=fields["id"], title=fields["title"]) for fields in stored]
 
 
-def _received_manifest(build_dir: Path) -> dict[str, Any]:
+def _received_manifest(build_dir: Path) -> Manifest:
     try:
         manifest = json.loads((build_dir / MANIFEST_FILE).read_text("utf-8"))
     except (OSError, ValueError) as exc:
@@ -190,7 +191,7 @@ def answer_publisher(root: Path, incoming_id: str, commands: TextIO, replies: Te
         return _reply(replies, "failed", exit_code=exc.exit_code, message=str(exc))
 
 
-def _reply(replies: TextIO, state: str, exit_code: int = 0, **fields: Any) -> int:
+def _reply(replies: TextIO, state: str, exit_code: int = 0, **fields: object) -> int:
     replies.write(json.dumps({"state": state, **fields}) + "\n")
     replies.flush()
     return exit_code

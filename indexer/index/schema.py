@@ -9,14 +9,15 @@ version with a message to run ``indexer rebuild``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from whoosh.analysis import IDAnalyzer
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Frequency, Positions
 
 from indexer.analysis.tokenizer import (
     NamespaceAnalyzer,
+    NewsAnalyzer,
     name_analyzer,
     text_analyzer,
     word_analyzer,
@@ -44,7 +45,9 @@ class _FedByTermPositions:
 
     field_boost: float
 
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple]:
+    def word_values(
+        self, value: object, analyzer: object, **kwargs: object
+    ) -> Iterator[tuple[str, int, float, bytes]]:
         if not isinstance(value, str) or not hasattr(analyzer, "term_positions"):
             yield from super().word_values(value, analyzer, **kwargs)  # type: ignore[misc]
             return
@@ -79,19 +82,19 @@ class NewsFrequency(_FedByTermPositions, Frequency):
         return frequency_value(len(positions))
 
 
-def _text_field(analyzer: Any, **options: Any) -> TEXT:
+def _text_field(analyzer: NewsAnalyzer, **options: object) -> TEXT:
     field = TEXT(analyzer=analyzer, multitoken_query="phrase", **options)
     field.format = NewsPositions(field_boost=field.format.field_boost)
     return field
 
 
-def _spelling_field(analyzer: Any) -> TEXT:
+def _spelling_field(analyzer: NewsAnalyzer) -> TEXT:
     field = TEXT(analyzer=analyzer, phrase=False)
     field.format = NewsFrequency(field_boost=field.format.field_boost)
     return field
 
 
-def _column_only(field: Any) -> Any:
+def _column_only(field: FieldType) -> FieldType:
     """A field kept as a column (and stored, if it is) but not indexed: dates are filtered and
     counted from the columns (``indexer.search.doctable``), so their terms (eight per date for
     Whoosh's DATETIME) would only slow indexing down."""

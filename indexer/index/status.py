@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from whoosh import index as whoosh_index
 
 from indexer.config import Settings
 from indexer.errors import IndexCheckError, SchemaMismatchError
 from indexer.index.schema import require_schema_version
-from indexer.index.store import Generation, IndexStore
+from indexer.index.store import Generation, IndexStore, Manifest
 from indexer.index.story_table import StoryTable
 from indexer.ingest.fetch import SourceState, SourceStates
 
@@ -35,7 +36,7 @@ class IndexStats:
     previous_generation: str | None
     index_dir: str
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -51,7 +52,7 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         return {**asdict(self), "ok": self.ok}
 
 
@@ -107,7 +108,20 @@ def _story_table_problems(path: Path, articles: int) -> list[str]:
     return []
 
 
-def manifest_disagreements(facts: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
+class IndexFacts(TypedDict):
+    """What a manifest records of an index, counted from the index itself (``index_facts``)."""
+
+    articles: int
+    sections: dict[str, int]
+    undated: int
+    first_published: str | None
+    last_published: str | None
+    stories: int
+    stories_of_several: int
+    largest_story: int
+
+
+def manifest_disagreements(facts: IndexFacts, manifest: Manifest) -> list[str]:
     """Where the facts counted from an index (``index_facts``) differ from its manifest."""
     problems = []
     if facts["articles"] != manifest.get("articles"):
@@ -137,13 +151,13 @@ def rollback_index(settings: Settings) -> Generation:
         return store.rollback()
 
 
-def index_facts(path: Path) -> dict[str, Any]:
+def index_facts(path: Path) -> IndexFacts:
     """What a manifest records, counted from the index itself: articles, sections, date range,
     stories."""
     index = whoosh_index.open_dir(str(path))
     sections: Counter[str] = Counter()
     stories: Counter[str] = Counter()
-    dates: list[Any] = []
+    dates: list[datetime] = []
     undated = 0
     with index.searcher() as searcher:
         # Segment by segment: Whoosh's multi-segment column reader fails on random access.

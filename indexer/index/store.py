@@ -33,6 +33,9 @@ from indexer.errors import DiskError, IndexBusyError, IndexMissingError, Newsind
 POINTER_FILE = "CURRENT.json"
 WRITE_LOCK_FILE = "indexer.lock"
 MANIFEST_FILE = "manifest.json"
+# A generation's manifest.json as read: the facts ``build.generation_manifest`` wrote, as JSON
+# values (older generations may lack some).
+Manifest = dict[str, Any]
 READERS_LOCK_FILE = "readers.lock"
 GENERATION_PREFIX = "gen-"
 BUILD_PREFIX = "build-"
@@ -44,7 +47,7 @@ class Generation:
 
     name: str
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
 
 
 class ReaderLease:
@@ -146,7 +149,7 @@ class IndexStore:
             path.mkdir()
         return path
 
-    def publish(self, build_dir: Path, manifest: dict[str, Any]) -> Generation:
+    def publish(self, build_dir: Path, manifest: Manifest) -> Generation:
         """Make the index in ``build_dir`` the current generation, atomically."""
         name = f"{GENERATION_PREFIX}{self._next_number():06d}"
         with translate_os_errors(self.root, "publish the new index"):

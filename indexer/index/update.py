@@ -16,14 +16,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as whoosh_index
 
 from indexer.config import Settings
 from indexer.errors import SourceError
 from indexer.index.build import (
-    Progress,
     RebuildSummary,
     declared_types,
     generation_manifest,
@@ -32,11 +30,13 @@ from indexer.index.build import (
     refuse_unusable,
     verify_index,
 )
+from indexer.index.bulk_writer import Progress
 from indexer.index.documents import document_fields
 from indexer.index.schema import require_schema_version
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
 from indexer.index.story_table import STORIES_FILES, IndexStories, StoryTable
 from indexer.index.whoosh_internals import NewsCodec
+from indexer.index.whoosh_types import IndexWriter
 from indexer.ingest.articles import ArticleRecord
 from indexer.ingest.sources import ReadReport, find_sources
 
@@ -60,7 +60,7 @@ class UpdateSummary:
     changed: bool = False
     warning_messages: list[str] = field(default_factory=list, repr=False)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["warning_messages"] = self.warning_messages[:100]
         return data
@@ -83,7 +83,7 @@ class DeleteSummary:
     not_found: list[str]
     generation: str
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -115,7 +115,7 @@ def update_index(
         if articles or not report.unchanged_sources:
             refuse_unusable(articles, report, strict)
 
-        def apply(writer: Any, stories: IndexStories) -> Change:
+        def apply(writer: IndexWriter, stories: IndexStories) -> Change:
             changed = _apply_articles(writer, stories, articles, summary)
             return Change(changed, count_delta=summary.added)
 
@@ -147,7 +147,7 @@ def delete_articles(settings: Settings, ids: Sequence[str]) -> DeleteSummary:
     deleted: list[str] = []
     not_found: list[str] = []
 
-    def apply(writer: Any, stories: IndexStories) -> Change:
+    def apply(writer: IndexWriter, stories: IndexStories) -> Change:
         for article_id in dict.fromkeys(ids):
             found = stories.searcher.document_number(id=article_id) is not None
             (deleted if found else not_found).append(article_id)
@@ -163,7 +163,10 @@ def delete_articles(settings: Settings, ids: Sequence[str]) -> DeleteSummary:
 
 
 def _apply_articles(
-    writer: Any, stories: IndexStories, articles: list[ArticleRecord], summary: UpdateSummary
+    writer: IndexWriter,
+    stories: IndexStories,
+    articles: list[ArticleRecord],
+    summary: UpdateSummary,
 ) -> list[ArticleRecord]:
     """Write the new and changed articles, each in its story; return them (the new generation
     is checked on them)."""
@@ -187,7 +190,7 @@ def _derive_generation(
     store: IndexStore,
     settings: Settings,
     locations: Sequence[str],
-    apply: Callable[[Any, IndexStories], Change],
+    apply: Callable[[IndexWriter, IndexStories], Change],
 ) -> tuple[str, bool]:
     """Run ``apply(writer, stories)`` on a copy of the current generation (``stories``: its
     stories, with its searcher) and switch to it.

@@ -30,6 +30,11 @@ Reading:
   reach it from a searcher.
 - ``BM25F._field_B``: BM25F's per-field ``b``, to rank in numpy exactly as Whoosh does.
 
+Types, for annotations only: ``whoosh.codec.base.Segment``, ``W3FieldWriter``,
+``whoosh.filedb.filestore.Storage`` and ``whoosh.index.FileIndex`` name what the writer and the
+codec above handle (Whoosh has no type information, so mypy sees them as Any); ``Segment`` and
+``W3FieldWriter`` are re-exported for ``bulk_writer``'s annotations.
+
 The byte formats of what the index stores (positions, frequencies, field lengths) are packed and
 unpacked by ``indexer.index.index_formats``, which uses Whoosh's public packing functions only.
 """
@@ -40,15 +45,19 @@ from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
 
 from whoosh import scoring
 from whoosh.codec import whoosh3
+from whoosh.codec.base import Segment as Segment
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader
+from whoosh.codec.whoosh3 import W3FieldWriter as W3FieldWriter
+from whoosh.filedb.filestore import Storage
+from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from indexer.index.index_formats import field_length, length_byte
+from indexer.index.whoosh_types import IndexReader, Matcher
 
 WHOOSH_DISTRIBUTION = "Whoosh-Reloaded"
 WHOOSH_VERSION = "2.7.5"  # the release these internals were read from
@@ -58,7 +67,7 @@ WHOOSH_VERSION = "2.7.5"  # the release these internals were read from
 class Internal:
     """A private name of Whoosh this module uses, where it lives, and why."""
 
-    owner: Any
+    owner: object  # the class or module that has it
     name: str
     why: str
 
@@ -120,7 +129,7 @@ class _NoPool:
 
     fieldnames: set[str] = set()
 
-    def add(self, item: Any) -> None:
+    def add(self, item: object) -> None:
         raise TypeError("this segment writer takes its postings from write_postings()")
 
     def cleanup(self) -> None:
@@ -135,7 +144,7 @@ class MemorySegmentWriter(SegmentWriter):
     writer (``self.perdocwriter``) and writes the postings in ``write_postings``.
     """
 
-    def __init__(self, index: Any, codec: Any, holds_lock: bool = True) -> None:
+    def __init__(self, index: FileIndex, codec: W3Codec, holds_lock: bool = True) -> None:
         options = {} if holds_lock else {"_lk": False}  # the parent process holds the lock
         super().__init__(index, codec=codec, **options)
         self.pool = _NoPool()
@@ -143,20 +152,21 @@ class MemorySegmentWriter(SegmentWriter):
     def begin_document(self) -> int:
         """Start the next document; its number."""
         self._check_state()
-        self.perdocwriter.start_doc(self.docnum)
-        return self.docnum
+        docnum: int = self.docnum
+        self.perdocwriter.start_doc(docnum)
+        return docnum
 
     def end_document(self) -> None:
         self.perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
 
-    def write_postings(self, fieldwriter: Any, lengths: Any) -> None:
+    def write_postings(self, fieldwriter: W3FieldWriter, lengths: PreloadedLengthsReader) -> None:
         """Write every posting of the segment through ``fieldwriter``; ``lengths`` is the
         segment's per-document reader (field lengths). For subclasses."""
         raise TypeError(f"{type(self).__name__} must define write_postings")
 
-    def finish_segment(self) -> Any:
+    def finish_segment(self) -> Segment:
         """Write the segment's files without committing it (for ``commit_segments``)."""
         return self._finalize_segment()
 
@@ -170,7 +180,7 @@ class MemorySegmentWriter(SegmentWriter):
         self.fieldwriter.close()
 
 
-def commit_segments(index: Any, codec: Any, segments: list[Any]) -> None:
+def commit_segments(index: FileIndex, codec: W3Codec, segments: list[Segment]) -> None:
     """Make ``segments``, in their order, the content of ``index`` (as Whoosh's multi-process
     writer does, without merging)."""
     writer = SegmentWriter(index, codec=codec)
@@ -182,7 +192,7 @@ def commit_segments(index: Any, codec: Any, segments: list[Any]) -> None:
 
 
 def add_posting_blocks(
-    fieldwriter: Any,
+    fieldwriter: W3FieldWriter,
     ids: Sequence[int],
     weights: Sequence[float],
     values: Sequence[bytes],
@@ -209,7 +219,7 @@ def add_posting_blocks(
 # Reading --------------------------------------------------------------------------------------
 
 
-def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+def posting_blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
     """(ids, term frequencies) of each posting block of a fresh matcher."""
     if not isinstance(matcher, W3LeafMatcher):  # the few postings of a rare term, inlined
         ids, weights = [], []
@@ -228,7 +238,7 @@ def posting_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[float
         matcher._next_block()
 
 
-def posting_value_blocks(matcher: Any) -> Iterator[tuple[Sequence[int], Sequence[bytes]]]:
+def posting_value_blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[bytes]]]:
     """(ids, values) of each posting block of a fresh matcher (a value holds the positions)."""
     if not isinstance(matcher, W3LeafMatcher):  # the few postings of a rare term, inlined
         ids, values = [], []
@@ -262,9 +272,9 @@ class PreloadedLengthsReader(W3PerDocReader):
         lbyte = lengths[docnum]
         return field_length(lbyte) if lbyte else None  # as the stock reader answers
 
-    def lengths(self, fieldname: str) -> array | None:
+    def lengths(self, fieldname: str) -> array[int] | None:
         """The field's encoded length byte of every document of the segment (None: no column)."""
-        cache = self.__dict__.setdefault("_preloaded_lengths", {})
+        cache: dict[str, array[int] | None] = self.__dict__.setdefault("_preloaded_lengths", {})
         if fieldname not in cache:
             reader = self._cached_reader(whoosh3._lenfield(fieldname), LENGTHS_COLUMN)
             if reader is None:
@@ -284,11 +294,11 @@ class NewsCodec(W3Codec):
     def __init__(self) -> None:
         super().__init__(compression=1)
 
-    def per_document_reader(self, storage: Any, segment: Any) -> PreloadedLengthsReader:
+    def per_document_reader(self, storage: Storage, segment: Segment) -> PreloadedLengthsReader:
         return PreloadedLengthsReader(storage, segment)
 
 
-def segment_length_bytes(segment: Any, fieldname: str) -> list[int] | array:
+def segment_length_bytes(segment: IndexReader, fieldname: str) -> list[int] | array[int]:
     """The encoded length byte of ``fieldname`` for every document of one segment reader."""
     per_document = getattr(segment, "_perdoc", None) if isinstance(segment, SegmentReader) else None
     if isinstance(per_document, PreloadedLengthsReader):
@@ -301,4 +311,5 @@ def segment_length_bytes(segment: Any, fieldname: str) -> list[int] | array:
 
 def bm25f_field_b(weighting: scoring.BM25F, fieldname: str) -> float:
     """The ``b`` BM25F uses for ``fieldname`` (a per-field value, else its default)."""
-    return weighting._field_B.get(fieldname, weighting.B)
+    b: float = weighting._field_B.get(fieldname, weighting.B)
+    return b

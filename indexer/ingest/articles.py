@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
 
 from indexer.ingest.htmltext import field_text, single_line
 
@@ -69,7 +68,7 @@ class ArticleRecord:
         return hashlib.sha1("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
-def article_from_raw(raw: Any, warn: Warn) -> ArticleRecord | None:
+def article_from_raw(raw: object, warn: Warn) -> ArticleRecord | None:
     """The article in ``raw``, or None (after a warning) when it cannot be used."""
     if not isinstance(raw, Mapping):
         warn(f"expected a JSON object, got {_type_name(raw)}; record skipped")
@@ -135,7 +134,7 @@ def stable_id(*parts: str) -> str:
     return f"h-{digest[:20]}"
 
 
-def _record_id(value: Any, url: str, title: str, published: datetime | None, warn: Warn) -> str:
+def _record_id(value: object, url: str, title: str, published: datetime | None, warn: Warn) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | type(None)):
         warn(f"field 'id' must be a string, got {_type_name(value)}; derived an id instead")
         value = None
@@ -150,7 +149,9 @@ def _record_id(value: Any, url: str, title: str, published: datetime | None, war
     return stable_id("title", title, published.isoformat() if published else "")
 
 
-def _text_field(raw: Mapping[str, Any], name: str, warn: Warn, clean: Callable[[str], str]) -> str:
+def _text_field(
+    raw: Mapping[str, object], name: str, warn: Warn, clean: Callable[[str], str]
+) -> str:
     value = raw.get(name)
     if value is None:
         return ""
@@ -160,7 +161,7 @@ def _text_field(raw: Mapping[str, Any], name: str, warn: Warn, clean: Callable[[
     return clean(_without_controls(value))
 
 
-def _names(raw: Mapping[str, Any], name: str, warn: Warn) -> tuple[str, ...]:
+def _names(raw: Mapping[str, object], name: str, warn: Warn) -> tuple[str, ...]:
     value = raw.get(name)
     if value is None or value == "":
         return ()
@@ -172,7 +173,7 @@ def _names(raw: Mapping[str, Any], name: str, warn: Warn) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-def _published(value: Any, warn: Warn) -> datetime | None:
+def _published(value: object, warn: Warn) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -185,7 +186,7 @@ def _published(value: Any, warn: Warn) -> datetime | None:
         return None
 
 
-def _language(value: Any, warn: Warn) -> str:
+def _language(value: object, warn: Warn) -> str:
     if value is None or value == "":
         return ""
     if not isinstance(value, str) or not _LANGUAGE_TAG.match(value.strip()):
@@ -202,7 +203,7 @@ def _without_controls(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: object) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
     if value is None:
         return "null"

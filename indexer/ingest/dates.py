@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from indexer.ingest.articles import parse_published
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 EARLIEST_YEAR = 1800
 FUTURE_TOLERANCE = timedelta(days=1)  # zones ahead of UTC, a publisher's clock a little fast
@@ -152,7 +155,7 @@ def _language_codes(
 
 
 @lru_cache(maxsize=64)
-def _date_parser(languages: tuple[str, ...], partial: bool = False) -> Any:
+def _date_parser(languages: tuple[str, ...], partial: bool = False) -> DateDataParser | None:
     """A dateparser parser for ``languages`` (those dateparser knows), or None; ``partial``:
     one that also reads dates without a day or a year."""
     from dateparser.date import DateDataParser  # here: it takes a while to import

@@ -48,7 +48,8 @@ def recovered_feed(text: str) -> bytes:
         return b""
     if root is None:
         return b""
-    return lxml.etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    recovered: bytes = lxml.etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return recovered
 
 
 def _quoted_values(tag: re.Match[str]) -> str:

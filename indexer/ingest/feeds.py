@@ -17,6 +17,7 @@ import re
 import time
 import urllib.parse
 import xml.sax
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -26,7 +27,7 @@ from indexer.ingest.charsets import decode_feed
 from indexer.ingest.dates import implausible, read_date
 from indexer.ingest.feed_recovery import recovered_feed
 from indexer.ingest.htmltext import html_to_text
-from indexer.ingest.records import InvalidRecord, RawRecords, ReadWarning
+from indexer.ingest.records import InvalidRecord, RawArticle, RawRecords, ReadWarning
 
 _DATE_FIELDS = ("published", "updated", "created")
 # Full texts outside content:encoded, as feedparser names them: <yandex:full-text>, <turbo:content>.
@@ -35,6 +36,9 @@ _ENCODING_DECLARED = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"']?)[A-Za-z
 _EMAIL = re.compile(r"[^\s@()<>]+@[^\s@()<>]+")
 _EMAIL_THEN_NAME = re.compile(r"^[^\s@()<>]+@[^\s@()<>]+ \((?P<name>[^()]+)\)$")
 _NAME_THEN_EMAIL = re.compile(r"^(?P<name>[^()<>]+?) ?[(<][^\s@()<>]+@[^\s@()<>]+[)>]$")
+
+# A feedparser entry, or the feed it is in: a dict of what feedparser read, as it read it.
+FeedItem = Mapping[str, Any]
 
 
 def read_feed(stream: IO[bytes], location: str = "") -> RawRecords:
@@ -73,7 +77,7 @@ def _parsed(data: bytes, location: str) -> Any:
     return feedparser.parse(io.BytesIO(data), response_headers=headers)
 
 
-def _not_well_formed(parsed: Any) -> str:
+def _not_well_formed(parsed: FeedItem) -> str:
     """What the XML parser said about a feed that is not well-formed ("" when it is)."""
     exception = parsed.get("bozo_exception")
     if parsed.get("bozo") and isinstance(exception, xml.sax.SAXParseException):
@@ -81,7 +85,7 @@ def _not_well_formed(parsed: Any) -> str:
     return ""
 
 
-def article_from_entry(entry: Any, channel: Any) -> dict[str, Any]:
+def article_from_entry(entry: FeedItem, channel: FeedItem) -> RawArticle:
     """A raw article (the project's schema) from a feedparser entry and its feed."""
     body = _body(entry)
     teaser = entry.get("summary", "")
@@ -104,7 +108,7 @@ def article_from_entry(entry: Any, channel: Any) -> dict[str, Any]:
     return {name: value for name, value in raw.items() if value}
 
 
-def _feed_problem(parsed: Any) -> str:
+def _feed_problem(parsed: FeedItem) -> str:
     """Why a feed without items is not a feed ("" when it is simply empty)."""
     if parsed.get("bozo"):
         return _parse_problem(parsed.get("bozo_exception"))
@@ -123,24 +127,24 @@ def _parse_problem(exception: Exception | None) -> str:
     return str(exception) or type(exception).__name__
 
 
-def _title(entry: Any) -> str:
+def _title(entry: FeedItem) -> str:
     """The item's title as text; Atom and some RSS titles are HTML (``type="html"``)."""
-    title = entry.get("title", "")
+    title: str = entry.get("title", "")
     if "html" in entry.get("title_detail", {}).get("type", ""):
         return html_to_text(title)
     return title
 
 
-def _link(entry: Any, channel: Any) -> str:
+def _link(entry: FeedItem, channel: FeedItem) -> str:
     """The item's link, made absolute against the feed's own link when it is relative."""
-    link = (entry.get("link") or "").strip()
-    base = channel.get("link") or ""
+    link: str = (entry.get("link") or "").strip()
+    base: str = channel.get("link") or ""
     if link and base and not urllib.parse.urlsplit(link).scheme:
         return urllib.parse.urljoin(base, link)
     return link
 
 
-def _published(entry: Any, language: str) -> str:
+def _published(entry: FeedItem, language: str) -> str:
     """ISO 8601 (UTC) from the date feedparser understood, else the date dateparser reads in
     the feed's language, else the raw text (so the warning shows it), else nothing."""
     for name in _DATE_FIELDS:
@@ -155,7 +159,7 @@ def _published(entry: Any, language: str) -> str:
     return next(iter(texts), "")
 
 
-def _author_names(item: Any) -> list[str]:
+def _author_names(item: FeedItem) -> list[str]:
     """Every author's name. feedparser's ``author`` holds only the last of several; of one RSS
     author it holds the text as written, which is read here because feedparser's own split of
     "email (Name)" mangles addresses with long top-level domains (".example", ".online")."""
@@ -177,16 +181,18 @@ def person_name(text: str) -> str:
     return "" if _EMAIL.fullmatch(text) else text
 
 
-def _language(entry: Any, channel: Any) -> str:
+def _language(entry: FeedItem, channel: FeedItem) -> str:
     """The item's ``xml:lang`` (on its content, summary or title), else the feed's language."""
     details = [*entry.get("content", []), entry.get("summary_detail"), entry.get("title_detail")]
     for detail in details:
         if detail and detail.get("language"):
-            return detail["language"]
-    return channel.get("language", "")
+            language: str = detail["language"]
+            return language
+    feed_language: str = channel.get("language", "")
+    return feed_language
 
 
-def _body(entry: Any) -> str:
+def _body(entry: FeedItem) -> str:
     """``content:encoded`` or Atom content (the HTML version when there are several), else a
     full text in a namespace of its own (``yandex:full-text``)."""
     contents = entry.get("content", [])
@@ -196,7 +202,7 @@ def _body(entry: Any) -> str:
     return chosen.get("value", "") or next((text for text in full_texts if text), "")
 
 
-def _present(entry: Any, name: str) -> Any:
+def _present(entry: FeedItem, name: str) -> object:
     """``entry[name]`` or None, without feedparser's deprecated ``updated`` -> ``published``
     fallback (which warns)."""
     return entry[name] if name in entry else None

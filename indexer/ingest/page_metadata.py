@@ -18,13 +18,13 @@ import html
 import json
 import re
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from lxml.html import HtmlElement
 
 from indexer.ingest.page_dates import published_date
+from indexer.ingest.records import RawArticle
 from indexer.ingest.titles import HeadlineStatements, headline
 
 ARTICLE_TYPES = frozenset(
@@ -42,7 +42,8 @@ SITE_NAME_META = ("og:site_name", "application-name", "twitter:site")
 _CDATA_WRAPPER = re.compile(r"^\s*(?://)?\s*<!\[CDATA\[|(?://)?\s*\]\]>\s*$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
-Fields = dict[str, Any]
+Fields = RawArticle
+JsonObject = dict[str, object]  # an object of a JSON-LD block
 
 
 @dataclass
@@ -80,7 +81,7 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
     return PageMetadata(kept, article_body, [text for text in headlines if text])
 
 
-def linked_data_article(document: HtmlElement) -> dict[str, Any]:
+def linked_data_article(document: HtmlElement) -> JsonObject:
     """The first schema.org article object of the page's JSON-LD blocks ({} if none), with
     ``{"@id": ...}`` references (such as Yoast's authors) replaced by the objects they name."""
     nodes = list(_linked_data_nodes(document))
@@ -91,7 +92,7 @@ def linked_data_article(document: HtmlElement) -> dict[str, Any]:
     return {}
 
 
-def fields_from_linked_data(article: dict[str, Any]) -> Fields:
+def fields_from_linked_data(article: JsonObject) -> Fields:
     page = article.get("mainEntityOfPage")
     page_url = page.get("@id") if isinstance(page, dict) else page
     return {
@@ -140,7 +141,7 @@ def meta_values(document: HtmlElement) -> dict[str, list[str]]:
     return values
 
 
-def _linked_data_nodes(document: HtmlElement) -> Iterator[dict[str, Any]]:
+def _linked_data_nodes(document: HtmlElement) -> Iterator[JsonObject]:
     """Every object of every JSON-LD block: top level, in lists, in ``@graph`` and as
     ``mainEntity``. A block that is not valid JSON is skipped."""
     for script in document.iter("script"):
@@ -153,7 +154,7 @@ def _linked_data_nodes(document: HtmlElement) -> Iterator[dict[str, Any]]:
             continue
 
 
-def _objects_in(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+def _objects_in(value: object, depth: int = 0) -> Iterator[JsonObject]:
     if depth > 5:
         return
     if isinstance(value, list):
@@ -165,14 +166,14 @@ def _objects_in(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _objects_in(value.get(key), depth + 1)
 
 
-def _type_names(node: dict[str, Any]) -> list[str]:
+def _type_names(node: JsonObject) -> list[str]:
     """``@type`` as plain names: "NewsArticle" for "schema:NewsArticle" or a full schema.org URL."""
     types = node.get("@type")
     types = types if isinstance(types, list) else [types]
     return [re.split(r"[/:#]", t)[-1] for t in types if isinstance(t, str)]
 
 
-def _resolved(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
+def _resolved(value: object, by_id: Mapping[object, JsonObject]) -> object:
     if isinstance(value, list):
         return [_resolved(item, by_id) for item in value]
     if isinstance(value, dict) and set(value) == {"@id"}:
@@ -180,24 +181,24 @@ def _resolved(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
     return value
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """A JSON-LD text value as plain text (publishers often leave HTML entities in it)."""
     return " ".join(html.unescape(value).split()) if isinstance(value, str) else ""
 
 
-def _text_list(value: Any) -> list[str]:
+def _text_list(value: object) -> list[str]:
     items = value if isinstance(value, list) else [value]
     return [text for text in map(_text, items) if text]
 
 
-def _names(value: Any) -> list[str]:
+def _names(value: object) -> list[str]:
     """Author names from a string, a Person or Organization object, or a list of those."""
     items = value if isinstance(value, list) else [value]
     names = [_text(item.get("name") if isinstance(item, dict) else item) for item in items]
     return [name for name in names if name and not _web(name)]
 
 
-def _keywords(value: Any) -> list[str]:
+def _keywords(value: object) -> list[str]:
     """Keywords from a list or a comma-separated string."""
     items = _text_list(value)
     return [word.strip() for item in items for word in item.split(",") if word.strip()]
@@ -217,9 +218,7 @@ def _first(values: list[str] | None) -> str:
     return values[0] if values else ""
 
 
-def _first_language(
-    linked: dict[str, Any], document: HtmlElement, meta: dict[str, list[str]]
-) -> str:
+def _first_language(linked: JsonObject, document: HtmlElement, meta: dict[str, list[str]]) -> str:
     """JSON-LD ``inLanguage``, else ``<html lang>``, else og:locale ("en_GB" -> "en-GB")."""
     in_language = linked.get("inLanguage")
     if isinstance(in_language, dict):
@@ -233,7 +232,7 @@ def _first_language(
 
 
 def _headline_statements(
-    document: HtmlElement, linked: dict[str, Any], meta: dict[str, list[str]], url: str
+    document: HtmlElement, linked: JsonObject, meta: dict[str, list[str]], url: str
 ) -> HeadlineStatements:
     title = document.find(".//title")
     publisher = linked.get("publisher")
@@ -254,14 +253,15 @@ def _meta_list(meta: dict[str, list[str]], names: tuple[str, ...]) -> list[str]:
     return [value for name in names for value in meta.get(name, [])]
 
 
-def _strings(values: list[Any]) -> list[str]:
+def _strings(values: list[object]) -> list[str]:
     return [value.strip() for value in values if isinstance(value, str) and value.strip()]
 
 
 def _canonical(document: HtmlElement) -> str:
     for link in document.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            return link.get("href").strip()
+            href: str = link.get("href").strip()
+            return href
     return ""
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+# An article's fields as a source names them (its values checked by ``articles.article_from_raw``).
+RawArticle = dict[str, Any]
 # (where, such as "line 12"; a raw record, an InvalidRecord or a ReadWarning)
-RawRecords = Iterator[tuple[str, Any]]
+RawRecords = Iterator[tuple[str, object]]
 
 
 class InvalidRecord:

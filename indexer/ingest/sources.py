@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from indexer.errors import SourceError
 from indexer.ingest.articles import ArticleRecord, article_from_raw
@@ -249,7 +249,7 @@ def _read_stream(
         raise SourceError(f"{location}: cannot be read: {_os_problem(exc)}") from exc
 
 
-def _article(raw: Any, where: str, report: ReadReport) -> ArticleRecord | None:
+def _article(raw: object, where: str, report: ReadReport) -> ArticleRecord | None:
     if isinstance(raw, InvalidRecord):
         report.warn(f"{where}: {raw.problem}; record skipped")
         return None

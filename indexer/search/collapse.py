@@ -40,7 +40,8 @@ class StoryColumn:
         return cls(codes, names, sizes, sizes[codes] > 1, max(largest, 1))
 
     def story_of(self, docnum: int) -> str:
-        return self.names[self.codes[docnum]]
+        name: str = self.names[self.codes[docnum]]
+        return name
 
     def versions(self, docnum: int) -> int:
         """How many other live articles the document's story has."""

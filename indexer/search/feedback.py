@@ -15,10 +15,10 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Container, Sequence
-from typing import Any
 
 from indexer.analysis.tokenizer import LanguageText
 from indexer.analysis.word_forms import namespace_of_term
+from indexer.index.whoosh_types import Searcher
 from indexer.search.kept import KeptWithin
 from indexer.search.query_words import TEXT_FIELDS, Word
 
@@ -29,10 +29,12 @@ class DocumentWords:
     """The indexed words of documents, with their counts, read from the stored text once and
     kept within a budget."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.analyzer = searcher.schema["body"].analyzer
-        self._kept = KeptWithin(DOCUMENT_WORDS_BUDGET, lambda counts: len(counts) + 1)
+        self._kept: KeptWithin[Counter[str]] = KeptWithin(
+            DOCUMENT_WORDS_BUDGET, lambda counts: len(counts) + 1
+        )
 
     def of(self, docnum: int) -> Counter[str]:
         return self._kept.get(docnum, lambda: self._read(docnum))

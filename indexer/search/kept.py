@@ -6,22 +6,24 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Generic, TypeVar
+
+V = TypeVar("V")  # the kept values' type
 
 
-class KeptWithin:
+class KeptWithin(Generic[V]):
     """Values kept by key within a budget of their total ``size`` (which measures one value);
     the most recent value stays even if it alone is over, and a budget of 0 keeps nothing.
     Safe to share between threads."""
 
-    def __init__(self, budget: int, size: Callable[[Any], int]) -> None:
+    def __init__(self, budget: int, size: Callable[[V], int]) -> None:
         self.budget = budget
         self._size_of = size
-        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
+        self._kept: OrderedDict[Hashable, V] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         """The value kept for ``key``, else ``compute()``, kept."""
         with self._lock:
             if key in self._kept:

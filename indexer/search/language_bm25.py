@@ -24,13 +24,13 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 from whoosh.scoring import BM25F, BaseScorer, BM25FScorer, bm25
 
 from indexer.analysis.word_forms import analysis_language, namespace_of_term
 from indexer.index.index_formats import term_text
+from indexer.index.whoosh_types import Matcher, Searcher
 from indexer.search.collapse import StoryColumn, value_counts
 from indexer.search.docsets import EMPTY, DocSet, where
 
@@ -41,7 +41,7 @@ LANGUAGE_COLUMN = "language_code"
 class LanguageColumn:
     """The language of every document of one searcher (by global document number)."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         reader = searcher.reader()
         size = reader.doc_count_all()
         codes = [""] * size
@@ -76,7 +76,7 @@ class LanguageColumn:
         return Counter({self.names[c]: int(counts[c]) for c in np.flatnonzero(counts)})
 
     def average_lengths(
-        self, searcher: Any, fieldname: str, lengths: np.ndarray | None = None
+        self, searcher: Searcher, fieldname: str, lengths: np.ndarray | None = None
     ) -> float | np.ndarray:
         """The average length of ``fieldname`` in each document's language, per document (a
         number when the index has one language: then it is Whoosh's own average)."""
@@ -85,7 +85,9 @@ class LanguageColumn:
                 self._averages[fieldname] = self._average(searcher, fieldname, lengths)
             return self._averages[fieldname]
 
-    def _average(self, searcher: Any, fieldname: str, lengths: np.ndarray | None) -> Any:
+    def _average(
+        self, searcher: Searcher, fieldname: str, lengths: np.ndarray | None
+    ) -> float | np.ndarray:
         whole = searcher.avg_field_length(fieldname) or 1
         if len(self.group_names) < 2:
             return whole
@@ -105,11 +107,11 @@ class LanguageColumn:
         return averages[self.groups]
 
 
-_columns: weakref.WeakKeyDictionary[Any, LanguageColumn] = weakref.WeakKeyDictionary()
+_columns: weakref.WeakKeyDictionary[Searcher, LanguageColumn] = weakref.WeakKeyDictionary()
 _columns_lock = threading.Lock()
 
 
-def language_column(searcher: Any) -> LanguageColumn:
+def language_column(searcher: Searcher) -> LanguageColumn:
     """The language column of a (top-level) searcher, read once."""
     top = searcher.get_parent()
     with _columns_lock:
@@ -119,7 +121,7 @@ def language_column(searcher: Any) -> LanguageColumn:
         return found
 
 
-def namespace_size(searcher: Any, term: str) -> int:
+def namespace_size(searcher: Searcher, term: str) -> int:
     """The number of documents a term's IDF is computed against: those with terms in its
     namespace (every document for a term without one, such as a number)."""
     top = searcher.get_parent()
@@ -132,13 +134,15 @@ def namespace_size(searcher: Any, term: str) -> int:
 class LanguageBM25F(BM25F):
     """BM25F with each language's statistics (see the module doc)."""
 
-    def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
+    def idf(self, searcher: Searcher, fieldname: str, text: bytes | str) -> float:
         term = term_text(text)
         top = searcher.get_parent()
         frequency = top.doc_frequency(fieldname, text)
         return math.log(max(namespace_size(top, term), frequency) / (frequency + 1)) + 1
 
-    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
+    def scorer(
+        self, searcher: Searcher, fieldname: str, text: bytes | str, qf: int = 1
+    ) -> BaseScorer:
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if not isinstance(scorer, BM25FScorer):
             return scorer
@@ -165,19 +169,20 @@ class _LanguageAverageScorer(BaseScorer):
     def max_quality(self) -> float:
         return float("inf")
 
-    def score(self, matcher: Any) -> float:
+    def score(self, matcher: Matcher) -> float:
         base = self.base
         average = float(self.averages[self.offset + matcher.id()])
         length = base.dfl(matcher.id())
-        return bm25(base.idf, matcher.weight(), length, average, base.B, base.K1)
+        score: float = bm25(base.idf, matcher.weight(), length, average, base.B, base.K1)
+        return score
 
 
-def _default_language(searcher: Any) -> str:
+def _default_language(searcher: Searcher) -> str:
     analyzer = searcher.schema[NAMESPACES_FIELD].analyzer
     return getattr(analyzer, "default_language", "en")
 
 
-def _field_lengths(searcher: Any, fieldname: str) -> np.ndarray:
+def _field_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
     reader = searcher.reader()
     lengths = np.zeros(reader.doc_count_all(), dtype=np.float64)
     for segment, offset in reader.leaf_readers():

@@ -37,6 +37,7 @@ from indexer.search.query_words import (
     question_words,
 )
 from indexer.search.ranking import RankingSettings, WordScorer, load_length_norms
+from indexer.search.results import SearchResults
 from indexer.search.suggest import SpellingWords
 
 REFRESH_SECONDS = 1.0
@@ -54,7 +55,8 @@ class OpenIndex:
     table: DocTable
     postings: TermPostings
     spelling: SpellingWords
-    results: KeptWithin  # the results of recent searches of this generation (popular ones repeat)
+    # the results of recent searches of this generation (popular ones repeat)
+    results: KeptWithin[SearchResults]
     checked_at: float
     scorer: WordScorer
     documents: DocumentWords
@@ -74,7 +76,7 @@ class OpenIndex:
             load_length_norms(postings, ranking)
             spelling = SpellingWords(searcher)
             spelling.words  # noqa: B018 (loads the words)
-            results = KeptWithin(kept_results, size=lambda _results: 1)
+            results: KeptWithin[SearchResults] = KeptWithin(kept_results, size=lambda _results: 1)
             table = DocTable.of(searcher)
             reader = QueryReader(index.schema)
             questions = question_words(language) if ranking.question_words else NO_QUESTION_WORDS

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -22,7 +21,7 @@ from indexer.index.whoosh_internals import (
     posting_value_blocks,
     segment_length_bytes,
 )
-from indexer.index.whoosh_types import Searcher
+from indexer.index.whoosh_types import Matcher, Searcher
 from indexer.search.docsets import DOC_TYPE, DocSet, sorted_docs
 from indexer.search.kept import KeptWithin
 from indexer.search.language_bm25 import language_column
@@ -36,8 +35,10 @@ class TermPostings:
 
     def __init__(self, searcher: Searcher, budget: int = POSTINGS_BUDGET) -> None:
         self.searcher = searcher
-        self._postings = KeptWithin(budget, lambda found: len(found[0]))
-        self._positions = KeptWithin(POSITIONS_BUDGET, len)
+        self._postings: KeptWithin[tuple[DocSet, np.ndarray]] = KeptWithin(
+            budget, lambda found: len(found[0])
+        )
+        self._positions: KeptWithin[np.ndarray] = KeptWithin(POSITIONS_BUDGET, len)
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
 
     def get(self, fieldname: str, text: str) -> tuple[DocSet, np.ndarray]:
@@ -96,7 +97,7 @@ class TermPostings:
         return lengths
 
 
-def position_blocks(matcher: Any, offset: int) -> Iterator[np.ndarray]:
+def position_blocks(matcher: Matcher, offset: int) -> Iterator[np.ndarray]:
     """The occurrences of a fresh matcher's term, block by block, as ``(offset + document) << 32
     | position``; a block's values are decoded at once (``index_formats.decode_position_block``)."""
     for ids, values in posting_value_blocks(matcher):
@@ -106,4 +107,5 @@ def position_blocks(matcher: Any, offset: int) -> Iterator[np.ndarray]:
 def _occurrences(ids: Sequence[int], values: Sequence[bytes], offset: int) -> np.ndarray:
     counts, positions = decode_position_block(values)
     docs = np.repeat(np.asarray(ids, dtype=np.int64) + offset, counts)
-    return ((docs << 32) | positions).astype(np.uint64)
+    occurrences: np.ndarray = ((docs << 32) | positions).astype(np.uint64)
+    return occurrences

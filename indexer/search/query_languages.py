@@ -28,7 +28,6 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
-from typing import Any
 
 from whoosh import query
 
@@ -49,6 +48,7 @@ from indexer.analysis.word_forms import (
     tagged,
 )
 from indexer.index.index_formats import term_text
+from indexer.index.whoosh_types import IndexReader
 from indexer.search.language_bm25 import NAMESPACES_FIELD
 from indexer.search.query_words import TEXT_FIELDS, Word
 from indexer.search.results import LanguageCount
@@ -70,16 +70,16 @@ class IndexLanguages:
     namespaces: frozenset[str]
 
     @classmethod
-    def of(cls, reader: Any) -> IndexLanguages:
+    def of(cls, reader: IndexReader) -> IndexLanguages:
         names = frozenset(term_text(t) for t in reader.lexicon(NAMESPACES_FIELD))
         return cls(tuple(sorted(n for n in names if len(n) < 4)), names)
 
 
-_known: weakref.WeakKeyDictionary[Any, IndexLanguages] = weakref.WeakKeyDictionary()
+_known: weakref.WeakKeyDictionary[IndexReader, IndexLanguages] = weakref.WeakKeyDictionary()
 _known_lock = threading.Lock()
 
 
-def index_languages(reader: Any) -> IndexLanguages:
+def index_languages(reader: IndexReader) -> IndexLanguages:
     """The languages of the index ``reader`` reads (read once per reader)."""
     with _known_lock:
         found = _known.get(reader)
@@ -88,7 +88,9 @@ def index_languages(reader: Any) -> IndexLanguages:
         return found
 
 
-def localize(parsed: query.Query, reader: Any, every_word: bool = True) -> tuple[query.Query, int]:
+def localize(
+    parsed: query.Query, reader: IndexReader, every_word: bool = True
+) -> tuple[query.Query, int]:
     """``parsed`` with every word of a text field looked for in each language of the index, and
     how many different things (a word in a field, as analysed) it looks for. A word left out is
     a NullQuery, which ``normalize()`` takes out of its group. ``every_word``: the query needs
@@ -116,7 +118,7 @@ def localize(parsed: query.Query, reader: Any, every_word: bool = True) -> tuple
 def _alternatives(
     node: query.Term | query.Phrase,
     words: list[str],
-    reader: Any,
+    reader: IndexReader,
     languages: IndexLanguages,
     every_word: bool,
 ) -> query.Query:
@@ -144,7 +146,7 @@ def _alternatives(
     return existing[0] if len(existing) == 1 else query.Or(existing)
 
 
-def word_forms(reader: Any, word: Word, preferred: Iterable[str] = ()) -> Word | None:
+def word_forms(reader: IndexReader, word: Word, preferred: Iterable[str] = ()) -> Word | None:
     """``word`` (as the query-mode analyzer gave it) with the terms it stands for in each
     language of the index where they exist, the ``preferred`` languages' weighing more, and the
     namespaces where it is a stop word; None for a stop word wherever it could match. (What
@@ -177,7 +179,7 @@ def word_forms(reader: Any, word: Word, preferred: Iterable[str] = ()) -> Word |
     )
 
 
-def _in_fields(reader: Any, fieldnames: Sequence[str], term: str) -> bool:
+def _in_fields(reader: IndexReader, fieldnames: Sequence[str], term: str) -> bool:
     return any(reader.doc_frequency(fieldname, term) for fieldname in fieldnames)
 
 
@@ -188,7 +190,9 @@ def _term_or_phrase(node: query.Term | query.Phrase, terms: list[str]) -> query.
     return query.Phrase(node.fieldname, terms, slop=slop, boost=node.boost)
 
 
-def prefer(parsed: query.Query | None, preferred: Iterable[str], reader: Any) -> Any:
+def prefer(
+    parsed: query.Query | None, preferred: Iterable[str], reader: IndexReader
+) -> query.Query | None:
     """``parsed`` with the terms of the ``preferred`` languages weighing more; unchanged for an
     index of one language, where a preference would change every score alike."""
     wanted = set(preferred)
@@ -279,7 +283,7 @@ def is_unspaced(space: str | None) -> bool:
     return any(cutting_of(s) != "WORDS" for s in scripts)
 
 
-def prefix_terms(reader: Any, fieldname: str, prefix: str, limit: int) -> set[str]:
+def prefix_terms(reader: IndexReader, fieldname: str, prefix: str, limit: int) -> set[str]:
     """The terms of a text field that a ``prefix*`` may stand for, in every language: terms
     starting with the prefix, and the terms of real words (``words``) starting with it."""
     languages = index_languages(reader).languages
@@ -300,7 +304,7 @@ def prefix_terms(reader: Any, fieldname: str, prefix: str, limit: int) -> set[st
     return found
 
 
-def word_terms(reader: Any, fieldname: str, word: str) -> list[str]:
+def word_terms(reader: IndexReader, fieldname: str, word: str) -> list[str]:
     """The terms a one-word query looks for in a text field, in each language of the index (a
     word that is several terms, such as a compound, is left out: it is no spelling word)."""
     analyzer: NewsAnalyzer = reader.schema[fieldname].analyzer

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from typing import Any
 
 from whoosh import qparser, query
 from whoosh.fields import Schema
@@ -74,14 +73,16 @@ class QueryReader:
         except Exception as exc:  # Whoosh's parser is lenient; anything it still throws is a 400
             raise QueryError(f"cannot read the query: {exc}") from exc
 
-    def bounded(self, clause: query.Query, reader: Any, every_word: bool = True) -> query.Query:
+    def bounded(
+        self, clause: query.Query, reader: IndexReader, every_word: bool = True
+    ) -> query.Query:
         """A clause of ``parse``'s query as it is searched: its words looked for in each
         language of the index (``every_word``: see ``languages.localize``), its prefixes
         expanded to at most MAX_PREFIX_TERMS terms."""
         localized, _looked_for = localize(clause.normalize(), reader, every_word=every_word)
         return self._with_prefixes_expanded(localized, reader)
 
-    def _with_prefixes_expanded(self, localized: query.Query, reader: Any) -> query.Query:
+    def _with_prefixes_expanded(self, localized: query.Query, reader: IndexReader) -> query.Query:
         # normalized again: words may have met in one term (structures, structural: structur)
         return localized.normalize().accept(lambda node: self._bounded(node, reader))
 
@@ -124,7 +125,7 @@ def clean_query_text(text: str) -> str:
     return " ".join(_CONTROLS.sub(" ", text[: MAX_TEXT_CHARS * 2]).split())[:MAX_TEXT_CHARS]
 
 
-def _parser(schema: Schema, group: Any) -> qparser.QueryParser:
+def _parser(schema: Schema, group: type) -> qparser.QueryParser:
     user_schema = Schema(**{name: schema[name] for name in USER_FIELDS})
     parser = qparser.MultifieldParser(
         list(SEARCH_FIELD_BOOSTS), user_schema, fieldboosts=SEARCH_FIELD_BOOSTS, group=group

@@ -27,10 +27,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
 
 from whoosh import query
 
+from indexer.analysis.tokenizer import NewsAnalyzer
 from indexer.analysis.word_forms import default_language_code, namespace_of_term
 from indexer.analysis.word_lists import question_word_groups
 from indexer.index.index_formats import term_text
@@ -186,7 +186,7 @@ def read_query_words(
 
 def read_text_words(
     text: str,
-    analyzer: Any,
+    analyzer: NewsAnalyzer,
     questions: QuestionWords,
     rarity: Callable[[Word], float],
     localize: Localize,
@@ -304,7 +304,7 @@ def _phrase_words(phrase: query.Or) -> list[Word]:
 def _counted(words: Iterable[Word]) -> list[Word]:
     """Repeated words as one, with their count (in the order each first appears): two written
     forms of one stem (price, prices) are one word."""
-    counted: dict[tuple, Word] = {}
+    counted: dict[tuple[tuple[Form, ...], tuple[str, ...]], Word] = {}
     for word in words:
         seen = counted.get(word.key)
         counted[word.key] = word if seen is None else replace(seen, count=seen.count + word.count)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from whoosh import query
 
 from indexer.analysis.tokenizer import LanguageText
-from indexer.index.whoosh_types import Searcher
+from indexer.index.whoosh_types import Searcher, StoredFields
 from indexer.search.collapse import StoryColumn
 from indexer.search.results import ArticleSummary, iso_utc
 
@@ -17,7 +15,7 @@ _FIELD_WEIGHTS = (("title", 2.0), ("teaser", 1.5), ("body", 1.0))
 
 
 def related_articles(
-    searcher: Searcher, docnum: int, stored: dict[str, Any], stories: StoryColumn
+    searcher: Searcher, docnum: int, stored: StoredFields, stories: StoryColumn
 ) -> list[ArticleSummary]:
     """Articles sharing the most distinctive words of this one, best first: one of each story,
     and none of its own (its versions are listed apart)."""

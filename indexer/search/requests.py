@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from indexer.errors import QueryError
 from indexer.search.query_languages import accept_languages
@@ -19,6 +18,9 @@ MAX_SECTIONS = 20
 MAX_LANGUAGES = 20
 _LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _STORY_ID = re.compile(r"^[0-9a-f]{1,64}$")
+
+# URL-style parameters: a value, or each value of a repeated parameter (checked as they are read)
+Params = Mapping[str, str | Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class SearchRequest:
         return self.collapse and not self.story
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], accept_language: str = "") -> SearchRequest:
+    def from_params(cls, params: Params, accept_language: str = "") -> SearchRequest:
         """A request from URL-style parameters (values are strings or lists of strings) and
         the browser's Accept-Language header, if any.
 
@@ -77,7 +79,7 @@ class SearchRequest:
             story=story,
         )
 
-    def as_params(self, **changes: Any) -> dict[str, Any]:
+    def as_params(self, **changes: object) -> dict[str, object]:
         """URL parameters for this request with ``changes`` (for links: pages, facets, sorts).
 
         Defaults are left out, so each state has one URL: no ``sort`` for relevance, no ``page``
@@ -106,7 +108,7 @@ class SearchRequest:
         }
 
 
-def _one(params: Mapping[str, Any], name: str) -> str | None:
+def _one(params: Params, name: str) -> str | None:
     value = params.get(name)
     if isinstance(value, list | tuple):
         value = value[-1] if value else None
@@ -115,7 +117,7 @@ def _one(params: Mapping[str, Any], name: str) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
-def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
+def _integer(params: Params, name: str, default: int) -> int:
     text = _one(params, name)
     if not text:
         return default
@@ -124,7 +126,7 @@ def _integer(params: Mapping[str, Any], name: str, default: int) -> int:
     return int(text)
 
 
-def _switch(params: Mapping[str, Any], name: str, default: bool) -> bool:
+def _switch(params: Params, name: str, default: bool) -> bool:
     text = (_one(params, name) or "").lower()
     if not text:
         return default
@@ -133,14 +135,14 @@ def _switch(params: Mapping[str, Any], name: str, default: bool) -> bool:
     return text in ("1", "true")
 
 
-def _story(params: Mapping[str, Any]) -> str:
+def _story(params: Params) -> str:
     text = (_one(params, "story") or "").lower()
     if text and not _STORY_ID.match(text):
         raise QueryError("parameter 'story' must be a story id (the 'story' of a result)")
     return text
 
 
-def _date(params: Mapping[str, Any], name: str) -> date | None:
+def _date(params: Params, name: str) -> date | None:
     text = _one(params, name)
     if not text:
         return None
@@ -152,9 +154,9 @@ def _date(params: Mapping[str, Any], name: str) -> date | None:
         raise QueryError(f"parameter '{name}' must be a date as YYYY-MM-DD") from None
 
 
-def _sections(params: Mapping[str, Any]) -> tuple[str, ...]:
+def _sections(params: Params) -> tuple[str, ...]:
     value = params.get("section") or []
-    values: Sequence[Any] = [value] if isinstance(value, str) else value
+    values: Sequence[str] = [value] if isinstance(value, str) else value
     if not all(isinstance(v, str) for v in values):
         raise QueryError("parameter 'section' must be text")
     sections = tuple(dict.fromkeys(" ".join(v.split()) for v in values if v.strip()))
@@ -163,10 +165,10 @@ def _sections(params: Mapping[str, Any]) -> tuple[str, ...]:
     return sections
 
 
-def _languages(params: Mapping[str, Any]) -> tuple[str, ...]:
+def _languages(params: Params) -> tuple[str, ...]:
     """The ``language`` filter: BCP 47 tags, kept as their primary subtags (``en-GB``: ``en``)."""
     value = params.get("language") or []
-    values: Sequence[Any] = [value] if isinstance(value, str) else value
+    values: Sequence[str] = [value] if isinstance(value, str) else value
     if not all(isinstance(v, str) for v in values):
         raise QueryError("parameter 'language' must be text")
     tags = [v.strip() for v in values if v.strip()]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -85,7 +84,7 @@ class SearchResults:
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         """The JSON shape of ``GET /api/search``."""
         return {
             "query": self.query,
@@ -109,7 +108,7 @@ class SearchResults:
         }
 
 
-def _fields(flat: Any) -> dict[str, Any]:
+def _fields(flat: object) -> dict[str, object]:
     """A dataclass of plain values as a dict, in field order (``asdict`` deep-copies every
     value, which was a tenth of an API response)."""
     return dict(vars(flat))
@@ -159,7 +158,7 @@ class ArticleView:
     story: str = ""
     versions: list[Version] = field(default_factory=list)  # the story's other articles
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, object]:
         return asdict(self)
 
 

@@ -20,14 +20,14 @@ import heapq
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TypedDict
 
 from whoosh import query
 
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.store import Generation, IndexStore
-from indexer.index.whoosh_types import Searcher
+from indexer.index.whoosh_types import Searcher, StoredFields
 from indexer.search.collapse import StoryColumn
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet
@@ -65,6 +65,15 @@ YEARLY_AFTER_MONTHS = 36  # a date facet per year once the matches span more tha
 DAILY_UP_TO_MONTHS = 1  # ... and per day while they fall within two calendar months
 
 __all__ = ["SearchRequest", "SearchService", "SearchResults", "ArticleView"]
+
+
+class Health(TypedDict):
+    """What ``/healthz`` answers for a served index."""
+
+    status: str
+    generation: str
+    articles: int
+    built_at: str
 
 
 class SearchService:
@@ -120,7 +129,7 @@ class SearchService:
         with self.current.using() as opened:
             return opened.lease.generation
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> Health:
         """``{"status", "generation", "articles", "built_at"}``; raises IndexMissingError
         without an index."""
         with self.current.using() as opened:
@@ -184,7 +193,7 @@ def _versions(opened: OpenIndex, docnum: int) -> list[Version]:
     ]
 
 
-def _version(stored: dict[str, Any]) -> Version:
+def _version(stored: StoredFields) -> Version:
     url = stored.get("url", "")
     return Version(
         id=stored["id"],
