@@ -24,6 +24,7 @@ ENOUGH_MATCHES = 16  # matches after which a long body is read no further for be
 REPEAT_WORDS = 5  # a run of this many words seen twice is a repeated passage
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+_TRAILING = " ,;:-–—("  # what a passage does not end on
 
 Span = tuple[int, int]
 TermSpan = tuple[int, int, str]  # a matched word: where, and the indexed term it matched
@@ -277,7 +278,14 @@ def _word_end(text: str, start: int, length: int) -> int:
     if end < len(text) and not text[end].isspace():
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    return len(text[:end].rstrip(" ,;:-–—("))
+    return _stripped_end(text, start, end)
+
+
+def _stripped_end(text: str, start: int, end: int) -> int:
+    """``end``, moved back over spaces and the punctuation a passage should not end on (what
+    ``len(text[:end].rstrip(...))`` gives, without copying the text before ``start``)."""
+    kept = len(text[start:end].rstrip(_TRAILING))
+    return start + kept if kept else len(text[:start].rstrip(_TRAILING))
 
 
 def _lowered_words(text: str, start: int, end: int) -> list[str]:
@@ -298,7 +306,7 @@ def _before_repeat(text: str, start: int, end: int) -> int:
     for index, run in enumerate(runs):
         if run in seen:
             repeat_start = list(_WORD.finditer(text, start, end))[index].start()
-            return len(text[:repeat_start].rstrip(" ,;:-–—("))
+            return _stripped_end(text, start, repeat_start)
         seen.add(run)
     return end
 
