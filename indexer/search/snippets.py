@@ -289,7 +289,12 @@ def _stripped_end(text: str, start: int, end: int) -> int:
 
 
 def _lowered_words(text: str, start: int, end: int) -> list[str]:
-    return [word.lower() for word in _WORD.findall(text, start, end)]
+    """The words of ``text[start:end]`` in lower case (ASCII text lowered at once: the same
+    words, as lowering changes no ASCII character's class)."""
+    passage = text[start:end]
+    if passage.isascii():
+        return _WORD.findall(passage.lower())
+    return [word.lower() for word in _WORD.findall(passage)]
 
 
 def _runs(lowered: list[str]) -> list[tuple[str, ...]]:
