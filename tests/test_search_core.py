@@ -66,7 +66,9 @@ def test_the_fast_snippet_scan_finds_what_a_full_scan_finds() -> None:
     analyzer = text_analyzer()
     text = (
         "The U.S. elections and the elected council met on covid-19 rules in Covid19 times. "
-        "Electoral officials said prices were rising; a 1.5bn plan and F-16 jets. " * 3
+        "Electoral officials said prices were rising; a 1.5bn plan and F-16 jets. "
+        * 3
+        + "ELECTIONS, _prices, unelected PRICES, f.16 and U-S: re-elected (Covid-19)."
     )
     terms = {"en:us", "en:elect", "en:covid", "19", "en:covid19", "en:price", "en:1.5bn", "en:f16"}
     full: list[tuple[int, int]] = []

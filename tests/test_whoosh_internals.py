@@ -30,6 +30,7 @@ from indexer.index.whoosh_internals import (
     installed_whoosh_version,
     posting_blocks,
     posting_value_blocks,
+    remember_doc_frequencies,
     segment_length_bytes,
 )
 
@@ -119,6 +120,18 @@ def test_preloaded_lengths_are_the_stock_readers(ram_index) -> None:
         lengths = [stock.doc_field_length(d, "body") for d in range(DOCUMENTS)]
         assert [segment.doc_field_length(d, "body") for d in range(DOCUMENTS)] == lengths
         assert len(segment_length_bytes(segment, "body")) == DOCUMENTS
+
+
+@pytest.mark.parametrize("term", ["common", "rare", "x", "absent", b"word"])
+def test_remembered_doc_frequencies_are_the_readers_and_the_searcher_asks_them(
+    ram_index, term
+) -> None:
+    with ram_index.searcher() as stock, ram_index.searcher() as searcher:
+        remember_doc_frequencies(searcher)
+        expected = stock.doc_frequency("body", term)
+        assert searcher.doc_frequency("body", term) == expected  # asked
+        assert searcher.reader().doc_frequency("body", term) == expected  # remembered
+        assert searcher.doc_frequency is searcher.reader().doc_frequency
 
 
 def test_the_field_b_is_the_one_bm25f_scores_with() -> None:

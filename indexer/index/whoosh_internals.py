@@ -257,6 +257,34 @@ def posting_value_blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequ
         matcher._next_block()
 
 
+DOC_FREQUENCIES_KEPT = 200_000  # terms whose document frequency a searcher keeps
+
+
+def remember_doc_frequencies(searcher: Any) -> None:
+    """Keep the answers of the searcher's ``doc_frequency`` (and its reader's) in a dict.
+
+    Whoosh looks a term up in each segment's term table, through Python reads of the file,
+    every time; a search asks for a few dozen (each word's forms, in each text field, for its
+    rarity and its languages), and an opened generation never changes. Whoosh's searcher
+    copies the reader's method when it is made (``Searcher.__init__``), so both are replaced.
+    """
+    reader = searcher.reader()
+    lookup = reader.doc_frequency
+    known: dict[tuple[str, Any], int] = {}
+
+    def doc_frequency(fieldname: str, text: Any) -> int:
+        key = (fieldname, text)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= DOC_FREQUENCIES_KEPT:
+                known.clear()
+            found = known[key] = lookup(fieldname, text)
+        return found
+
+    reader.doc_frequency = doc_frequency
+    searcher.doc_frequency = doc_frequency
+
+
 class PreloadedLengthsReader(W3PerDocReader):
     """Whoosh's per-document reader, with each field's length column read into memory once.
 

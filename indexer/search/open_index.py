@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 
 from indexer.index.schema import require_schema_version
 from indexer.index.store import IndexStore, ReaderLease
+from indexer.index.whoosh_internals import remember_doc_frequencies
 from indexer.index.whoosh_types import Searcher
 from indexer.search.doctable import DocTable
 from indexer.search.feedback import DocumentWords
@@ -72,6 +73,7 @@ class OpenIndex:
         index = whoosh_index.open_dir(str(lease.generation.path))
         searcher = index.searcher(weighting=LanguageBM25F())  # each language's statistics
         try:
+            remember_doc_frequencies(searcher)
             postings = TermPostings(searcher)
             load_length_norms(postings, ranking)
             spelling = SpellingWords(searcher)

@@ -9,7 +9,8 @@ tokenizer, without Whoosh's per-token objects: a results page marks ten bodies.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterator
 from functools import lru_cache
 from html import escape
 
@@ -23,6 +24,7 @@ ENOUGH_MATCHES = 16  # matches after which a long body is read no further for be
 REPEAT_WORDS = 5  # a run of this many words seen twice is a repeated passage
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+_TRAILING = " ,;:-–—("  # what a passage does not end on
 
 Span = tuple[int, int]
 TermSpan = tuple[int, int, str]  # a matched word: where, and the indexed term it matched
@@ -124,14 +126,31 @@ def _unnamespaced(term: str) -> str:
 
 @lru_cache(maxsize=512)
 def _prefix_pattern(prefixes: frozenset[str]) -> re.Pattern[str]:
-    """Words starting with one of ``prefixes``; a dot or hyphen may follow the first character,
-    as in words indexed without them (U.S. -> us, F-16 -> f16)."""
-    alternatives = "|".join(
-        re.escape(p[0]) + r"[.-]?" + re.escape(p[1:])
-        for p in sorted(prefixes, key=len, reverse=True)
-        if p
-    )
-    return re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})", re.IGNORECASE)
+    """Words of ASCII text starting with one of ``prefixes`` (case ignored); a dot or hyphen may
+    follow the first character, as in words indexed without them (U.S. -> us, F-16 -> f16).
+
+    The pattern opens with the set of first characters, case-sensitively, so that the regex
+    engine skips every other character at C speed (a pattern opening with a lookbehind, or
+    with case ignored, is tried at every position: twice as slow over a body); the word
+    boundary is checked behind that character, the rest of the prefix with case ignored."""
+    alternatives: list[str] = []
+    firsts: set[str] = set()
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        first = _ascii_cases(prefix[:1]) if prefix else ""
+        if first:
+            firsts.update(first)
+            rest = re.escape(prefix[1:])
+            alternatives.append(rf"(?<=[{re.escape(first)}])(?i:[.-]?{rest})")
+    if not firsts:
+        return re.compile(r"(?!)")  # matches nothing
+    every = re.escape("".join(sorted(firsts)))
+    return re.compile(rf"[{every}](?<![0-9A-Za-z].)(?:{'|'.join(alternatives)})")
+
+
+def _ascii_cases(character: str) -> str:
+    """The ASCII characters that ``character`` matches with case ignored."""
+    pattern = re.compile(re.escape(character), re.IGNORECASE)
+    return "".join(chr(code) for code in range(128) if pattern.fullmatch(chr(code)))
 
 
 def marked_html(
@@ -179,49 +198,67 @@ def escaped_line(text: str) -> str:
     return _plain(text).strip()
 
 
+class _Matches:
+    """The matched spans of one text (merged: in order and apart, so their starts and their
+    ends both ascend), for asking which lie inside a window by binary search."""
+
+    def __init__(self, spans: list[TermSpan]) -> None:
+        self.spans = spans
+        self.starts = [start for start, _end, _term in spans]
+        self.ends = [end for _start, end, _term in spans]
+
+    def inside(self, window: Span) -> list[TermSpan]:
+        return self.spans[bisect_left(self.starts, window[0]) : bisect_right(self.ends, window[1])]
+
+    def terms_inside(self, window: Span) -> set[str]:
+        return {term for _s, _e, term in self.inside(window)}
+
+    def end_of_word_at(self, at: int) -> int:
+        """``at``, or the end of the matched word ``at`` falls inside (never cut one in two)."""
+        last = bisect_left(self.starts, at) - 1
+        return self.ends[last] if last >= 0 and at < self.ends[last] else at
+
+
 def _best_passages(text: str, spans: list[TermSpan]) -> list[Span]:
     """One passage of SNIPPET_CHARS, or two of half that when they hold more distinct terms."""
-    one = _best_window(text, spans, SNIPPET_CHARS, []) or spans[0][:2]
+    matches = _Matches(spans)
+    one = _best_window(text, spans, SNIPPET_CHARS, [], matches) or spans[0][:2]
     distinct = {term for _s, _e, term in spans}
-    if _terms_inside(spans, one) == distinct:
+    in_one = matches.terms_inside(one)
+    if in_one == distinct:
         return [one]
-    first = _best_window(text, spans, SNIPPET_CHARS // 2, []) or spans[0][:2]
-    missing = [span for span in spans if span[2] not in _terms_inside(spans, first)]
-    second = _best_window(text, missing, SNIPPET_CHARS // 2, [first], spans)
-    if second is None or len(_terms_inside(spans, first) | _terms_inside(spans, second)) <= len(
-        _terms_inside(spans, one)
-    ):
+    first = _best_window(text, spans, SNIPPET_CHARS // 2, [], matches) or spans[0][:2]
+    in_first = matches.terms_inside(first)
+    missing = [span for span in spans if span[2] not in in_first]
+    second = _best_window(text, missing, SNIPPET_CHARS // 2, [first], matches)
+    if second is None or len(in_first | matches.terms_inside(second)) <= len(in_one):
         return [one]
     return [first, second]
 
 
 def _best_window(
-    text: str,
-    anchors: list[TermSpan],
-    length: int,
-    taken: list[Span],
-    spans: list[TermSpan] | None = None,
+    text: str, anchors: list[TermSpan], length: int, taken: list[Span], matches: _Matches
 ) -> Span | None:
     """The window of about ``length`` around one of ``anchors`` that holds the most distinct
-    terms, then the most matches (of ``spans``, default the anchors), the earliest on a tie;
+    terms, then the most matches (of all the text's ``matches``), the earliest on a tie;
     never overlapping or repeating a ``taken`` window. None when every window would."""
-    spans = anchors if spans is None else spans
-    taken_runs = {run for other in taken for _i, run in _runs(_words(text, *other))}
+    taken_runs = {run for other in taken for run in _runs(_lowered_words(text, *other))}
     best: Span | None = None
     best_key: tuple[int, int, int] | None = None
     for anchor in anchors:
-        window = _window(text, spans, anchor[0], length)
+        window = _window(text, matches, anchor[0], length)
         if any(_overlaps(window, other) for other in taken) or (
-            taken_runs and any(run in taken_runs for _i, run in _runs(_words(text, *window)))
+            taken_runs and not taken_runs.isdisjoint(_runs(_lowered_words(text, *window)))
         ):
             continue
-        key = (len(_terms_inside(spans, window)), _count_inside(spans, window), -window[0])
+        inside = matches.inside(window)
+        key = (len({term for _s, _e, term in inside}), len(inside), -window[0])
         if best_key is None or key > best_key:
             best, best_key = window, key
     return best
 
 
-def _window(text: str, spans: list[TermSpan], first_match: int, length: int) -> Span:
+def _window(text: str, matches: _Matches, first_match: int, length: int) -> Span:
     """About ``length`` characters from a little before ``first_match``: from the start of its
     sentence when that is near, else from a whole word; to a whole word, never cutting a marked
     word."""
@@ -232,10 +269,7 @@ def _window(text: str, spans: list[TermSpan], first_match: int, length: int) -> 
         start = sentence + 2 if sentence != -1 else space + 1 if space != -1 else first_match
     end = _word_end(text, start, length)
     end = max(end, min(len(text), first_match + 1))
-    for span_start, span_end, _term in spans:  # never cut a marked word in two
-        if span_start < end < span_end:
-            end = span_end
-    return start, end
+    return start, matches.end_of_word_at(end)
 
 
 def _word_end(text: str, start: int, length: int) -> int:
@@ -244,41 +278,46 @@ def _word_end(text: str, start: int, length: int) -> int:
     if end < len(text) and not text[end].isspace():
         space = text.rfind(" ", start, end)
         end = space if space > start else end
-    return len(text[:end].rstrip(" ,;:-–—("))
+    return _stripped_end(text, start, end)
 
 
-def _words(text: str, start: int, end: int) -> list[re.Match[str]]:
-    return list(_WORD.finditer(text, start, end))
+def _stripped_end(text: str, start: int, end: int) -> int:
+    """``end``, moved back over spaces and the punctuation a passage should not end on (what
+    ``len(text[:end].rstrip(...))`` gives, without copying the text before ``start``)."""
+    kept = len(text[start:end].rstrip(_TRAILING))
+    return start + kept if kept else len(text[:start].rstrip(_TRAILING))
 
 
-def _runs(words: list[re.Match[str]]) -> Iterator[tuple[int, tuple[str, ...]]]:
-    """Each run of REPEAT_WORDS words (lower case) with the index of its first word."""
-    lowered = [word.group().lower() for word in words]
-    for index in range(len(lowered) - REPEAT_WORDS + 1):
-        yield index, tuple(lowered[index : index + REPEAT_WORDS])
+def _lowered_words(text: str, start: int, end: int) -> list[str]:
+    """The words of ``text[start:end]`` in lower case (ASCII text lowered at once: the same
+    words, as lowering changes no ASCII character's class)."""
+    passage = text[start:end]
+    if passage.isascii():
+        return _WORD.findall(passage.lower())
+    return [word.lower() for word in _WORD.findall(passage)]
+
+
+def _runs(lowered: list[str]) -> list[tuple[str, ...]]:
+    """Each run of REPEAT_WORDS words (lower case), in order."""
+    return list(zip(*(lowered[shift:] for shift in range(REPEAT_WORDS)), strict=False))
 
 
 def _before_repeat(text: str, start: int, end: int) -> int:
     """``end``, or where a run of words already seen in ``text[start:end]`` begins again."""
-    words = _words(text, start, end)
+    runs = _runs(_lowered_words(text, start, end))
+    if len(set(runs)) == len(runs):  # most passages: no run twice
+        return end
     seen: set[tuple[str, ...]] = set()
-    for index, run in _runs(words):
+    for index, run in enumerate(runs):
         if run in seen:
-            return len(text[: words[index].start()].rstrip(" ,;:-–—("))
+            repeat_start = list(_WORD.finditer(text, start, end))[index].start()
+            return _stripped_end(text, start, repeat_start)
         seen.add(run)
     return end
 
 
 def _overlaps(window: Span, other: Span) -> bool:
     return window[0] < other[1] and other[0] < window[1]
-
-
-def _terms_inside(spans: Iterable[TermSpan], window: Span) -> set[str]:
-    return {term for s, e, term in spans if s >= window[0] and e <= window[1]}
-
-
-def _count_inside(spans: Iterable[TermSpan], window: Span) -> int:
-    return sum(1 for s, e, _term in spans if s >= window[0] and e <= window[1])
 
 
 def _marked(text: str, start: int, end: int, spans: list[Span]) -> str:
