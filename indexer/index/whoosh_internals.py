@@ -57,7 +57,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from indexer.index.index_formats import field_length, length_byte
-from indexer.index.whoosh_types import IndexReader, Matcher
+from indexer.index.whoosh_types import IndexReader, Matcher, Searcher
 
 WHOOSH_DISTRIBUTION = "Whoosh-Reloaded"
 WHOOSH_VERSION = "2.7.5"  # the release these internals were read from
@@ -260,7 +260,7 @@ def posting_value_blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequ
 DOC_FREQUENCIES_KEPT = 200_000  # terms whose document frequency a searcher keeps
 
 
-def remember_doc_frequencies(searcher: Any) -> None:
+def remember_doc_frequencies(searcher: Searcher) -> None:
     """Keep the answers of the searcher's ``doc_frequency`` (and its reader's) in a dict.
 
     Whoosh looks a term up in each segment's term table, through Python reads of the file,
@@ -270,9 +270,9 @@ def remember_doc_frequencies(searcher: Any) -> None:
     """
     reader = searcher.reader()
     lookup = reader.doc_frequency
-    known: dict[tuple[str, Any], int] = {}
+    known: dict[tuple[str, str | bytes], int] = {}
 
-    def doc_frequency(fieldname: str, text: Any) -> int:
+    def doc_frequency(fieldname: str, text: str | bytes) -> int:
         key = (fieldname, text)
         found = known.get(key)
         if found is None:
@@ -281,8 +281,8 @@ def remember_doc_frequencies(searcher: Any) -> None:
             found = known[key] = lookup(fieldname, text)
         return found
 
-    reader.doc_frequency = doc_frequency
-    searcher.doc_frequency = doc_frequency
+    setattr(reader, "doc_frequency", doc_frequency)  # noqa: B010 (a method replaced)
+    setattr(searcher, "doc_frequency", doc_frequency)  # noqa: B010
 
 
 class PreloadedLengthsReader(W3PerDocReader):
