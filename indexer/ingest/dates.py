@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
@@ -115,24 +115,46 @@ def _iso_8601(text: str) -> StatedDate | None:
 
 
 def _rfc_2822(text: str) -> StatedDate | None:
+    """RFC 2822, or the ctime form, with a zone the standard library does not know and would
+    drop ("Tue Jan 28 15:28:56 CET 2020", as Java prints dates) read by dateparser's table."""
+    from dateparser.timezone_parser import pop_tz_offset_from_string
+
     try:
-        return StatedDate(parsedate_to_datetime(text), has_time=True)
+        moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
+    if moment.tzinfo is None:
+        _rest, zone = pop_tz_offset_from_string(text)
+        if zone is not None:
+            moment = moment.replace(tzinfo=timezone(zone.utcoffset(moment)))
+    return StatedDate(moment, has_time=True)
 
 
 def _in_words(text: str, languages: tuple[str, ...]) -> StatedDate | None:
+    """A date in words; a zone named anywhere in it ("Tue Jan 28 15:28:56 CET 2020", the form
+    Java prints, where dateparser does not look for one) is kept with a stated time."""
+    from dateparser.timezone_parser import pop_tz_offset_from_string
+
     parser = _date_parser(languages)
     if parser is None:
         return None
+    rest, zone = pop_tz_offset_from_string(text)
+    found = _parsed_in_words(parser, rest if zone else text) or _parsed_in_words(parser, text)
+    if found is None:
+        return None
+    moment = _common_era(found.date_obj, found.locale)
+    has_time = found.period == "time"
+    if zone is not None and has_time and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone(zone.utcoffset(moment)))
+    return StatedDate(moment, has_time=has_time)
+
+
+def _parsed_in_words(parser: Any, text: str) -> Any:
     try:
         found = parser.get_date_data(text)
     except (ValueError, OverflowError, TypeError):
         return None
-    if found.date_obj is None:
-        return None
-    moment = _common_era(found.date_obj, found.locale)
-    return StatedDate(moment, has_time=found.period == "time")
+    return found if found.date_obj is not None else None
 
 
 def _common_era(moment: datetime, locale: str | None) -> datetime:

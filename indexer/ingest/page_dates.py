@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from lxml.html import HtmlElement
 
@@ -27,6 +27,9 @@ from indexer.ingest.dates import EARLIEST_YEAR, StatedDate, read_date, search_da
 _DATELINE_MARK = re.compile(r"date|time|publish|posted|dateline|byline|meta|info", re.I)
 _DATELINE_LONGEST = 80
 _DATELINES_TRIED = 20
+_DATE_ONLY_LENGTH = len("2020-01-19")
+_MODIFIED_MARK = re.compile(r"modif|update|aktualisiert|actualiz", re.I)
+_OTHER_STORIES_TAGS = frozenset({"li", "aside", "nav", "footer", "a"})
 
 
 def published_date(
@@ -34,19 +37,51 @@ def published_date(
 ) -> str:
     """The page's date of publication as ``dates.StatedDate.iso`` gives it, else "" (or the
     first stated text when none could be read)."""
+    readable = [found for found in (read_date(text, languages) for text in stated) if found]
     found = (
-        _first_readable(stated, languages)
+        (readable[0] if readable else None)
+        or _first_readable(list(_time_elements(document)), languages)
         or _htmldate(document)
         or _dateline(document, languages)
         or _first_readable(modified, languages)
     )
     if found is not None:
-        return found.iso()
+        if not found.has_time:
+            lines = _dateline_texts(document)
+            readable += [date for date in (search_date(t, languages) for t in lines) if date]
+        return _most_exact(found, readable).iso()
     return next((text.strip() for text in stated if text.strip()), "")
 
 
 def _first_readable(texts: Sequence[str], languages: Sequence[str]) -> StatedDate | None:
     return next(filter(None, (read_date(text, languages) for text in texts)), None)
+
+
+def _most_exact(found: StatedDate, others: Sequence[StatedDate]) -> StatedDate:
+    """``found``, or the first of ``others`` that states the same and more: the time of a date
+    alone ("2020-01-02", then "2020-01-02 17:11"), or the zone of a clock time
+    ("2021-05-04T13:20:05" in JSON-LD, "20210504T132005+0200" in a meta tag)."""
+    for other in others:
+        if not other.has_time:
+            continue
+        if not found.has_time and _same_day(found, other):
+            return other
+        same_clock = other.moment.replace(tzinfo=None, second=0, microsecond=0) == (
+            found.moment.replace(second=0, microsecond=0)
+        )
+        if found.moment.tzinfo is None and other.moment.tzinfo is not None and same_clock:
+            return other
+    return found
+
+
+def _same_day(day: StatedDate, other: StatedDate) -> bool:
+    """Whether ``other`` falls on ``day`` (a date alone), as its own clock or in UTC (a page's
+    date is its local day, a ``<time datetime>`` often UTC)."""
+    days = {other.moment.date()}
+    if other.moment.tzinfo is not None:
+        days.add(other.moment.astimezone(UTC).date())
+        days |= {d + delta for d in set(days) for delta in (timedelta(days=-1), timedelta(days=1))}
+    return day.moment.date() in days
 
 
 def _htmldate(document: HtmlElement) -> StatedDate | None:
@@ -73,13 +108,30 @@ def _dateline(document: HtmlElement, languages: Sequence[str]) -> StatedDate | N
     return None
 
 
+def _time_elements(document: HtmlElement) -> Iterator[str]:
+    """The ``datetime`` of ``<time>`` elements that state a time and are not marked as a
+    modification, outside lists, asides and links (where other stories are dated)."""
+    for element in document.iter("time"):
+        stamp = (element.get("datetime") or "").strip()
+        marks = " ".join(element.get(name, "") for name in ("class", "id", "itemprop"))
+        if len(stamp) > _DATE_ONLY_LENGTH and not _MODIFIED_MARK.search(marks):
+            if not _among_other_stories(element):
+                yield stamp
+
+
+def _among_other_stories(element: HtmlElement) -> bool:
+    return any(parent.tag in _OTHER_STORIES_TAGS for parent in element.iterancestors())
+
+
 def _dateline_texts(document: HtmlElement) -> Iterator[str]:
     """The short texts of ``<time>`` elements and of elements whose class or id names a
-    date, in page order (the first few)."""
+    date, in page order (the first few), outside lists, asides and links."""
     tried = 0
     for element in document.iter("time", "span", "div", "p", "li", "small", "em"):
         marks = f"{element.get('class', '')} {element.get('id', '')}"
         if element.tag != "time" and not _DATELINE_MARK.search(marks):
+            continue
+        if _among_other_stories(element):
             continue
         texts = [element.get("datetime") or "", element.text_content()]
         for text in (" ".join(t.split()) for t in texts):

@@ -19,6 +19,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,14 +34,21 @@ ARTICLE_TYPES = frozenset(
     "LiveBlogPosting Report".split()
 )
 DATE_META_NAMES = (
-    "date", "pubdate", "publishdate", "publish-date", "article.published", "dc.date",
-    "dc.date.issued", "dcterms.created", "itemprop:datepublished",
+    "date", "pubdate", "publishdate", "publish-date", "article.published", "article:published",
+    "og:published_time", "og:release_date", "publication_date", "parsely-pub-date",
+    "sailthru.date", "dc.date", "dc.date.issued", "dcterms.created", "itemprop:datepublished",
 )  # fmt: skip
 MODIFIED_META_NAMES = ("article:modified_time", "og:updated_time", "itemprop:datemodified")
 SITE_NAME_META = ("og:site_name", "application-name", "twitter:site")
 # JSON-LD script text is sometimes wrapped for old XHTML parsers: //<![CDATA[ ... //]]>
 _CDATA_WRAPPER = re.compile(r"^\s*(?://)?\s*<!\[CDATA\[|(?://)?\s*\]\]>\s*$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_HIDDEN = re.compile(
+    r"hide-text|\bhidden\b|visually-?hidden|sr-only|screen-?reader|display:\s*none", re.I
+)
+_KICKER_OR_HIDDEN = re.compile(
+    rf"kicker|overline|eyebrow|topline|dachzeile|roofline|{_HIDDEN.pattern}", re.I
+)
 
 Fields = dict[str, Any]
 
@@ -60,6 +68,7 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
     """The metadata of a parsed page; ``location`` is where it came from (a path or URL)."""
     linked = linked_data_article(document)
     meta = meta_values(document)
+    meta.setdefault("itemprop:datepublished", []).extend(_microdata_dates(document))
     candidates = [fields_from_linked_data(linked), fields_from_open_graph(meta),
                   fields_from_meta_names(meta)]  # fmt: skip
     fields = _first_of_each(candidates)
@@ -138,6 +147,18 @@ def meta_values(document: HtmlElement) -> dict[str, list[str]]:
         if key and content:
             values.setdefault(key, []).append(content)
     return values
+
+
+def _microdata_dates(document: HtmlElement) -> list[str]:
+    """The dates of elements other than ``<meta>`` marked ``itemprop="datePublished"`` (a
+    ``<time>`` or ``<span>``): their ``content`` or ``datetime``, else their text."""
+    found = []
+    for element in document.xpath("//*[@itemprop]"):
+        if element.tag == "meta" or element.get("itemprop", "").strip() != "datePublished":
+            continue
+        value = element.get("content") or element.get("datetime") or element.text_content()
+        found.append(" ".join(value.split()))
+    return [value for value in found if value]
 
 
 def _linked_data_nodes(document: HtmlElement) -> Iterator[dict[str, Any]]:
@@ -236,6 +257,7 @@ def _headline_statements(
     document: HtmlElement, linked: dict[str, Any], meta: dict[str, list[str]], url: str
 ) -> HeadlineStatements:
     title = document.find(".//title")
+    body = document.find("body")
     publisher = linked.get("publisher")
     publisher_name = publisher.get("name") if isinstance(publisher, dict) else None
     site_names = [*_meta_list(meta, SITE_NAME_META), *_strings([publisher_name])]
@@ -244,10 +266,30 @@ def _headline_statements(
         linked_data=_text(linked.get("headline")) or _text(linked.get("name")),
         social=_meta_list(meta, ("og:title", "twitter:title"))[:2],
         title_element=title.text_content() if title is not None else "",
-        h1s=[h1.text_content() for h1 in document.iter("h1")],
+        h1s=[_heading_text(h1) for h1 in document.iter("h1") if not _hidden_or_linked(h1)],
         site_names=[name.lstrip("@") for name in site_names],
         urls=[u for u in urls if _web(u)],
+        page_text=body.text_content() if body is not None else "",
     )
+
+
+def _heading_text(heading: HtmlElement) -> str:
+    """A heading's text without its kicker (a label shown above the headline, which the markup
+    may join to it) and without text hidden from sight (kept for screen readers)."""
+    copy = deepcopy(heading)
+    for child in list(copy.iterdescendants()):
+        if _KICKER_OR_HIDDEN.search(f"{child.get('class', '')} {child.get('id', '')}"):
+            child.drop_tree()
+    return copy.text_content()
+
+
+def _hidden_or_linked(heading: HtmlElement) -> bool:
+    """A heading hidden from sight (a logo's text for search engines), or one that is a link
+    to another story or sits in a list of them."""
+    marks = f"{heading.get('class', '')} {heading.get('style', '')}"
+    if _HIDDEN.search(marks):
+        return True
+    return any(parent.tag in ("a", "li", "aside", "nav") for parent in heading.iterancestors())
 
 
 def _meta_list(meta: dict[str, list[str]], names: tuple[str, ...]) -> list[str]:
