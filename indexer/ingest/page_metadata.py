@@ -26,6 +26,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from indexer.ingest.page_dates import published_date
+from indexer.ingest.page_sections import page_section
 from indexer.ingest.titles import HeadlineStatements, headline
 
 ARTICLE_TYPES = frozenset(
@@ -76,6 +77,8 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
     fields["url"] = _absolute(fields.get("url") or _canonical(document) or _web(location), location)
     statements = _headline_statements(document, linked, meta, fields["url"])
     fields["title"] = headline(statements)
+    nodes = _linked_data_nodes(document)
+    fields["section"] = page_section(document, nodes, [fields["title"]], fields.get("section", ""))
     stated = [date for found in candidates for date in found.get("published", [])]
     modified = [linked.get("dateModified"), *_meta_list(meta, MODIFIED_META_NAMES)]
     fields["published"] = published_date(
