@@ -25,6 +25,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from indexer.ingest.page_authors import author_names, byline_texts
 from indexer.ingest.page_dates import published_date
 from indexer.ingest.page_sections import page_section
 from indexer.ingest.titles import HeadlineStatements, headline
@@ -40,6 +41,8 @@ DATE_META_NAMES = (
     "sailthru.date", "dc.date", "dc.date.issued", "dcterms.created", "itemprop:datepublished",
 )  # fmt: skip
 MODIFIED_META_NAMES = ("article:modified_time", "og:updated_time", "itemprop:datemodified")
+AUTHOR_META_NAMES = ("author", "article:author_name", "itemprop:author", "dc.creator",
+                     "parsely-author", "sailthru.author", "byl")  # fmt: skip
 SITE_NAME_META = ("og:site_name", "application-name", "twitter:site")
 # JSON-LD script text is sometimes wrapped for old XHTML parsers: //<![CDATA[ ... //]]>
 _CDATA_WRAPPER = re.compile(r"^\s*(?://)?\s*<!\[CDATA\[|(?://)?\s*\]\]>\s*$")
@@ -77,6 +80,11 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
     fields["url"] = _absolute(fields.get("url") or _canonical(document) or _web(location), location)
     statements = _headline_statements(document, linked, meta, fields["url"])
     fields["title"] = headline(statements)
+    stated_authors = fields.get("author") or []
+    stated_authors = [stated_authors] if isinstance(stated_authors, str) else stated_authors
+    fields["author"] = author_names(stated_authors, statements.site_names) or author_names(
+        byline_texts(document), statements.site_names
+    )
     nodes = _linked_data_nodes(document)
     fields["section"] = page_section(document, nodes, [fields["title"]], fields.get("section", ""))
     stated = [date for found in candidates for date in found.get("published", [])]
@@ -131,7 +139,7 @@ def fields_from_open_graph(meta: dict[str, list[str]]) -> Fields:
 def fields_from_meta_names(meta: dict[str, list[str]]) -> Fields:
     return {
         "published": _meta_list(meta, DATE_META_NAMES),
-        "author": _first(meta.get("author")),
+        "author": _meta_list(meta, AUTHOR_META_NAMES)[:1],
         "tags": _keywords(_first(meta.get("keywords"))),
         "teaser": _first(meta.get("description")),
     }
