@@ -116,7 +116,7 @@ def _iso_8601(text: str) -> StatedDate | None:
 
 def _rfc_2822(text: str) -> StatedDate | None:
     """RFC 2822, or the ctime form, with a zone the standard library does not know and would
-    drop ("Tue Jan 28 15:28:56 CET 2020", as Java prints dates) read by dateparser's table."""
+    drop ("Mon Mar 07 09:40:12 CET 2022", as Java prints dates) read by dateparser's table."""
     from dateparser.timezone_parser import pop_tz_offset_from_string
 
     try:
@@ -131,7 +131,7 @@ def _rfc_2822(text: str) -> StatedDate | None:
 
 
 def _in_words(text: str, languages: tuple[str, ...]) -> StatedDate | None:
-    """A date in words; a zone named anywhere in it ("Tue Jan 28 15:28:56 CET 2020", the form
+    """A date in words; a zone named anywhere in it ("Mon Mar 07 09:40:12 CET 2022", the form
     Java prints, where dateparser does not look for one) is kept with a stated time."""
     from dateparser.timezone_parser import pop_tz_offset_from_string
 

@@ -1,14 +1,14 @@
 """The authors of an article page: people's names from its metadata, else from its byline.
 
-Metadata and bylines state authors as prose: "By Glen Owen And Brendan Carlin For The Mail On
-Sunday", "Luana Patriolino, Raphael Felice", "Marek Świerczyński, Polityka Insight". The names
-are the parts between the words and marks that join names (commas, "and" in the languages the
-readers know, "&", "、"), without the byline's "By"/"por"/"von", without what follows "for" (the
-publication), up to a part that names the site (the publisher, then its address), and only
-parts that can be names (a few capitalised words: not tags or places in lower case). When the
-metadata names nobody, the first byline on the page does (an element marked ``rel=author``, ``itemprop=author`` or with a class
-naming an author or byline, outside lists, menus and footers): its links to author pages, else
-its ``itemprop=name`` parts, else its text.
+Metadata and bylines state authors as prose: "By Ada Brook And Ian Moss For The Weekly Post",
+"Ana Lima, Rui Costa", "Jan Nowak, Gazeta Insight". The names are the parts between the words
+and marks that join names (commas, "and" in the languages the readers know, "&", "、"), without
+the byline's "By"/"por"/"von", without what follows "for" (the publication), up to a part that
+names the site (the publisher, then its address), and only parts that can be names (a few
+capitalised words: not tags or places in lower case).
+When the metadata names nobody, the first byline on the page does (an element marked
+``rel=author``, ``itemprop=author`` or with a class naming an author or byline, outside lists,
+menus and footers): its links to author pages, else its ``itemprop=name`` parts, else its text.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def _first_readable(texts: Sequence[str], languages: Sequence[str]) -> StatedDat
 def _most_exact(found: StatedDate, others: Sequence[StatedDate]) -> StatedDate:
     """``found``, or the first of ``others`` that states the same and more: the time of a date
     alone ("2020-01-02", then "2020-01-02 17:11"), or the zone of a clock time
-    ("2021-05-04T13:20:05" in JSON-LD, "20210504T132005+0200" in a meta tag)."""
+    ("2022-03-07T09:40:00" in JSON-LD, "20220307T094000+0100" in a meta tag)."""
     for other in others:
         if not other.has_time:
             continue

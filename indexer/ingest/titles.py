@@ -81,7 +81,7 @@ def headline(statements: HeadlineStatements) -> str:
 
 def _repeated_names(titles: list[str], page_text: str) -> set[str]:
     """The last parts of ``titles`` that are short and that the page repeats in its own text
-    (a logo, a copyright line): the site's name ("…-新华网", "… | Nordkurier")."""
+    (a logo, a copyright line): the site's name ("…-海湾日报", "… | Harbour Gazette")."""
     names = set()
     for title in titles:
         parts = _SEPARATOR.split(_one_line(title))
