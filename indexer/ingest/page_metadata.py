@@ -47,9 +47,9 @@ SITE_NAME_META = ("og:site_name", "application-name", "twitter:site")
 # JSON-LD script text is sometimes wrapped for old XHTML parsers: //<![CDATA[ ... //]]>
 _CDATA_WRAPPER = re.compile(r"^\s*(?://)?\s*<!\[CDATA\[|(?://)?\s*\]\]>\s*$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
-_HIDDEN = re.compile(
-    r"hide-text|\bhidden\b|visually-?hidden|sr-only|screen-?reader|display:\s*none", re.I
-)
+# Text for screen readers and search engines only (a logo's text, a heading over buttons).
+OFF_SCREEN = re.compile(r"hide-text|visually-?hidden|sr-only|screen-?reader|off-?screen", re.I)
+_HIDDEN = re.compile(rf"{OFF_SCREEN.pattern}|\bhidden\b|display:\s*none", re.I)
 _KICKER_OR_HIDDEN = re.compile(
     rf"kicker|overline|eyebrow|topline|dachzeile|roofline|{_HIDDEN.pattern}", re.I
 )

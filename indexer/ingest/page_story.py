@@ -22,6 +22,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from indexer.ingest.boilerplate import page_story_lines
+from indexer.ingest.page_metadata import OFF_SCREEN
 from indexer.ingest.titles import words_of
 
 # Classes and ids publishers give the standfirst (English, French, Spanish, Portuguese, German,
@@ -58,6 +59,7 @@ def page_story(
     languages: Sequence[str] = (),
 ) -> Story:
     """The story of ``document`` (whose standfirst element is removed from it)."""
+    _drop_hidden(document)
     standfirst = _take_standfirst(document, description, headlines)
     _join_split_story(document)
     precise = _extracted(document, url, precision=True)
@@ -68,6 +70,15 @@ def page_story(
     if len(article_body) > _JSON_LD_BODY_RATIO * len(body):
         body = article_body
     return Story(body, standfirst)
+
+
+def _drop_hidden(document: HtmlElement) -> None:
+    """Remove the text a page keeps for screen readers only (a heading over the share buttons,
+    a logo's text): it is not the story, and would run into it. Content hidden otherwise (a
+    collapsed part of the story that a button shows) stays."""
+    for element in list(document.iter()):
+        if isinstance(element.tag, str) and OFF_SCREEN.search(element.get("class", "")):
+            element.drop_tree()
 
 
 def _extracted(document: HtmlElement, url: str, precision: bool) -> str:
