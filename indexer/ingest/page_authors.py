@@ -26,9 +26,9 @@ _BYLINE_PREFIX = re.compile(
     re.I,
 )
 _PUBLICATION_AFTER = re.compile(r"\s+(?:for|para|für|pour|per|dla)\s+.*$", re.I)
-_BETWEEN_NAMES = re.compile(r"\s*(?:[,;&、，/|]|\s(?:and|y|e|und|et|i|og|och|ja)\s)\s*", re.I)
+_BETWEEN_NAMES = re.compile(r"\s*(?:[,;&、，/|·•]|\s(?:and|y|e|und|et|i|og|och|ja)\s)\s*", re.I)
 _AUTHOR_CLASS = re.compile(
-    r"^(?:[\w-]*[-_])?(?:authors?|byline|autor|autore|autores|auteur|signature)"
+    r"^(?:[\w-]*[-_])?(?:authors?|byline|autor|autore|autores|auteur|signature|firma)"
     r"(?:[-_](?:name|names|text|info|link))?$",
     re.I,
 )

@@ -18,13 +18,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 
 from lxml.html import HtmlElement
 
 from indexer.ingest.dates import EARLIEST_YEAR, StatedDate, read_date, search_date
 
-_DATELINE_MARK = re.compile(r"date|time|publish|posted|dateline|byline|meta|info", re.I)
+# Classes and ids of the elements that state a story's date: in English, and "data", "fecha",
+# "datum", "firma" (the signature line) of other languages.
+_DATELINE_MARK = re.compile(
+    r"date|time|publish|posted|dateline|byline|meta|info|data|fecha|datum|firma|signature",
+    re.I,
+)
 _DATELINE_LONGEST = 80
 _DATELINES_TRIED = 20
 _DATE_ONLY_LENGTH = len("2020-01-19")
@@ -41,8 +47,8 @@ def published_date(
     found = (
         (readable[0] if readable else None)
         or _first_readable(list(_time_elements(document)), languages)
-        or _htmldate(document)
         or _dateline(document, languages)
+        or _htmldate(document)
         or _first_readable(modified, languages)
     )
     if found is not None:
@@ -88,7 +94,7 @@ def _htmldate(document: HtmlElement) -> StatedDate | None:
     import htmldate  # here: it takes a while to import
 
     found = htmldate.find_date(
-        document,
+        _without_other_stories(document),
         extensive_search=True,
         original_date=True,
         outputformat="%Y-%m-%dT%H:%M:%S",
@@ -98,6 +104,17 @@ def _htmldate(document: HtmlElement) -> StatedDate | None:
         return None
     moment = datetime.fromisoformat(found)
     return StatedDate(moment, has_time=moment.time() != datetime.min.time())
+
+
+def _without_other_stories(document: HtmlElement) -> HtmlElement:
+    """A copy of the page without what dates other pages: links, lists, asides, menus and the
+    footer (htmldate, asked for the original date, takes the earliest it sees, which on a page
+    with a list of older stories is one of theirs; the copyright line is in the footer)."""
+    copy = deepcopy(document)
+    for element in list(copy.iter(*_OTHER_STORIES_TAGS)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    return copy
 
 
 def _dateline(document: HtmlElement, languages: Sequence[str]) -> StatedDate | None:
