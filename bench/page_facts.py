@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from bench.report_markdown import table
 
 DEFAULT_FACTS = PROJECT_ROOT.parent / "shared" / "pages-facts"
 TARGET_SHARE, TARGET_FIELD_SHARE, TARGET_F1 = 0.95, 0.90, 0.975
+EARLIEST_PLAUSIBLE_YEAR = 1900
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -87,8 +89,22 @@ def measure_facts(folder: Path, processes: int) -> dict[str, Any]:
                 misses.append(_miss(key, fact))
     right = sum(field["right"] for field in fields.values())
     scored = sum(field["scored"] for field in fields.values())
+    by_page = dict(zip(keys, found, strict=True))
     return {"folder": str(folder), "pages": len(keys), "right": right, "scored": scored,
-            "fields": fields, "misses": misses}  # fmt: skip
+            "fields": fields, "misses": misses,
+            "unread_pages": [key for key, page in by_page.items() if not page],
+            "implausible_dates": implausible_dates(by_page)}  # fmt: skip
+
+
+def implausible_dates(found: dict[str, dict[str, Any]]) -> list[str]:
+    """Pages dated in the future or before 1900 (the issue's bar: none unless the page says so)."""
+    now = datetime.now(UTC)
+    dated = {key: page["published"] for key, page in found.items() if page.get("published")}
+    return sorted(
+        key for key, value in dated.items()
+        if not EARLIEST_PLAUSIBLE_YEAR <= datetime.fromisoformat(value).year
+        or datetime.fromisoformat(value) > now
+    )  # fmt: skip
 
 
 def read_page_fields(path: Path) -> dict[str, Any]:
@@ -126,6 +142,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"# newsindex page facts, {machine['date']}\n",
         f"Command (from the project folder):\n\n    {report['command']}\n",
         f"Commit {machine['git_commit']}, source {machine['source_fingerprint']}.\n",
+        "## Targets (issue 24)\n",
+        table(("target", "measured", "status"), targets(report)),
         f"## Facts: {facts['pages']} pages of `{facts['folder']}`\n",
         table(("field", "right", "share"), rows),
     ]
@@ -135,10 +153,36 @@ def markdown(report: dict[str, Any]) -> str:
             f"Body F1 on the pages benchmark: {scores['f1']:.3f} "
             f"(precision {scores['precision']:.3f}, recall {scores['recall']:.3f}).\n"
         )
+    parts.append(
+        f"Pages with no article: {len(facts['unread_pages'])}; dated in the future or before "
+        f"{EARLIEST_PLAUSIBLE_YEAR}: {len(facts['implausible_dates'])} "
+        f"({', '.join(facts['implausible_dates']) or 'none'}).\n"
+    )
     misses = [(m["page"], m["field"], _cell(m["expected"]), _cell(m["found"]))
               for m in facts["misses"]]  # fmt: skip
     parts += ["## Misses\n", table(("page", "field", "fact", "newsindex"), misses)]
     return "\n".join(parts)
+
+
+def targets(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The issue's targets against this run: (target, measured, PASS or MISS)."""
+    facts = report["facts"]
+    weakest = min(facts["fields"].items(), key=lambda item: _ratio(item[1]))
+    rows = [
+        (f"facts right ≥ {TARGET_SHARE:.0%}", _share(facts), _ratio(facts) >= TARGET_SHARE),
+        (f"no field under {TARGET_FIELD_SHARE:.0%}", f"{weakest[0]} {_share(weakest[1])}",
+         _ratio(weakest[1]) >= TARGET_FIELD_SHARE),
+        (f"no date in the future or before {EARLIEST_PLAUSIBLE_YEAR}",
+         str(len(facts["implausible_dates"])), not facts["implausible_dates"]),
+    ]  # fmt: skip
+    if "body_f1" in report:
+        f1 = report["body_f1"]["f1"]
+        rows.append((f"body F1 ≥ {TARGET_F1}", f"{f1:.3f}", f1 >= TARGET_F1))
+    return [(name, measured, "**PASS**" if ok else "**MISS**") for name, measured, ok in rows]
+
+
+def _ratio(counts: dict[str, int]) -> float:
+    return counts["right"] / counts["scored"] if counts["scored"] else 1.0
 
 
 def _miss(key: str, fact: FactScore) -> dict[str, str]:

@@ -69,5 +69,7 @@ def test_the_page_facts_benchmark_writes_its_reports(tmp_path: Path) -> None:
     report = json.loads((report_folder / "report.json").read_text("utf-8"))
     assert report["facts"]["scored"] == 4
     assert set(report["facts"]["fields"]) >= {"title", "published", "body_start"}
-    assert "## Misses" in (report_folder / "report.md").read_text("utf-8")
+    markdown = (report_folder / "report.md").read_text("utf-8")
+    assert "## Targets (issue 24)" in markdown and "## Misses" in markdown
+    assert report["facts"]["implausible_dates"] == report["facts"]["unread_pages"] == []
     assert done.stdout.startswith("facts ")
