@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
@@ -88,6 +88,25 @@ def looks_like_date(text: str, languages: Sequence[str] = ()) -> bool:
         return parser is not None and parser.get_date_data(text).date_obj is not None
     except (ValueError, OverflowError, TypeError):
         return False
+
+
+def time_on_day(text: str, day: date, languages: Sequence[str] = ()) -> StatedDate | None:
+    """``day`` at the time a short line states for it, when the line names that day without
+    its year ("March 18 at 3:57 PM", "3/9(木) 18:45"); else None."""
+    text = " ".join(text.split())
+    if not text or len(text) > _LONGEST_DATE_TEXT or not any(c.isdigit() for c in text):
+        return None
+    parser = _date_parser(_language_codes(languages, default=DATELINE_LANGUAGES), partial=True)
+    try:
+        found = parser.get_date_data(text) if parser is not None else None
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if found is None or found.date_obj is None or found.period != "time":
+        return None
+    moment = found.date_obj
+    if (moment.month, moment.day) != (day.month, day.day):
+        return None
+    return StatedDate(datetime.combine(day, moment.time()), has_time=True)
 
 
 def implausible(published: str, now: datetime | None = None) -> str:

@@ -5,10 +5,11 @@ Metadata and bylines state authors as prose: "By Ada Brook And Ian Moss For The 
 and marks that join names (commas, "and" in the languages the readers know, "&", "、"), without
 the byline's "By"/"por"/"von", without what follows "for" (the publication), up to a part that
 names the site (the publisher, then its address), and only parts that can be names (a few
-capitalised words: not tags or places in lower case).
+capitalised words, not a company's "… SA" or "… GmbH": not tags or places in lower case).
 When the metadata names nobody, the first byline on the page does (an element marked
 ``rel=author``, ``itemprop=author`` or with a class naming an author or byline, outside lists,
-menus and footers): its links to author pages, else its ``itemprop=name`` parts, else its text.
+menus and footers): its links to author pages, else the parts marked as authors in it, else its
+``itemprop=name`` parts, else its text.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ _AUTHOR_CLASS = re.compile(
 _OUTSIDE_THE_STORY = frozenset({"nav", "footer", "aside", "ul", "ol"})
 _NAME_WORDS = 5
 _SHORTEST_KEY = 4
+# The endings of companies' names: "… SA", "… GmbH", "… Ltd" name no person.
+_LEGAL_FORMS = frozenset(
+    "sa s.a ag gmbh ltd inc llc plc spa s.p.a srl bv nv oy ab as asa kk".split()
+)
 _PARTICLE_LENGTH = 3  # "de", "van", "bin": lower case inside names
 _BYLINE_LONGEST = 120
 
@@ -68,7 +73,8 @@ def byline_texts(document: HtmlElement) -> list[str]:
         links = [link for link in links if _is_name(link)]
         if links:
             return links
-        parts = element.xpath(".//*[@itemprop='name']")
+        inner = [part for part in element.iterdescendants() if _is_byline(part)]
+        parts = inner or element.xpath(".//*[@itemprop='name']")
         return [part.text_content() for part in parts] or [text]
     return []
 
@@ -91,6 +97,7 @@ def _is_name(part: str) -> bool:
         and "://" not in part
         and bool(words_of(part))
         and all(_capitalised(word) for word in words if len(word) > _PARTICLE_LENGTH)
+        and words[-1].strip(".,").casefold() not in _LEGAL_FORMS
     )
 
 

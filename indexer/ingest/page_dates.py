@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from copy import deepcopy
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from lxml.html import HtmlElement
 
-from indexer.ingest.dates import EARLIEST_YEAR, StatedDate, read_date, search_date
+from indexer.ingest.dates import EARLIEST_YEAR, StatedDate, read_date, search_date, time_on_day
 
 # Classes and ids of the elements that state a story's date: in English, and "data", "fecha",
 # "datum", "firma" (the signature line) of other languages.
@@ -33,6 +33,7 @@ _DATELINE_MARK = re.compile(
 )
 _DATELINE_LONGEST = 80
 _DATELINES_TRIED = 20
+_ZONED_STAMP = re.compile(r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}:?\d{2})$")
 _DATE_ONLY_LENGTH = len("2020-01-19")
 _MODIFIED_MARK = re.compile(r"modif|update|aktualisiert|actualiz", re.I)
 _OTHER_STORIES_TAGS = frozenset({"li", "aside", "nav", "footer", "a"})
@@ -51,12 +52,37 @@ def published_date(
         or _htmldate(document)
         or _first_readable(modified, languages)
     )
-    if found is not None:
-        if not found.has_time:
-            lines = _dateline_texts(document)
-            readable += [date for date in (search_date(t, languages) for t in lines) if date]
-        return _most_exact(found, readable).iso()
-    return next((text.strip() for text in stated if text.strip()), "")
+    if found is None:
+        return next((text.strip() for text in stated if text.strip()), "")
+    if not found.has_time:
+        lines = list(_dateline_texts(document))
+        readable += [date for date in (search_date(t, languages) for t in lines) if date]
+        found = _most_exact(found, readable)
+        day = found.moment.date()
+        timed = (time_on_day(line, day, languages) for line in lines)
+        found = found if found.has_time else next(filter(None, timed), found)
+    found = _most_exact(found, readable)
+    if found.has_time and found.moment.tzinfo is None:
+        found = _in_page_zone(found, document, stated)
+    return found.iso()
+
+
+def _in_page_zone(found: StatedDate, document: HtmlElement, stated: Sequence[str]) -> StatedDate:
+    """A clock time without a zone in the one zone the page states its other times of the same
+    day in (its ``<time datetime>`` and dated meta tags: "+0200"; the same day, because summer
+    time changes the offset), when it states just one other than UTC; else as it is (the
+    publisher's clock)."""
+    stamps = [*stated, *(element.get("datetime") or "" for element in document.iter("time"))]
+    offsets: set[timedelta] = set()
+    for stamp in stamps:
+        moment = read_date(stamp.strip()) if _ZONED_STAMP.search(stamp.strip()) else None
+        same_day = moment is not None and moment.moment.date() == found.moment.date()
+        offset = moment.moment.utcoffset() if moment is not None and same_day else None
+        if offset:  # neither None nor UTC: machines stamp UTC, the site's clock is its zone
+            offsets.add(offset)
+    if len(offsets) != 1:
+        return found
+    return StatedDate(found.moment.replace(tzinfo=timezone(offsets.pop())), has_time=True)
 
 
 def _first_readable(texts: Sequence[str], languages: Sequence[str]) -> StatedDate | None:
