@@ -34,6 +34,19 @@ _AUTHOR_CLASS = re.compile(
     re.I,
 )
 _OUTSIDE_THE_STORY = frozenset({"nav", "footer", "aside", "ul", "ol"})
+# An editor credited in the page's text ("责任编辑：…", "Editor: …"): a CMS often puts the editor
+# in ``meta author``.
+_CREDITED_WORD = r"[^\s:：︱|\[\]()（）]"
+_EDITOR_CREDIT = re.compile(
+    r"(?:责任编辑|编辑|edited by|editor|redakteur(?:in)?|redaktion|redacción|edición|édition|"
+    rf"a cura di)\s*[:：︱|]?\s*({_CREDITED_WORD}{{2,40}}(?: [A-ZÀ-Ý]{_CREDITED_WORD}+){{0,2}})",
+    re.I,
+)
+# The authors a Chinese page credits in its text: "作者︱名", "记者 名 名" (not "记者 名 摄", a
+# photographer), each name of two to four characters before a space, "、" or the end.
+_CHINESE_CREDIT = re.compile(
+    r"(?:作者\s*[:：︱|]|记者)\s*((?:[\u4e00-\u9fff]{2,4}(?:[\s、]+|$))+)(?!摄)"
+)
 _NAME_WORDS = 5
 _SHORTEST_KEY = 4
 # The endings of companies' names: "… SA", "… GmbH", "… Ltd" name no person.
@@ -58,6 +71,20 @@ def author_names(stated: Sequence[str], site_names: Sequence[str]) -> list[str]:
             if _is_name(part) and part not in names:
                 names.append(part)
     return names
+
+
+def editor_names(page_text: str) -> list[str]:
+    """The names the page credits as its editors."""
+    return [match.group(1).strip() for match in _EDITOR_CREDIT.finditer(page_text)]
+
+
+def credited_names(page_text: str) -> list[str]:
+    """The authors a credit in a Chinese page's text names ([] when none)."""
+    for match in _CHINESE_CREDIT.finditer(page_text):
+        names = [name for name in re.split(r"[\s、]+", match.group(1)) if name]
+        if names and not page_text[match.end() :].lstrip().startswith("摄"):
+            return names
+    return []
 
 
 def byline_texts(document: HtmlElement) -> list[str]:

@@ -25,7 +25,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from indexer.ingest.page_authors import author_names, byline_texts
+from indexer.ingest.page_authors import author_names, byline_texts, credited_names, editor_names
 from indexer.ingest.page_dates import published_date
 from indexer.ingest.page_sections import page_section
 from indexer.ingest.titles import HeadlineStatements, headline
@@ -82,9 +82,7 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
     fields["title"] = headline(statements)
     stated_authors = fields.get("author") or []
     stated_authors = [stated_authors] if isinstance(stated_authors, str) else stated_authors
-    fields["author"] = author_names(stated_authors, statements.site_names) or author_names(
-        byline_texts(document), statements.site_names
-    )
+    fields["author"] = page_authors(document, stated_authors, statements)
     nodes = _linked_data_nodes(document)
     fields["section"] = page_section(document, nodes, [fields["title"]], fields.get("section", ""))
     stated = [date for found in candidates for date in found.get("published", [])]
@@ -98,6 +96,20 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
                  statements.title_element, *statements.h1s]  # fmt: skip
     kept = {name: value for name, value in fields.items() if value}
     return PageMetadata(kept, article_body, [text for text in headlines if text])
+
+
+def page_authors(
+    document: HtmlElement, stated: list[str], statements: HeadlineStatements
+) -> list[str]:
+    """The people the metadata names, but not the editors the page credits as such; else those
+    its byline names; else those a credit in its text names (``page_authors``)."""
+    editors = set(editor_names(statements.page_text))
+    for texts in (stated, byline_texts(document)):
+        named = [name for name in author_names(texts, statements.site_names)
+                 if name not in editors and not editor_names(name)]  # fmt: skip
+        if named:
+            return named
+    return credited_names(statements.page_text)
 
 
 def linked_data_article(document: HtmlElement) -> dict[str, Any]:
