@@ -28,7 +28,7 @@ from lxml.html import HtmlElement
 from indexer.ingest.page_authors import author_names, byline_texts, credited_names, editor_names
 from indexer.ingest.page_dates import published_date
 from indexer.ingest.page_sections import page_section
-from indexer.ingest.titles import HeadlineStatements, headline
+from indexer.ingest.titles import HeadlineStatements, headline, section_in_title
 
 ARTICLE_TYPES = frozenset(
     "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle "
@@ -84,7 +84,9 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
     stated_authors = [stated_authors] if isinstance(stated_authors, str) else stated_authors
     fields["author"] = page_authors(document, stated_authors, statements)
     nodes = _linked_data_nodes(document)
-    fields["section"] = page_section(document, nodes, [fields["title"]], fields.get("section", ""))
+    fields["section"] = page_section(
+        document, nodes, [fields["title"]], fields.get("section", "")
+    ) or section_in_title(statements, fields["title"])
     stated = [date for found in candidates for date in found.get("published", [])]
     modified = [linked.get("dateModified"), *_meta_list(meta, MODIFIED_META_NAMES)]
     fields["published"] = published_date(
@@ -142,7 +144,7 @@ def fields_from_open_graph(meta: dict[str, list[str]]) -> Fields:
         "url": _first(meta.get("og:url")),
         "published": meta.get("article:published_time", []),
         "author": authors,
-        "section": _first(meta.get("article:section")),
+        "section": _first(_meta_list(meta, ("article:section", "og:article:section"))),
         "tags": meta.get("article:tag", []),
         "teaser": _first(meta.get("og:description")),
     }

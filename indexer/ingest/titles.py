@@ -33,7 +33,9 @@ _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*$")
 _DOMAIN_ENDING = re.compile(r"\.[a-z]{2,6}$", re.I)
 _SHORT_SUFFIX_WORDS = 5
 _LOGO_WORDS = 6
-_PARTS_WITH_SUFFIX = 3  # [headline, separator, suffix]
+_PARTS_WITH_SUFFIX = 3
+_SITE_KEY_IN_PART = 3  # a site's key this long names the site inside a longer part ("bbc…")
+_SECTION_WORDS, _SECTION_CHARACTERS = 4, 30  # [headline, separator, suffix]
 _REPEATED_NAME_CHARACTERS = 16
 _H1_SHARE = 0.4  # an <h1> under this share of the shortest other statement is no headline
 _CREDIT = re.compile(
@@ -114,6 +116,26 @@ def _without_credit(headline: str) -> str:
     """A headline without a picture's or video's credit in brackets at its end
     ("…（写真＝ロイター）", "… (Photo: Reuters)")."""
     return _CREDIT.sub("", headline).strip() or headline
+
+
+def section_in_title(statements: HeadlineStatements, headline: str) -> str:
+    """The section a ``<title>`` names beside the headline and the site's name ("Headline -
+    Site - Section", "Headline _Section _Site"): its one part left when the headline, the
+    site's names (or parts holding one) and dates are set aside; "" when not just one is."""
+    site = _name_keys(statements.site_names) | _domain_keys(statements.urls)
+    site |= _repeated_names([statements.title_element], statements.page_text)
+    parts = _SEPARATOR.split(_one_line(statements.title_element))[::2]
+    stated = words_of(headline)
+    left = [
+        part.strip() for part in parts
+        if part.strip() and words_of(part) != stated and read_date(part) is None
+        and not any(name in _key(part) for name in site if len(name) >= _SITE_KEY_IN_PART)
+    ]  # fmt: skip
+    if len(left) != 1 or len(left) == len(parts):
+        return ""
+    section = left[0]
+    short = len(section.split()) <= _SECTION_WORDS and len(section) <= _SECTION_CHARACTERS
+    return section if short and not _contains_words(headline, section) else ""
 
 
 def title_without_site_name(title: str, site_name: str, url: str) -> str:
