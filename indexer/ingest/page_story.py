@@ -38,6 +38,7 @@ _STANDFIRST_MARK = re.compile(
 )
 _AMBIGUOUS_MARK = re.compile(r"(?:^|[-_])(?:summary|intro|abstract)$", re.I)
 _STANDFIRST_TAGS = ("p", "h2", "h3", "h4", "div", "ul")
+_BULLETS, _BULLET_CHARACTERS = 5, 40  # a standfirst as bullet points: a few sentences
 _DESCRIPTION_WORDS = 8  # a description cut short still states the standfirst's opening
 _STANDFIRST_LENGTH = (30, 600)
 _PRECISE_SHARE = 0.5  # the precise reading must keep at least this share of the broad one's text
@@ -99,27 +100,61 @@ def _extracted(document: HtmlElement, url: str, precision: bool) -> str:
 def _take_standfirst(document: HtmlElement, description: str, headlines: Sequence[str]) -> str:
     """The text of the page's standfirst, removed from ``document``; "" when it has none.
 
-    A standfirst is an element marked as one by its class or id, or one that states the page's
-    description as a heading or in the article's ``<header>``. A first paragraph of the story
+    A standfirst stands under the headline, outside links, lists of links and asides. It is an
+    element marked as one by its class; or one that states the page's description (or is
+    marked "summary", "intro", "abstract") and stands apart from the story's paragraphs, with
+    the story following; or a list of a few sentences, without links, before the paragraphs of
+    the story beside it (bullet points summing the story up). A first paragraph of the story
     that the description merely repeats is not one: it stays in the body."""
     described = words_of(description)[:_DESCRIPTION_WORDS]
     after_headline = _after_headline(document, headlines)
     for element in document.iter(*_STANDFIRST_TAGS):
-        text = " ".join(element.text_content().split())
-        if not _STANDFIRST_LENGTH[0] <= len(text) <= _STANDFIRST_LENGTH[1]:
-            continue
         if not after_headline(element) or _among_other_stories(element):
             continue
-        marks = [*(element.get("class") or "").split(), element.get("id") or ""]
-        states_description = bool(described) and words_of(text)[: len(described)] == described
-        marked = any(_STANDFIRST_MARK.search(mark) for mark in marks if mark)
-        apart = _stands_apart(element) and _story_follows(element)
-        ambiguous = any(_AMBIGUOUS_MARK.search(mark) for mark in marks if mark)
-        if marked or ((states_description or ambiguous) and apart):
-            if not _holds_paragraphs(element):
-                element.drop_tree()
-                return text
+        text = " ".join(element.text_content().split())
+        fits = _STANDFIRST_LENGTH[0] <= len(text) <= _STANDFIRST_LENGTH[1]
+        if fits and _is_standfirst(element, text, described):
+            element.drop_tree()
+            return text
     return ""
+
+
+def _is_standfirst(element: HtmlElement, text: str, described: list[str]) -> bool:
+    if _holds_paragraphs(element):
+        return False  # a container of the story's paragraphs, whatever its class says
+    marks = [mark for mark in [*(element.get("class") or "").split(), element.get("id")] if mark]
+    if any(_STANDFIRST_MARK.search(mark) for mark in marks):
+        return True
+    states_description = bool(described) and words_of(text)[: len(described)] == described
+    ambiguous = any(_AMBIGUOUS_MARK.search(mark) for mark in marks)
+    apart = _stands_apart(element) and _story_follows(element)
+    if (states_description or ambiguous) and apart:
+        return True
+    return _is_summing_up_list(element) and _leads_its_paragraphs(element)
+
+
+def _leads_its_paragraphs(element: HtmlElement) -> bool:
+    """Whether ``element`` comes before the story's paragraphs, among them: no long paragraph
+    beside it comes before it, and some come after it."""
+
+    def long(sibling: HtmlElement) -> bool:
+        return sibling.tag == "p" and len(sibling.text_content()) > _PARAGRAPH_CHARACTERS
+
+    before = any(long(sibling) for sibling in element.itersiblings(preceding=True))
+    after = sum(1 for sibling in element.itersiblings() if long(sibling))
+    return not before and after >= _CONTAINER_PARAGRAPHS
+
+
+def _is_summing_up_list(element: HtmlElement) -> bool:
+    """A list of a few sentences without links: bullet points over the story."""
+    items = [" ".join(item.text_content().split()) for item in element.iterchildren("li")]
+    sentences = [item for item in items if len(item) >= _BULLET_CHARACTERS]
+    return (
+        element.tag == "ul"
+        and 0 < len(items) <= _BULLETS
+        and len(sentences) == len(items)
+        and element.find(".//a") is None
+    )
 
 
 def _after_headline(document: HtmlElement, headlines: Sequence[str]) -> Callable[[Any], bool]:
