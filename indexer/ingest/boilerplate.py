@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from indexer.ingest.dates import looks_like_date
+from indexer.ingest.dates import looks_like_date, without_label
 from indexer.ingest.titles import words_of
 
 # Lines that end a story: a notice about comments, or the heading of a list of other stories.
@@ -164,9 +164,10 @@ def _is_byline_or_dateline(line: str, languages: Sequence[str]) -> bool:
         return False
     if _IDEOGRAPHS.search(line) and len(line) > _BYLINE_MAX_IDEOGRAPHIC:
         return False  # words are not spaced: a long line is a sentence
-    if _BYLINE.match(line) or _STAMP.match(line) or _is_mostly_digits(line):
+    if _BYLINE.match(line) or _STAMP.match(line):
         return True
-    return looks_like_date(line, languages)
+    stamp = without_label(line)
+    return _is_mostly_digits(stamp) or looks_like_date(stamp, languages)
 
 
 def _is_mostly_digits(line: str) -> bool:

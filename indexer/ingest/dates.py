@@ -35,6 +35,7 @@ _DATEPARSER_SETTINGS = {
     "PARSERS": ["custom-formats", "absolute-time"],  # no "3 hours ago", no bare numbers
 }
 _ISO_DATE_ONLY_LENGTH = 10  # "2024-05-02"; anything longer that ISO reads has a time
+_LABEL = re.compile(r"^[^\d:：]{1,20}[:：]\s*(?=\d)")  # "Updated: ", "最終更新:" before a date
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ def looks_like_date(text: str, languages: Sequence[str] = ()) -> bool:
 
 def time_on_day(text: str, day: date, languages: Sequence[str] = ()) -> StatedDate | None:
     """``day`` at the time a short line states for it, when the line names that day without
-    its year ("March 18 at 3:57 PM", "3/9(木) 18:45"); else None."""
-    text = " ".join(text.split())
+    its year ("March 18 at 3:57 PM", "Updated: 3/9(木) 18:45"); else None."""
+    text = without_label(" ".join(text.split()))
     if not text or len(text) > _LONGEST_DATE_TEXT or not any(c.isdigit() for c in text):
         return None
     parser = _date_parser(_language_codes(languages, default=DATELINE_LANGUAGES), partial=True)
@@ -107,6 +108,11 @@ def time_on_day(text: str, day: date, languages: Sequence[str] = ()) -> StatedDa
     if (moment.month, moment.day) != (day.month, day.day):
         return None
     return StatedDate(datetime.combine(day, moment.time()), has_time=True)
+
+
+def without_label(text: str) -> str:
+    """``text`` without a short label before the date it states ("Updated: 3/9 18:45")."""
+    return _LABEL.sub("", text)
 
 
 def implausible(published: str, now: datetime | None = None) -> str:
