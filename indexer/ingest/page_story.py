@@ -127,7 +127,7 @@ def _is_standfirst(element: HtmlElement, text: str, described: list[str]) -> boo
         return True
     states_description = bool(described) and words_of(text)[: len(described)] == described
     ambiguous = any(_AMBIGUOUS_MARK.search(mark) for mark in marks)
-    apart = _stands_apart(element) and _story_follows(element)
+    apart = _stands_apart(element) and _story_follows(element) and not _is_bold_lede(element)
     if (states_description or ambiguous) and apart:
         return True
     return _is_summing_up_list(element) and _leads_its_paragraphs(element)
@@ -143,6 +143,17 @@ def _leads_its_paragraphs(element: HtmlElement) -> bool:
     before = any(long(sibling) for sibling in element.itersiblings(preceding=True))
     after = sum(1 for sibling in element.itersiblings() if long(sibling))
     return not before and after >= _CONTAINER_PARAGRAPHS
+
+
+def _is_bold_lede(element: HtmlElement) -> bool:
+    """A paragraph set in bold as a whole: the story's opening sentence, printed as a lede."""
+    bold = [child for child in element if child.tag in ("strong", "b")]
+    text = "".join(element.text_content().split())
+    return (
+        element.tag == "p"
+        and bool(bold)
+        and "".join("".join(child.text_content().split()) for child in bold) == text
+    )
 
 
 def _is_summing_up_list(element: HtmlElement) -> bool:
