@@ -5,9 +5,10 @@ Publishers' ``article:section`` and JSON-LD ``articleSection`` are often an inte
 ("news", a desk's code) or missing, while the page shows the section in a breadcrumb ("Home >
 Business > <headline>") or as a label above the headline. The trail is read from the page's
 JSON-LD ``BreadcrumbList`` or from an element marked as a breadcrumb; its leaf is its last item
-that is neither the first (the home page) nor the headline. A visible trail comes first, then
-the metadata, then a JSON-LD trail (not always shown), then a label: the first short element
-whose class names a section, category or kicker, outside lists, menus, pictures and headings.
+that is neither the first (the home page) nor the headline. A label is the first short element
+whose class names a section, category or kicker, in the story's header (with its headline) or
+outside lists, menus, pictures and headings. What the page shows comes first, then the
+metadata, then a JSON-LD trail (not always shown).
 """
 
 from __future__ import annotations
@@ -41,17 +42,12 @@ def page_section(
     headlines: Sequence[str],
     stated: str = "",
 ) -> str:
-    """The section the page shows in a breadcrumb trail, else ``stated`` (what its metadata
-    says), else the leaf of its JSON-LD trail (which pages do not always show), else a label
-    marked as the section; "" when there is none."""
+    """The section the page shows in a breadcrumb trail or as a label marked as the section,
+    else ``stated`` (what its metadata says), else the leaf of its JSON-LD trail (which pages
+    do not always show); "" when there is none."""
     headline_words = [words_of(text) for text in headlines if text]
-    shown = _first_leaf(_visible_trails(document), headline_words)
-    return (
-        shown
-        or stated
-        or _first_leaf(_linked_data_trails(linked_data), headline_words)
-        or (_section_label(document))
-    )
+    shown = _first_leaf(_visible_trails(document), headline_words) or _section_label(document)
+    return shown or stated or _first_leaf(_linked_data_trails(linked_data), headline_words)
 
 
 def _first_leaf(trails: list[list[str]], headline_words: list[list[str]]) -> str:
@@ -143,6 +139,8 @@ def _beside_the_story(element: HtmlElement) -> bool:
     """Not in a list, navigation, footer, picture or heading, nor in the page's header (an
     article's own ``<header>`` is where labels go)."""
     parents = list(element.iterancestors())
+    if any(parent.tag == "header" and parent.find(".//h1") is not None for parent in parents):
+        return True  # the story's own header, with its headline
     if any(parent.tag in _OUTSIDE_THE_STORY for parent in parents):
         return False
     in_article = any(parent.tag == "article" for parent in parents)
