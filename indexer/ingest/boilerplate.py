@@ -43,6 +43,8 @@ _BYLINE = re.compile(
     r"أجرت الحوار|本报记者|记者)[\s:：]+\w",
     re.I,
 )
+# A line naming where the story comes from: "来源：…", "Source: …", "Fuente: …".
+_SOURCE = re.compile(r"^(?:来源|出处|source|fuente|fonte|quelle)\s*[:：]", re.I)
 # A reporter's credit on the story's first line, or run into it ("本报记者 王明 港口的…"): the
 # credit, names of two to four characters, and a space before the story goes on.
 _CREDIT_PREFIX = re.compile(r"^\S{0,8}记者(?:\s*[\u4e00-\u9fff]{2,4}(?:[、\s]|$))+\s*")
@@ -164,7 +166,7 @@ def _is_byline_or_dateline(line: str, languages: Sequence[str]) -> bool:
         return False
     if _IDEOGRAPHS.search(line) and len(line) > _BYLINE_MAX_IDEOGRAPHIC:
         return False  # words are not spaced: a long line is a sentence
-    if _BYLINE.match(line) or _STAMP.match(line):
+    if _BYLINE.match(line) or _STAMP.match(line) or _SOURCE.match(line):
         return True
     stamp = without_label(line)
     return _is_mostly_digits(stamp) or looks_like_date(stamp, languages)

@@ -43,9 +43,10 @@ _EDITOR_CREDIT = re.compile(
     re.I,
 )
 # The authors a Chinese page credits in its text: "作者︱名", "记者 名 名" (not "记者 名 摄", a
-# photographer), each name of two to four characters before a space, "、" or the end.
+# photographer), "（评论员 名 名）", each name of two to four characters before a space, "、", a
+# closing bracket or the end.
 _CHINESE_CREDIT = re.compile(
-    r"(?:作者\s*[:：︱|]|记者)\s*((?:[\u4e00-\u9fff]{2,4}(?:[\s、]+|$))+)(?!摄)"
+    r"(?:作者\s*[:：︱|]|记者|评论员|通讯员)\s*((?:[\u4e00-\u9fff]{2,4}(?:[\s、]+|$|(?=[）)])))+)(?!摄)"
 )
 _NAME_WORDS = 5
 _SHORTEST_KEY = 4

@@ -33,6 +33,7 @@ _DATELINE_MARK = re.compile(
 )
 _DATELINE_LONGEST = 80
 _DATELINES_TRIED = 20
+_STAMP_LONGEST = 30
 _ZONED_STAMP = re.compile(r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{2}:?\d{2})$")
 _DATE_ONLY_LENGTH = len("2020-01-19")
 _MODIFIED_MARK = re.compile(r"modif|update|aktualisiert|actualiz", re.I)
@@ -55,7 +56,7 @@ def published_date(
     if found is None:
         return next((text.strip() for text in stated if text.strip()), "")
     if not found.has_time:
-        lines = list(_dateline_texts(document))
+        lines = [*_dateline_texts(document), *_short_stamps(document)]
         readable += [date for date in (search_date(t, languages) for t in lines) if date]
         found = _most_exact(found, readable)
         day = found.moment.date()
@@ -164,6 +165,22 @@ def _time_elements(document: HtmlElement) -> Iterator[str]:
 
 def _among_other_stories(element: HtmlElement) -> bool:
     return any(parent.tag in _OTHER_STORIES_TAGS for parent in element.iterancestors())
+
+
+def _short_stamps(document: HtmlElement) -> Iterator[str]:
+    """Short texts that are nothing but a date and a time ("2023-11-17 15:13"), outside lists,
+    asides and links, whatever their element is marked as: to give a date alone its time (only
+    one of the same day is taken)."""
+    for element in document.iter("span", "div", "p", "em", "small", "time"):
+        text = " ".join(element.text_content().split())
+        if len(text) <= _STAMP_LONGEST and ":" in text and _is_date_and_time(text):
+            if not _among_other_stories(element):
+                yield text
+
+
+def _is_date_and_time(text: str) -> bool:
+    characters = "".join(text.split())
+    return sum(char.isdigit() for char in characters) * 2 >= len(characters)
 
 
 def _dateline_texts(document: HtmlElement) -> Iterator[str]:
