@@ -51,7 +51,7 @@ _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 OFF_SCREEN = re.compile(r"hide-text|visually-?hidden|sr-only|screen-?reader|off-?screen", re.I)
 _HIDDEN = re.compile(rf"{OFF_SCREEN.pattern}|\bhidden\b|display:\s*none", re.I)
 _KICKER_OR_HIDDEN = re.compile(
-    rf"kicker|overline|eyebrow|topline|dachzeile|roofline|{_HIDDEN.pattern}", re.I
+    rf"kicker|overline|eyebrow|topline|dachzeile|roofline|keyword|{_HIDDEN.pattern}", re.I
 )
 
 Fields = dict[str, Any]
@@ -291,14 +291,14 @@ def _headline_statements(
         linked_data=_text(linked.get("headline")) or _text(linked.get("name")),
         social=_meta_list(meta, ("og:title", "twitter:title"))[:2],
         title_element=title.text_content() if title is not None else "",
-        h1s=[_heading_text(h1) for h1 in document.iter("h1") if not _hidden_or_linked(h1)],
+        h1s=[heading_text(h1) for h1 in document.iter("h1") if not _hidden_or_linked(h1)],
         site_names=[name.lstrip("@") for name in site_names],
         urls=[u for u in urls if _web(u)],
         page_text=body.text_content() if body is not None else "",
     )
 
 
-def _heading_text(heading: HtmlElement) -> str:
+def heading_text(heading: HtmlElement) -> str:
     """A heading's text without its kicker (a label shown above the headline, which the markup
     may join to it) and without text hidden from sight (kept for screen readers)."""
     copy = deepcopy(heading)

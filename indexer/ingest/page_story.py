@@ -22,7 +22,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from indexer.ingest.boilerplate import page_story_lines
-from indexer.ingest.page_metadata import OFF_SCREEN
+from indexer.ingest.page_metadata import OFF_SCREEN, heading_text
 from indexer.ingest.titles import words_of
 
 # Classes and ids publishers give the standfirst (English, French, Spanish, Portuguese, German,
@@ -41,6 +41,7 @@ _STANDFIRST_TAGS = ("p", "h2", "h3", "h4", "div", "ul")
 _BULLETS, _BULLET_CHARACTERS = 5, 40  # a standfirst as bullet points: a few sentences
 _DESCRIPTION_WORDS = 8  # a description cut short still states the standfirst's opening
 _STANDFIRST_LENGTH = (30, 600)
+_STANDFIRST_SOURCE_LONGEST = 2000  # characters with the spaces of the markup
 _PRECISE_SHARE = 0.5  # the precise reading must keep at least this share of the broad one's text
 _JSON_LD_BODY_RATIO = 2  # articleBody wins when it is this many times longer than the page's
 
@@ -111,7 +112,9 @@ def _take_standfirst(document: HtmlElement, description: str, headlines: Sequenc
     for element in document.iter(*_STANDFIRST_TAGS):
         if not after_headline(element) or _among_other_stories(element):
             continue
-        text = " ".join(element.text_content().split())
+        if len(element.text_content()) > _STANDFIRST_SOURCE_LONGEST:
+            continue  # a container of much more than a standfirst (and costly to copy)
+        text = " ".join(heading_text(element).split())  # without a kicker run into it
         fits = _STANDFIRST_LENGTH[0] <= len(text) <= _STANDFIRST_LENGTH[1]
         if fits and _is_standfirst(element, text, described):
             element.drop_tree()
