@@ -7,8 +7,8 @@ Business > <headline>") or as a label above the headline. The trail is read from
 JSON-LD ``BreadcrumbList`` or from an element marked as a breadcrumb; its leaf is its last item
 that is neither the first (the home page) nor the headline. A label is the first short element
 whose class names a section, category or kicker, in the story's header (with its headline) or
-outside lists, menus, pictures and headings. What the page shows comes first, then the
-metadata, then a JSON-LD trail (not always shown).
+outside lists, menus, pictures and headings; else a short link just above the headline. What
+the page shows comes first, then the metadata, then a JSON-LD trail (not always shown).
 """
 
 from __future__ import annotations
@@ -46,7 +46,11 @@ def page_section(
     else ``stated`` (what its metadata says), else the leaf of its JSON-LD trail (which pages
     do not always show); "" when there is none."""
     headline_words = [words_of(text) for text in headlines if text]
-    shown = _first_leaf(_visible_trails(document), headline_words) or _section_label(document)
+    shown = (
+        _first_leaf(_visible_trails(document), headline_words)
+        or _section_label(document)
+        or _link_over_headline(document, headline_words)
+    )
     return shown or stated or _first_leaf(_linked_data_trails(linked_data), headline_words)
 
 
@@ -145,3 +149,20 @@ def _beside_the_story(element: HtmlElement) -> bool:
         return False
     in_article = any(parent.tag == "article" for parent in parents)
     return in_article or not any(parent.tag == "header" for parent in parents)
+
+
+def _link_over_headline(document: HtmlElement, headline_words: list[list[str]]) -> str:
+    """A short link just above the headline, beside it in the story's header: the section it
+    belongs to, linking to the section's page ("<a href=/topics/apps>Apps</a><h1>…")."""
+    for heading in document.iter("h1"):
+        if words_of(heading.text_content()) not in headline_words:
+            continue
+        above = heading.getprevious()
+        while above is not None and not isinstance(above.tag, str):
+            above = above.getprevious()
+        if above is None or above.tag != "a" or _to_home(above):
+            return ""
+        text = _ENDS.sub("", " ".join(above.text_content().split()))
+        plain = len(text) <= _LABEL_LONGEST and len(text.split()) <= _LABEL_WORDS
+        return text if plain and not any(char.isdigit() for char in text) else ""
+    return ""
