@@ -4,11 +4,12 @@ a short label the page marks as the story's section.
 Publishers' ``article:section`` and JSON-LD ``articleSection`` are often an internal name
 ("news", a desk's code) or missing, while the page shows the section in a breadcrumb ("Home >
 Business > <headline>") or as a label above the headline. The trail is read from the page's
-JSON-LD ``BreadcrumbList`` or from an element marked as a breadcrumb; its leaf is its last item
-that is neither the first (the home page) nor the headline. A label is the first short element
-whose class names a section, category or kicker, in the story's header (with its headline) or
-outside lists, menus, pictures and headings; else a short link just above the headline. What
-the page shows comes first, then the metadata, then a JSON-LD trail (not always shown).
+JSON-LD ``BreadcrumbList``, from an element marked as a breadcrumb, or from links parted by
+">" as trails are; its leaf is its last item that is neither the first (the home page) nor the
+headline. A label is the first short element whose class names a section, category or kicker,
+in the story's header (with its headline) or outside lists, menus, pictures and headings; else
+a short link just above the headline. What the page shows comes first, then the metadata, then
+a JSON-LD trail (not always shown).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _LABEL_CLASS = re.compile(
     r"^(?:[\w-]*[-_])?(?:section|category|rubri[ck]|ressort|kicker|unibrow)$", re.I
 )
 _LABEL_LONGEST = 40
+_TRAIL_MARKS = frozenset(">›»/→")  # not "|", which parts the links of menus
+_LEADING_MARKS = re.compile(r"^[\W_]+")
 _BLOCKS = ("ul", "ol", "li", "p", "h1", "h2", "h3", "h4", "div", "nav")
 _LABEL_WORDS = 4
 # Where a label belongs to something else: lists and teasers of other stories, menus, pictures.
@@ -103,18 +106,36 @@ def _item_name(item: dict[str, Any]) -> str:
 
 
 def _visible_trails(document: HtmlElement) -> list[list[str]]:
-    """The link texts of each element marked as a breadcrumb trail (the outermost one)."""
+    """The link texts of each element marked as a breadcrumb trail, or written as one."""
     trails = []
     for element in document.iter("nav", "div", "ol", "ul", "p", "span"):
         marks = (
             f"{element.get('class', '')} {element.get('id', '')} {element.get('aria-label', '')}"
         )
-        if not _BREADCRUMB.search(marks) and "BreadcrumbList" not in element.get("itemtype", ""):
+        marked = _BREADCRUMB.search(marks) or "BreadcrumbList" in element.get("itemtype", "")
+        if not marked and not _reads_as_trail(element):
             continue
         links = [link.text_content() for link in element.iter("a") if not _to_home(link)]
         if links:
             trails.append(["", *links])  # the home page left out already
     return trails
+
+
+def _reads_as_trail(element: HtmlElement) -> bool:
+    """An element written as a trail: two or more links and, between them, nothing but the
+    marks trails put there ("Home > Business > Ports", "评论 > 海外观察")."""
+    links = [child for child in element if child.tag == "a"]
+    if len(links) < 2 or len(links) != len(element):
+        return False
+    between = [element.text or "", *((link.tail or "") for link in links)]
+    between += [_leading_marks(link.text_content()) for link in links[1:]]  # "<a>> …</a>"
+    marks = "".join("".join(between).split())
+    return bool(marks) and set(marks) <= _TRAIL_MARKS
+
+
+def _leading_marks(text: str) -> str:
+    found = _LEADING_MARKS.match(text)
+    return found[0] if found else ""
 
 
 def _to_home(link: HtmlElement) -> bool:
