@@ -110,7 +110,7 @@ def _take_standfirst(document: HtmlElement, description: str, headlines: Sequenc
     described = words_of(description)[:_DESCRIPTION_WORDS]
     after_headline = _after_headline(document, headlines)
     for element in document.iter(*_STANDFIRST_TAGS):
-        if not after_headline(element) or _among_other_stories(element):
+        if not after_headline(element) or _among_other_stories(element) or _unseen(element):
             continue
         if len(element.text_content()) > _STANDFIRST_SOURCE_LONGEST:
             continue  # a container of much more than a standfirst (and costly to copy)
@@ -184,6 +184,16 @@ def _after_headline(document: HtmlElement, headlines: Sequence[str]) -> Callable
     order = {element: number for number, element in enumerate(document.iter())}
     start = order[headline]
     return lambda element: order.get(element, 0) > start
+
+
+def _unseen(element: HtmlElement) -> bool:
+    """Hidden from readers (``display: none``, ``hidden``): a copy of the headline and the
+    description for search engines is no standfirst."""
+    for node in (element, *element.iterancestors()):
+        style = "".join((node.get("style") or "").split()).lower()
+        if "display:none" in style or node.get("hidden") is not None:
+            return True
+    return False
 
 
 def _among_other_stories(element: HtmlElement) -> bool:
