@@ -1,5 +1,6 @@
 """``python -m bench``: the benchmark command (see ``bench.run``); ``python -m bench pages`` is
-the page-reading evaluation (see ``bench.page_reading``) and ``python -m bench relevance`` the
+the page-reading evaluation (see ``bench.page_reading``), ``python -m bench page-facts`` the facts
+of real pages (see ``bench.page_facts``) and ``python -m bench relevance`` the
 ranking evaluation (see ``bench.relevance``); ``python -m bench stories`` measures stories (see
 ``bench.stories``), and ``python -m bench flood`` a reader under a flood (see ``bench.flood``)."""
 
@@ -9,6 +10,11 @@ if sys.argv[1:2] == ["pages"]:
     from bench.page_reading import main as pages_main
 
     raise SystemExit(pages_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["page-facts"]:
+    from bench.page_facts import main as page_facts_main
+
+    raise SystemExit(page_facts_main(sys.argv[2:]))
 
 if sys.argv[1:2] == ["relevance"]:
     from bench.relevance import main as relevance_main

@@ -83,24 +83,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure_benchmark(folder: Path, limit: int | None, processes: int) -> dict[str, Any]:
-    """Both readers on every page, scored; with each page's figures for a closer look."""
+def measure_benchmark(
+    folder: Path, limit: int | None, processes: int, readers: tuple[str, ...] = READERS
+) -> dict[str, Any]:
+    """The readers on every page, scored; with each page's figures for a closer look."""
     truth = json.loads((folder / "ground-truth.json").read_text("utf-8"))
     keys = sorted(truth)[:limit] if limit else sorted(truth)
-    jobs = [(folder / "html" / f"{key}.html.gz", truth[key].get("url", "")) for key in keys]
+    jobs = [(folder / "html" / f"{key}.html.gz", truth[key].get("url", ""), readers)
+            for key in keys]  # fmt: skip
     with ProcessPoolExecutor(max_workers=max(1, processes)) as pool:
         read = list(pool.map(_read_page, jobs, chunksize=4))
-    counts: dict[str, list[PageCounts]] = {reader: [] for reader in READERS}
-    pages, seconds = [], dict.fromkeys(READERS, 0.0)
+    counts: dict[str, list[PageCounts]] = {reader: [] for reader in readers}
+    pages, seconds = [], dict.fromkeys(readers, 0.0)
     for key, (bodies, timings) in zip(keys, read, strict=True):
         row: dict[str, Any] = {"key": key}
-        for reader in READERS:
+        for reader in readers:
             counted = page_counts(truth[key].get("articleBody", ""), bodies[reader])
             counts[reader].append(counted)
             seconds[reader] += timings[reader]
             row[reader] = _scores(counted)
         pages.append(row)
-    scores = {reader: _scores(mean_scores(counts[reader])) for reader in READERS}
+    scores = {reader: _scores(mean_scores(counts[reader])) for reader in readers}
     return {"folder": str(folder), "pages": len(keys), "scores": scores,
             "seconds": seconds, "per_page": pages}  # fmt: skip
 
@@ -127,12 +130,15 @@ def targets(scores: dict[str, Any], traps: dict[str, Any]) -> list[dict[str, str
     return found
 
 
-def _read_page(job: tuple[Path, str]) -> tuple[dict[str, str], dict[str, float]]:
-    """One page through both readers (in a worker process): bodies and seconds."""
-    path, url = job
+def _read_page(
+    job: tuple[Path, str, tuple[str, ...]],
+) -> tuple[dict[str, str], dict[str, float]]:
+    """One page through the readers (in a worker process): bodies and seconds."""
+    path, url, readers = job
     data = gzip.decompress(path.read_bytes())
     bodies, timings = {}, {}
-    for reader, read in (("newsindex", _newsindex_body), ("trafilatura", _trafilatura_body)):
+    for reader in readers:
+        read = _newsindex_body if reader == "newsindex" else _trafilatura_body
         started = time.perf_counter()
         bodies[reader] = read(data, url)
         timings[reader] = time.perf_counter() - started

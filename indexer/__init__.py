@@ -18,12 +18,14 @@ text analysis all three share:
     ``charsets``       bytes decoded by what they are, whatever they declare
     ``sources``        files, folders and URLs of articles
     ``feeds``          RSS and Atom items -> articles (feedparser)
-    ``feed_recovery``  a feed that is not well-formed, recovered by lxml
+    ``feed_recovery``  a feed that is not well-formed, recovered by lxml or item by item
     ``webpages``       saved and fetched article pages -> articles
     ``page_metadata``  a page's headline, date, section and teaser
     ``titles``         the headline by evidence, without site names and other affixes
     ``dates``          dates as publishers write them (dateparser), and implausible ones
     ``page_dates``     a page's date of publication (htmldate, datelines)
+    ``page_sections``  a page's section: its breadcrumb's leaf, or a label
+    ``page_authors``   a page's authors: names from bylines in prose
     ``page_story``     a page's body and standfirst (trafilatura)
     ``boilerplate``    the lines around a story that are not the story
     ``fetch``          http(s) sources: conditional GET, the state of the sources

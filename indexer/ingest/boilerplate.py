@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from indexer.ingest.dates import looks_like_date
+from indexer.ingest.dates import looks_like_date, without_label
 from indexer.ingest.titles import words_of
 
 # Lines that end a story: a notice about comments, or the heading of a list of other stories.
@@ -37,9 +37,17 @@ _ALSO_ON_SITE = re.compile(r"^\W*also on [\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\s+\S", r
 SENTENCE_END = tuple(".!?")
 _HEADING_MAX_WORDS = 8
 _BYLINE = re.compile(
-    r"^(?:by|par|por|von|di|door|av|af|przez|от|written by|text|texto|texte|reporting by)\s+\w",
+    r"^(?:by|par|por|von|di|door|av|af|przez|от|written by|text|texto|texte|reporting by|"
+    r"interview(?:ed)? by|interview|propos recueillis par|entrevista(?:do|da)? por|"
+    r"a cura di|rozmawiał[a]?|das gespräch führte|حاوره|حاورته|حاورها|أجرى الحوار|"
+    r"أجرت الحوار|本报记者|记者)[\s:：]+\w",
     re.I,
 )
+# A line naming where the story comes from: "来源：…", "Source: …", "Fuente: …".
+_SOURCE = re.compile(r"^(?:来源|出处|source|fuente|fonte|quelle)\s*[:：]", re.I)
+# A reporter's credit on the story's first line, or run into it ("本报记者 王明 港口的…"): the
+# credit, names of two to four characters, and a space before the story goes on.
+_CREDIT_PREFIX = re.compile(r"^\S{0,8}记者(?:\s*[\u4e00-\u9fff]{2,4}(?:[、\s]|$))+\s*")
 _STAMP = re.compile(
     r"^\W*(?:updated|published|posted|last updated|modified|publicado|actualizado|"
     r"aktualisiert|veröffentlicht|mis à jour|publié)\b",
@@ -66,6 +74,8 @@ _CAPTION = re.compile(
 _CAPTION_MAX_WORDS = 40
 _LEADING_LINES_CHECKED = 3
 _BYLINE_MAX_WORDS = 15
+_BYLINE_MAX_IDEOGRAPHIC = 30  # characters of a byline in Chinese or Japanese
+_IDEOGRAPHS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _STAMP_MAX_CHARACTERS = 30
 _PROMPT_MAX_WORDS = 40
 _BOX_ITEM_MAX_WORDS = 20
@@ -121,6 +131,7 @@ def page_story_lines(
     kept = [line.strip() for line in lines if line.strip()]
     kept = _without_leading(kept, lambda line: _is_headline(line, headlines))
     kept = _without_leading(kept, lambda line: _is_byline_or_dateline(line, languages))
+    kept[:1] = [text for text in (_CREDIT_PREFIX.sub("", line) for line in kept[:1]) if text]
     kept = [line for line in kept if not is_caption(line)]
     kept = story_lines(_without_boxes(kept))
     kept = [line for line in kept if not is_prompt(line)]
@@ -153,9 +164,12 @@ def _is_byline_or_dateline(line: str, languages: Sequence[str]) -> bool:
     ("Monday 14 October", "Updated at 1:23 p.m."), rather than telling the story."""
     if len(line.split()) > _BYLINE_MAX_WORDS or line.endswith("."):
         return False
-    if _BYLINE.match(line) or _STAMP.match(line) or _is_mostly_digits(line):
+    if _IDEOGRAPHS.search(line) and len(line) > _BYLINE_MAX_IDEOGRAPHIC:
+        return False  # words are not spaced: a long line is a sentence
+    if _BYLINE.match(line) or _STAMP.match(line) or _SOURCE.match(line):
         return True
-    return looks_like_date(line, languages)
+    stamp = without_label(line)
+    return _is_mostly_digits(stamp) or looks_like_date(stamp, languages)
 
 
 def _is_mostly_digits(line: str) -> bool:

@@ -3,7 +3,8 @@
 A declared charset (``<meta charset>``, the XML declaration) is wrong often enough to matter: a
 page that says gb2312 and is UTF-8, a feed that says UTF-8 and is windows-1251. The bytes decide:
 a byte order mark; else valid UTF-8; else the declared charset if the bytes decode with it and
-charset-normalizer finds it plausible; else charset-normalizer's best guess.
+charset-normalizer finds it plausible; else the legacy charset of the language the document
+declares, if the text reads as that language; else charset-normalizer's best guess.
 """
 
 from __future__ import annotations
@@ -26,6 +27,21 @@ _BYTE_ORDER_MARKS = (
 )
 _XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']?\s*([a-z0-9_.:-]+)", re.I)
 _UTF8_CHARACTERS_PER_STRAY_BYTE = 4
+# The language a page or feed declares, in its first bytes: <language>pt-BR, lang="pl".
+_LANGUAGE_DECLARED = re.compile(
+    rb"<language>\s*([a-z]{2,3})\b|\blang\s*=\s*[\"']?([a-z]{2,3})\b", re.I
+)
+# The legacy charsets of languages written in the Latin alphabet (Windows code pages).
+_LATIN_CHARSETS = {
+    "cp1252": frozenset(
+        "pt es fr de it nl en ca gl eu da sv no nb nn fi is ga af id ms sw".split()
+    ),
+    "cp1250": frozenset("pl cs sk hu sl hr bs ro sq".split()),
+    "cp1257": frozenset("lt lv et".split()),
+    "cp1254": frozenset("tr az".split()),
+}
+_ASCII_END = 127
+_MOST_ACCENTED_SHARE = 0.3
 STRAY_BYTES = "newsindex-stray-bytes"  # the error handler of _stray_bytes_as_windows_1252
 # Browsers read these declarations as windows-1252 (WHATWG Encoding Standard), and so do we.
 _READ_AS_WINDOWS_1252 = frozenset({"ascii", "iso8859-1"})
@@ -57,8 +73,30 @@ def decode_markup(data: bytes, declared: str) -> str:
     guesses = charset_normalizer.from_bytes(data)
     if declared and _decodes(data, declared) and _plausible(declared, data, guesses):
         return data.decode(declared)
+    by_language = _language_reading(data)
+    if by_language is not None:
+        return by_language
     best = guesses.best()
     return str(best) if best is not None else data.decode("utf-8", errors=STRAY_BYTES)
+
+
+def _language_reading(data: bytes) -> str | None:
+    """``data`` in the legacy charset of the language it declares (``<language>pt-BR``,
+    ``lang="pl"``) when that reads as the language would: charset-normalizer judges a short
+    text by too few letters, and takes Portuguese in windows-1252 for windows-1250 or cp775
+    ("intenção" read as "intençăo"). A reading is the language's when few of its letters are
+    beyond ASCII (text in another alphabet read as Latin is nearly all accented letters)."""
+    found = _LANGUAGE_DECLARED.search(data[:_PRESCAN_BYTES])
+    language = (found.group(1) or found.group(2)).decode("ascii").lower() if found else ""
+    charset = next((name for name, codes in _LATIN_CHARSETS.items() if language in codes), "")
+    if not charset or not _decodes(data, charset):
+        return None
+    text = data.decode(charset)
+    letters = [char for char in text if char.isalpha()]
+    accented = sum(1 for char in letters if ord(char) > _ASCII_END)
+    if not letters or accented > _MOST_ACCENTED_SHARE * len(letters):
+        return None
+    return text
 
 
 def declared_charset(data: bytes) -> str:

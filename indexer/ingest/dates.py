@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from indexer.ingest.articles import parse_published
 
 if TYPE_CHECKING:
-    from dateparser.date import DateDataParser
+    from dateparser.date import DateData, DateDataParser
 
 EARLIEST_YEAR = 1800
 FUTURE_TOLERANCE = timedelta(days=1)  # zones ahead of UTC, a publisher's clock a little fast
@@ -38,6 +38,7 @@ _DATEPARSER_SETTINGS = {
     "PARSERS": ["custom-formats", "absolute-time"],  # no "3 hours ago", no bare numbers
 }
 _ISO_DATE_ONLY_LENGTH = 10  # "2024-05-02"; anything longer that ISO reads has a time
+_LABEL = re.compile(r"^[^\d:：]{1,20}[:：]\s*(?=\d)")  # "Updated: ", "最終更新:" before a date
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,30 @@ def looks_like_date(text: str, languages: Sequence[str] = ()) -> bool:
         return False
 
 
+def time_on_day(text: str, day: date, languages: Sequence[str] = ()) -> StatedDate | None:
+    """``day`` at the time a short line states for it, when the line names that day without
+    its year ("March 18 at 3:57 PM", "Updated: 3/9(木) 18:45"); else None."""
+    text = without_label(" ".join(text.split()))
+    if not text or len(text) > _LONGEST_DATE_TEXT or not any(c.isdigit() for c in text):
+        return None
+    parser = _date_parser(_language_codes(languages, default=DATELINE_LANGUAGES), partial=True)
+    try:
+        found = parser.get_date_data(text) if parser is not None else None
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if found is None or found.date_obj is None or found.period != "time":
+        return None
+    moment = found.date_obj
+    if (moment.month, moment.day) != (day.month, day.day):
+        return None
+    return StatedDate(datetime.combine(day, moment.time()), has_time=True)
+
+
+def without_label(text: str) -> str:
+    """``text`` without a short label before the date it states ("Updated: 3/9 18:45")."""
+    return _LABEL.sub("", text)
+
+
 def implausible(published: str, now: datetime | None = None) -> str:
     """Why ``published`` (as the readers pass it on) cannot be a publication date: it is in the
     future or before 1800; "" when it can be, or cannot be read at all (the record's own
@@ -118,24 +143,46 @@ def _iso_8601(text: str) -> StatedDate | None:
 
 
 def _rfc_2822(text: str) -> StatedDate | None:
+    """RFC 2822, or the ctime form, with a zone the standard library does not know and would
+    drop ("Mon Mar 07 09:40:12 CET 2022", as Java prints dates) read by dateparser's table."""
+    from dateparser.timezone_parser import pop_tz_offset_from_string
+
     try:
-        return StatedDate(parsedate_to_datetime(text), has_time=True)
+        moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
+    if moment.tzinfo is None:
+        _rest, zone = pop_tz_offset_from_string(text)
+        if zone is not None:
+            moment = moment.replace(tzinfo=timezone(zone.utcoffset(moment)))
+    return StatedDate(moment, has_time=True)
 
 
 def _in_words(text: str, languages: tuple[str, ...]) -> StatedDate | None:
+    """A date in words; a zone named anywhere in it ("Mon Mar 07 09:40:12 CET 2022", the form
+    Java prints, where dateparser does not look for one) is kept with a stated time."""
+    from dateparser.timezone_parser import pop_tz_offset_from_string
+
     parser = _date_parser(languages)
     if parser is None:
         return None
+    rest, zone = pop_tz_offset_from_string(text)
+    found = _parsed_in_words(parser, rest if zone else text) or _parsed_in_words(parser, text)
+    if found is None:
+        return None
+    moment = _common_era(found.date_obj, found.locale)
+    has_time = found.period == "time"
+    if zone is not None and has_time and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone(zone.utcoffset(moment)))
+    return StatedDate(moment, has_time=has_time)
+
+
+def _parsed_in_words(parser: DateDataParser, text: str) -> DateData | None:
     try:
         found = parser.get_date_data(text)
     except (ValueError, OverflowError, TypeError):
         return None
-    if found.date_obj is None:
-        return None
-    moment = _common_era(found.date_obj, found.locale)
-    return StatedDate(moment, has_time=found.period == "time")
+    return found if found.date_obj is not None else None
 
 
 def _common_era(moment: datetime, locale: str | None) -> datetime:

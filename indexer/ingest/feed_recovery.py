@@ -6,7 +6,8 @@ finds no items at all. Before lxml's recovering parser reads such a feed, three 
 mend on its own are mended: a garbled XML declaration is dropped (the text is already decoded),
 unquoted attribute values are quoted (lxml would drop them), and undeclared prefixes are
 declared (with their usual namespace where the prefix is a well-known one). The recovered tree
-is written out again as well-formed XML for feedparser.
+is written out again as well-formed XML for feedparser. A feed whose one item swallows the rest
+(an end tag mistyped, an item cut off) is read item by item instead (``items_one_by_one``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ _UNQUOTED_VALUE = re.compile(r"(\s[A-Za-z_][\w:.-]*\s*=\s*)([^\s\"'>][^\s>]*?)(?
 _USED_PREFIX = re.compile(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
 _DECLARED_PREFIX = re.compile(r"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _FIRST_ELEMENT = re.compile(r"<(?![?!/])[A-Za-z_][\w:.-]*")
+# An item or entry: to its end tag, else to the next one's start, else to the end of the text.
+_ITEM = re.compile(
+    r"<((?:[A-Za-z_][\w.-]*:)?(?:item|entry))\b[^>]*>.*?(?:</\1\s*>|(?=<(?:[\w.-]+:)?(?:item|entry)\b)|\Z)",
+    re.S | re.I,
+)
 
 
 def recovered_feed(text: str) -> bytes:
@@ -50,6 +56,16 @@ def recovered_feed(text: str) -> bytes:
         return b""
     recovered: bytes = lxml.etree.tostring(root, encoding="utf-8", xml_declaration=True)
     return recovered
+
+
+def items_one_by_one(text: str) -> list[str]:
+    """A feed's items, each as a document of its own: the feed's head (everything before its
+    first item: the channel's title, link, language) and the one item; [] when it has none."""
+    items = list(_ITEM.finditer(text))
+    if not items:
+        return []
+    head = text[: items[0].start()]
+    return [head + item[0] for item in items]
 
 
 def _quoted_values(tag: re.Match[str]) -> str:

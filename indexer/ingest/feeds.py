@@ -3,8 +3,9 @@
 feedparser does the hard parts: it reads every dialect, parses dates in the many formats feeds
 use, and sanitizes HTML. The bytes are decoded here first, by what they are (``charsets``): a feed
 declared UTF-8 and written in windows-1251 would otherwise be read as windows-1252. A feed that
-is not well-formed XML is read leniently, and where feedparser finds no items in it, by lxml's
-recovering parser (``feed_recovery``); either way a warning says so. Dates feedparser cannot read
+is not well-formed XML is read leniently, by lxml's recovering parser where feedparser finds no
+items in it, and item by item (``feed_recovery``): the reading with the most items is kept, and
+a warning names the file. Dates feedparser cannot read
 ("Seg, 24 Set 2018 19:42:40 -0300") are read by dateparser in the feed's language; one in the
 future or before 1800 is dropped with a warning. Only a document that yields no items because it
 is broken or not a feed is an error (one warning; the other sources are read).
@@ -25,7 +26,7 @@ import feedparser
 
 from indexer.ingest.charsets import decode_feed
 from indexer.ingest.dates import implausible, read_date
-from indexer.ingest.feed_recovery import recovered_feed
+from indexer.ingest.feed_recovery import items_one_by_one, recovered_feed
 from indexer.ingest.htmltext import html_to_text
 from indexer.ingest.records import InvalidRecord, RawArticle, RawRecords, ReadWarning
 
@@ -46,10 +47,10 @@ def read_feed(stream: IO[bytes], location: str = "") -> RawRecords:
     text = decode_feed(stream.read())
     parsed = _parsed(_ENCODING_DECLARED.sub(r"\g<1>utf-8", text, count=1).encode("utf-8"), location)
     problem = _not_well_formed(parsed)
-    if problem and not parsed.entries:
-        recovered = _parsed(recovered_feed(text), location)
-        parsed = recovered if recovered.entries else parsed
-    if not parsed.entries:
+    channel, entries = parsed.feed, parsed.entries
+    if problem:
+        channel, entries = _most_items(parsed, text, location)
+    if not entries:
         invalid = _feed_problem(parsed)
         if invalid:
             yield "feed", InvalidRecord(f"not a valid RSS or Atom feed: {invalid}")
@@ -61,14 +62,29 @@ def read_feed(stream: IO[bytes], location: str = "") -> RawRecords:
                 f"not well-formed XML ({problem}); its items were read with a recovering parser"
             ),
         )
-    channel = parsed.feed
-    for number, entry in enumerate(parsed.entries, start=1):
+    for number, entry in enumerate(entries, start=1):
         raw = article_from_entry(entry, channel)
         date_problem = implausible(raw.get("published", ""))
         if date_problem:
             yield f"item {number}", ReadWarning(f"field 'published': {date_problem}; field dropped")
             del raw["published"]
         yield f"item {number}", raw
+
+
+def _most_items(parsed: Any, text: str, location: str) -> tuple[Any, list[Any]]:
+    """The channel and items of a feed that is not well-formed, from whichever reading finds
+    the most items: feedparser's lenient one, lxml's recovering parser, or each item read on
+    its own after the channel's head (as feed readers do: one broken item, an unclosed tag that
+    swallows the rest, loses no more than itself)."""
+    readings = [(parsed.feed, parsed.entries)]
+    if not parsed.entries:
+        recovered = _parsed(recovered_feed(text), location)
+        readings.append((recovered.feed, recovered.entries))
+    one_by_one = [_parsed(item.encode("utf-8"), location) for item in items_one_by_one(text)]
+    entries = [entry for reading in one_by_one for entry in reading.entries]
+    if one_by_one:
+        readings.append((one_by_one[0].feed, entries))
+    return max(readings, key=lambda reading: len(reading[1]))
 
 
 def _parsed(data: bytes, location: str) -> Any:

@@ -19,13 +19,16 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterator, Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
+from indexer.ingest.page_authors import author_names, byline_texts, credited_names, editor_names
 from indexer.ingest.page_dates import published_date
+from indexer.ingest.page_sections import page_section
 from indexer.ingest.records import RawArticle
-from indexer.ingest.titles import HeadlineStatements, headline
+from indexer.ingest.titles import HeadlineStatements, headline, section_in_title
 
 ARTICLE_TYPES = frozenset(
     "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle "
@@ -33,14 +36,23 @@ ARTICLE_TYPES = frozenset(
     "LiveBlogPosting Report".split()
 )
 DATE_META_NAMES = (
-    "date", "pubdate", "publishdate", "publish-date", "article.published", "dc.date",
-    "dc.date.issued", "dcterms.created", "itemprop:datepublished",
+    "date", "pubdate", "publishdate", "publish-date", "article.published", "article:published",
+    "og:published_time", "og:release_date", "publication_date", "parsely-pub-date",
+    "sailthru.date", "dc.date", "dc.date.issued", "dcterms.created", "itemprop:datepublished",
 )  # fmt: skip
 MODIFIED_META_NAMES = ("article:modified_time", "og:updated_time", "itemprop:datemodified")
+AUTHOR_META_NAMES = ("author", "article:author_name", "itemprop:author", "dc.creator",
+                     "parsely-author", "sailthru.author", "byl")  # fmt: skip
 SITE_NAME_META = ("og:site_name", "application-name", "twitter:site")
 # JSON-LD script text is sometimes wrapped for old XHTML parsers: //<![CDATA[ ... //]]>
 _CDATA_WRAPPER = re.compile(r"^\s*(?://)?\s*<!\[CDATA\[|(?://)?\s*\]\]>\s*$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+# Text for screen readers and search engines only (a logo's text, a heading over buttons).
+OFF_SCREEN = re.compile(r"hide-text|visually-?hidden|sr-only|screen-?reader|off-?screen", re.I)
+_HIDDEN = re.compile(rf"{OFF_SCREEN.pattern}|\bhidden\b|display:\s*none", re.I)
+_KICKER_OR_HIDDEN = re.compile(
+    rf"kicker|overline|eyebrow|topline|dachzeile|roofline|keyword|{_HIDDEN.pattern}", re.I
+)
 
 Fields = RawArticle
 JsonObject = dict[str, object]  # an object of a JSON-LD block
@@ -61,6 +73,7 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
     """The metadata of a parsed page; ``location`` is where it came from (a path or URL)."""
     linked = linked_data_article(document)
     meta = meta_values(document)
+    meta.setdefault("itemprop:datepublished", []).extend(_microdata_dates(document))
     candidates = [fields_from_linked_data(linked), fields_from_open_graph(meta),
                   fields_from_meta_names(meta)]  # fmt: skip
     fields = _first_of_each(candidates)
@@ -68,6 +81,13 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
     fields["url"] = _absolute(fields.get("url") or _canonical(document) or _web(location), location)
     statements = _headline_statements(document, linked, meta, fields["url"])
     fields["title"] = headline(statements)
+    stated_authors = fields.get("author") or []
+    stated_authors = [stated_authors] if isinstance(stated_authors, str) else stated_authors
+    fields["author"] = page_authors(document, stated_authors, statements)
+    nodes = _linked_data_nodes(document)
+    fields["section"] = page_section(
+        document, nodes, [fields["title"]], fields.get("section", "")
+    ) or section_in_title(statements, fields["title"])
     stated = [date for found in candidates for date in found.get("published", [])]
     modified = [linked.get("dateModified"), *_meta_list(meta, MODIFIED_META_NAMES)]
     fields["published"] = published_date(
@@ -79,6 +99,20 @@ def page_metadata(document: HtmlElement, location: str) -> PageMetadata:
                  statements.title_element, *statements.h1s]  # fmt: skip
     kept = {name: value for name, value in fields.items() if value}
     return PageMetadata(kept, article_body, [text for text in headlines if text])
+
+
+def page_authors(
+    document: HtmlElement, stated: list[str], statements: HeadlineStatements
+) -> list[str]:
+    """The people the metadata names, but not the editors the page credits as such; else those
+    its byline names; else those a credit in its text names (``page_authors``)."""
+    editors = set(editor_names(statements.page_text))
+    for texts in (stated, byline_texts(document)):
+        named = [name for name in author_names(texts, statements.site_names)
+                 if name not in editors and not editor_names(name)]  # fmt: skip
+        if named:
+            return named
+    return credited_names(statements.page_text)
 
 
 def linked_data_article(document: HtmlElement) -> JsonObject:
@@ -111,7 +145,7 @@ def fields_from_open_graph(meta: dict[str, list[str]]) -> Fields:
         "url": _first(meta.get("og:url")),
         "published": meta.get("article:published_time", []),
         "author": authors,
-        "section": _first(meta.get("article:section")),
+        "section": _first(_meta_list(meta, ("article:section", "og:article:section"))),
         "tags": meta.get("article:tag", []),
         "teaser": _first(meta.get("og:description")),
     }
@@ -120,7 +154,7 @@ def fields_from_open_graph(meta: dict[str, list[str]]) -> Fields:
 def fields_from_meta_names(meta: dict[str, list[str]]) -> Fields:
     return {
         "published": _meta_list(meta, DATE_META_NAMES),
-        "author": _first(meta.get("author")),
+        "author": _meta_list(meta, AUTHOR_META_NAMES)[:1],
         "tags": _keywords(_first(meta.get("keywords"))),
         "teaser": _first(meta.get("description")),
     }
@@ -139,6 +173,18 @@ def meta_values(document: HtmlElement) -> dict[str, list[str]]:
         if key and content:
             values.setdefault(key, []).append(content)
     return values
+
+
+def _microdata_dates(document: HtmlElement) -> list[str]:
+    """The dates of elements other than ``<meta>`` marked ``itemprop="datePublished"`` (a
+    ``<time>`` or ``<span>``): their ``content`` or ``datetime``, else their text."""
+    found = []
+    for element in document.xpath("//*[@itemprop]"):
+        if element.tag == "meta" or element.get("itemprop", "").strip() != "datePublished":
+            continue
+        value = element.get("content") or element.get("datetime") or element.text_content()
+        found.append(" ".join(value.split()))
+    return [value for value in found if value]
 
 
 def _linked_data_nodes(document: HtmlElement) -> Iterator[JsonObject]:
@@ -235,6 +281,7 @@ def _headline_statements(
     document: HtmlElement, linked: JsonObject, meta: dict[str, list[str]], url: str
 ) -> HeadlineStatements:
     title = document.find(".//title")
+    body = document.find("body")
     publisher = linked.get("publisher")
     publisher_name = publisher.get("name") if isinstance(publisher, dict) else None
     site_names = [*_meta_list(meta, SITE_NAME_META), *_strings([publisher_name])]
@@ -243,10 +290,31 @@ def _headline_statements(
         linked_data=_text(linked.get("headline")) or _text(linked.get("name")),
         social=_meta_list(meta, ("og:title", "twitter:title"))[:2],
         title_element=title.text_content() if title is not None else "",
-        h1s=[h1.text_content() for h1 in document.iter("h1")],
+        h1s=[heading_text(h1) for h1 in document.iter("h1") if not _hidden_or_linked(h1)],
         site_names=[name.lstrip("@") for name in site_names],
         urls=[u for u in urls if _web(u)],
+        page_text=body.text_content() if body is not None else "",
     )
+
+
+def heading_text(heading: HtmlElement) -> str:
+    """A heading's text without its kicker (a label shown above the headline, which the markup
+    may join to it) and without text hidden from sight (kept for screen readers)."""
+    copy = deepcopy(heading)
+    for child in list(copy.iterdescendants()):
+        if _KICKER_OR_HIDDEN.search(f"{child.get('class', '')} {child.get('id', '')}"):
+            child.drop_tree()
+    text: str = copy.text_content()
+    return text
+
+
+def _hidden_or_linked(heading: HtmlElement) -> bool:
+    """A heading hidden from sight (a logo's text for search engines), or one that is a link
+    to another story or sits in a list of them."""
+    marks = f"{heading.get('class', '')} {heading.get('style', '')}"
+    if _HIDDEN.search(marks):
+        return True
+    return any(parent.tag in ("a", "li", "aside", "nav") for parent in heading.iterancestors())
 
 
 def _meta_list(meta: dict[str, list[str]], names: tuple[str, ...]) -> list[str]:

@@ -23,12 +23,26 @@ from indexer.ingest.dates import read_date
 
 # Between a headline and an affix: spaced dashes, bars, bullets and guillemets; unspaced bars
 # (ASCII and full-width), the full-width colon and the underscore of Chinese and Japanese
-# titles. A spaced ASCII colon is French punctuation inside headlines, so it is no separator.
-_SEPARATOR = re.compile(r"(\s+[-–—·»]\s+|\s*[|｜：_]\s*|\s+::\s+)")
+# titles, and a hyphen between Chinese or Japanese characters. A spaced ASCII colon is French
+# punctuation inside headlines, so it is no separator.
+_SEPARATOR = re.compile(
+    r"(\s+[-–—·»/]\s+|\s*[|｜：_]\s*|\s+::\s+|(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-－]\s*"
+    r"(?=[\u3040-\u30ff\u3400-\u9fff]))"
+)
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*$")
 _DOMAIN_ENDING = re.compile(r"\.[a-z]{2,6}$", re.I)
 _SHORT_SUFFIX_WORDS = 5
 _LOGO_WORDS = 6
+_PARTS_WITH_SUFFIX = 3
+_SITE_KEY_IN_PART = 3  # a site's key this long names the site inside a longer part ("bbc…")
+_SECTION_WORDS, _SECTION_CHARACTERS = 4, 30  # [headline, separator, suffix]
+_REPEATED_NAME_CHARACTERS = 16
+_H1_SHARE = 0.4  # an <h1> under this share of the shortest other statement is no headline
+_CREDIT = re.compile(
+    r"\s*[（(]\s*(?:写真|画像|映像|動画|撮影|photo|foto|video|vídeo|image|picture|credit)s?\s*"
+    r"[＝=:：/／][^（）()]{1,40}[）)]\s*$",
+    re.I,
+)
 _GENERIC_LABELS = frozenset("www m amp mobile co com org net gov edu ac ne or go".split())
 
 
@@ -42,12 +56,14 @@ class HeadlineStatements:
     h1s: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)  # og:site_name, publisher, ...
     urls: list[str] = field(default_factory=list)  # og:url, canonical, where the page was read
+    page_text: str = ""  # the visible text of the page, where the site names itself
 
 
 def headline(statements: HeadlineStatements) -> str:
     """The page's headline ("" when it states none)."""
     names = _name_keys(statements.site_names)  # the site's names, and affixes cut from titles
     site = names | _domain_keys(statements.urls)
+    site |= _repeated_names([statements.title_element, *statements.social], statements.page_text)
     stated = _lines([statements.linked_data, *statements.social, statements.title_element])
     h1s = _lines(statements.h1s)
     everything = stated + h1s
@@ -56,9 +72,70 @@ def headline(statements: HeadlineStatements) -> str:
         kept, affixes = _without_affixes(text, site, [o for o in everything if o != text])
         names |= _name_keys(affixes)
         found.append(kept)
+    h1s = list(dict.fromkeys([*h1s, *(_without_logo(h1, names) for h1 in h1s)]))
+    seen = _headline_readers_see(h1s, stated, names)
+    if seen:
+        return _without_credit(seen)
     for h1 in h1s:
-        found.append(_without_affixes(_without_logo(h1, names), site, stated)[0])
-    return _longest_consistent([text for text in found if text])
+        found.append(_without_affixes(h1, site, stated)[0])
+    return _without_credit(_longest_consistent([text for text in found if text]))
+
+
+def _repeated_names(titles: list[str], page_text: str) -> set[str]:
+    """The last parts of ``titles`` that are short and that the page repeats in its own text
+    (a logo, a copyright line): the site's name ("…-海湾日报", "… | Harbour Gazette")."""
+    names = set()
+    for title in titles:
+        parts = _SEPARATOR.split(_one_line(title))
+        if len(parts) < _PARTS_WITH_SUFFIX:
+            continue
+        suffix = parts[-1].strip()
+        if len(suffix) <= _REPEATED_NAME_CHARACTERS and page_text.count(suffix) >= 2:
+            names |= _name_keys([suffix])
+    return names
+
+
+def _headline_readers_see(h1s: list[str], stated: list[str], names: set[str]) -> str:
+    """The ``<h1>`` that the other statements confirm: its words stand in one of them (which
+    may add a site name, a section or a kicker, or differ from it in the words between:
+    the social headline of an updated story). The longest such; never a name of the site,
+    nor an ``<h1>`` much shorter than every statement (a section's name above the story)."""
+    if not stated:
+        return ""
+    shortest = min(len(text) for text in stated)
+    confirmed = [
+        h1 for h1 in h1s
+        if _key(h1) not in names
+        and len(h1) >= _H1_SHARE * shortest
+        and any(_contains_words(text, h1) for text in stated)
+    ]  # fmt: skip
+    return max(confirmed, key=len, default="")
+
+
+def _without_credit(headline: str) -> str:
+    """A headline without a picture's or video's credit in brackets at its end
+    ("…（写真＝ロイター）", "… (Photo: Reuters)")."""
+    return _CREDIT.sub("", headline).strip() or headline
+
+
+def section_in_title(statements: HeadlineStatements, headline: str) -> str:
+    """The section a ``<title>`` names beside the headline and the site's name ("Headline -
+    Site - Section", "Headline _Section _Site"): its one part left when the headline, the
+    site's names (or parts holding one) and dates are set aside; "" when not just one is."""
+    site = _name_keys(statements.site_names) | _domain_keys(statements.urls)
+    site |= _repeated_names([statements.title_element], statements.page_text)
+    parts = _SEPARATOR.split(_one_line(statements.title_element))[::2]
+    stated = words_of(headline)
+    left = [
+        part.strip() for part in parts
+        if part.strip() and words_of(part) != stated and read_date(part) is None
+        and not any(name in _key(part) for name in site if len(name) >= _SITE_KEY_IN_PART)
+    ]  # fmt: skip
+    if len(left) != 1 or len(left) == len(parts):
+        return ""
+    section = left[0]
+    short = len(section.split()) <= _SECTION_WORDS and len(section) <= _SECTION_CHARACTERS
+    return section if short and not _contains_words(headline, section) else ""
 
 
 def title_without_site_name(title: str, site_name: str, url: str) -> str:
