@@ -78,6 +78,24 @@ def test_the_report_has_both_sides_of_every_measure(quick_report: tuple[dict, st
     assert {"cores", "cpu_model", "python", "whoosh", "date"} <= set(report["machine"])
 
 
+def test_the_report_puts_newsindex_beside_each_engine(quick_report: tuple[dict, str]) -> None:
+    """Plain Whoosh and SQLite FTS5 always run (Python has sqlite3); tantivy and Xapian run
+    where they are installed, and are otherwise listed with the reason."""
+    report, markdown = quick_report
+    engines = report["main"]["engines"]
+    assert {"p50_ms", "p95_ms", "p99_ms", "articles_per_s"} <= set(engines["newsindex"])
+    assert {"naive", "fts5"} <= set(engines["engines"])
+    every = {"naive", "fts5", "tantivy", "xapian"}
+    assert set(engines["engines"]) | set(engines["skipped"]) == every
+    for name, row in engines["engines"].items():
+        assert set(row["ratio"]) == {"p50_ms", "p95_ms", "p99_ms"}, name
+        assert all(value > 0 for value in row["ratio"].values()), name
+        assert row["articles_per_s"] > 0 and row["build_ratio"] > 0, name
+    assert "## newsindex and the engines users would pick instead" in markdown
+    assert "| SQLite FTS5 (Python's sqlite3) |" in markdown
+    assert "newsindex ÷ engine, p50 / p95 / p99" in markdown
+
+
 def test_every_target_has_a_verdict(quick_report: tuple[dict, str]) -> None:
     report, _markdown = quick_report
     assert len(report["targets"]) == 8
