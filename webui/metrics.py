@@ -15,6 +15,10 @@ it (the Flask development server, tests) the counts are those of the one process
   ``newsindex_index_age_seconds``: the generation being served, read as the page is asked for
   (every worker follows a new generation within a second). A generation published to several
   replicas keeps its build time on each, so equal build times mean the same index.
+- ``newsindex_index_loads_total{when}``: the index generations the answering worker loaded,
+  ``before_requests`` (as it started, and each new one in its background thread) or
+  ``on_requests`` (by a search, which then waited for it: under gunicorn only when no index
+  existed as the worker started).
 """
 
 from __future__ import annotations
@@ -36,7 +40,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
 from indexer.errors import NewsindexError
@@ -155,6 +164,12 @@ class _ServedIndex(Collector):
         self.service = service
 
     def collect(self) -> Iterator[Metric]:
+        loads = CounterMetricFamily(
+            "newsindex_index_loads", "Index generations this worker loaded", labels=["when"]
+        )
+        for when, count in self.service.loads().items():
+            loads.add_metric([when], count)
+        yield loads
         try:
             generation = self.service.generation_served()
         except NewsindexError:
