@@ -18,7 +18,10 @@ from flask import Flask
 
 from indexer.config import load_settings
 from webui import api, assets, errors, metrics, pages
+from webui.metrics import WARM_UP_ENVIRON
 from webui.search_data import SEARCH_SERVICE_KEY, search_service
+
+WARM_UP_PATHS = ("/api/search?q=news", "/?q=news")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -57,8 +60,18 @@ def warm_up(app: Flask) -> bool:
     with app.app_context():
         service = search_service()
         loaded = service.warm_up()
-        service.follow()
-        return loaded
+    if loaded:
+        _warm_requests(app)
+    service.follow()
+    return loaded
+
+
+def _warm_requests(app: Flask) -> None:
+    """A page and an API search through the whole app (routing, templates, JSON, the metrics'
+    files are made on first use), marked so that the metrics do not count them."""
+    client = app.test_client()
+    for path in WARM_UP_PATHS:
+        client.get(path, environ_base={WARM_UP_ENVIRON: True})
 
 
 def stop(app: Flask) -> None:

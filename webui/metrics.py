@@ -54,6 +54,7 @@ from indexer.search.service import SearchService
 from webui.search_data import search_service
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+WARM_UP_ENVIRON = "newsindex.warm_up"  # set on the requests a worker makes itself as it starts
 SEARCH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 
 blueprint = Blueprint("metrics", __name__)
@@ -125,6 +126,9 @@ def _start_clock() -> None:
 
 @blueprint.after_app_request
 def _count_request(response: Response) -> Response:
+    if request.environ.get(WARM_UP_ENVIRON):
+        _meters()  # made, not counted
+        return response
     route = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
     meters = _meters()
     meters.requests.labels(route, request.method, str(response.status_code)).inc()

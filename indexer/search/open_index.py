@@ -163,14 +163,17 @@ class CurrentIndex:
         self._stopped = threading.Event()
 
     def load(self) -> str:
-        """Open and warm the current generation unless it is the one open, and switch to it;
-        its name. IndexMissingError (or SchemaMismatchError) when there is no usable one."""
+        """Open and warm the current generation unless it is the one open (the postings the
+        one open has decoded, then ``prepare``), and switch to it; its name. IndexMissingError
+        (or SchemaMismatchError) when there is no usable one."""
         with self._lock:
-            served = self._open.generation if self._open is not None else None
-        if served is not None and self.store.pointer().get("current") == served:
-            return served
+            served = self._open
+        if served is not None and self.store.pointer().get("current") == served.generation:
+            return served.generation
         opened = self._open_current(time.monotonic())
         try:
+            if served is not None:
+                opened.postings.warm_like(served.postings)
             self.prepare(opened)
         except BaseException:
             opened.close()

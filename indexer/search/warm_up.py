@@ -15,7 +15,8 @@ from datetime import timedelta
 from indexer.search.open_index import OpenIndex
 from indexer.search.requests import SearchRequest
 
-WORDS = re.compile(r"[^\W\d_]{3,}")
+WORDS = re.compile(r"[^\W\d_]+")
+LONG_WORD = 4  # letters: words this long are seldom stop words
 DAYS_AROUND = 15
 
 
@@ -28,8 +29,7 @@ def warm_up_requests(opened: OpenIndex) -> list[SearchRequest]:
     if not newest:
         return requests
     stored = opened.searcher.stored_fields(newest[0])
-    words = WORDS.findall(stored.get("title", "")) or ["news"]
-    first, second = words[0].lower(), words[-1].lower()
+    first, second = _two_words(stored.get("title", ""))
     requests += [
         SearchRequest(q=first),
         SearchRequest(q=f"{first} {second}"),
@@ -44,3 +44,14 @@ def warm_up_requests(opened: OpenIndex) -> list[SearchRequest]:
         span = timedelta(days=DAYS_AROUND)
         requests.append(SearchRequest(q=second, date_from=day - span, date_to=day + span))
     return requests
+
+
+def _two_words(title: str) -> tuple[str, str]:
+    """Two long words of ``title`` next to each other (a phrase that finds something), else
+    its two longest words."""
+    words = [word.lower() for word in WORDS.findall(title)] or ["news"]
+    for first, second in zip(words, words[1:], strict=False):
+        if len(first) >= LONG_WORD and len(second) >= LONG_WORD:
+            return first, second
+    longest = sorted(words, key=len, reverse=True)
+    return longest[0], longest[1] if len(longest) > 1 else longest[0]
