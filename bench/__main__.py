@@ -1,7 +1,8 @@
 """``python -m bench``: the benchmark command (see ``bench.run``); ``python -m bench pages`` is
 the page-reading evaluation (see ``bench.page_reading``) and ``python -m bench relevance`` the
 ranking evaluation (see ``bench.relevance``); ``python -m bench stories`` measures stories (see
-``bench.stories``)."""
+``bench.stories``); ``python -m bench warm-up`` times the first search after a new index (see
+``bench.first_search``)."""
 
 import sys
 
@@ -19,6 +20,11 @@ if sys.argv[1:2] == ["versus"]:
     from bench.versus import main as versus_main
 
     raise SystemExit(versus_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["warm-up"]:
+    from bench.first_search import main as warm_up_main
+
+    raise SystemExit(warm_up_main(sys.argv[2:]))
 
 if sys.argv[1:2] == ["stories"]:
     from bench.stories import main as stories_main

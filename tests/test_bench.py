@@ -133,3 +133,20 @@ def test_the_python_load_generator_counts_requests_and_errors(
         stub.server_close()
     assert result.requests > 0
     assert 0 < result.errors < result.requests
+
+
+def test_the_warm_up_run_reports_every_event(tmp_path: Path) -> None:
+    """``python -m bench warm-up`` on the samples: each event's first search against the next
+    hundred, and the loads of the worker (none on a request); no timing is asserted."""
+    command = [sys.executable, "-m", "bench", "warm-up", "--corpus", str(SAMPLES)]
+    command += ["--rounds", "1", "--out", str(tmp_path)]
+    done = run_to_end(command, dict(os.environ), timeout=170, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [folder] = tmp_path.iterdir()
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    [corpus] = report["corpora"]
+    assert set(corpus["events"]) == {"start", "recycle", "update", "rebuild"}
+    for figures in corpus["events"].values():
+        assert figures["first_ms"] > 0 and figures["ratio"] > 0
+    assert corpus["loads"]["on_requests"] == 0
+    assert "| articles.jsonl | recycle |" in (folder / "report.md").read_text(encoding="utf-8")
