@@ -150,3 +150,24 @@ def test_the_warm_up_run_reports_every_event(tmp_path: Path) -> None:
         assert figures["first_ms"] > 0 and figures["ratio"] > 0
     assert corpus["loads"]["on_requests"] == 0
     assert "| articles.jsonl | recycle |" in (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_request_cost_run_reports_every_way(tmp_path: Path) -> None:
+    """``python -m bench request-cost`` on the samples: each way's p50 and CPU per search, the
+    differences, and the runs with one and three workers; no timing is asserted."""
+    command = [sys.executable, "-m", "bench", "request-cost", "--corpus", str(SAMPLES)]
+    command += ["--queries", "10", "--rounds", "1", "--out", str(tmp_path)]
+    done = run_to_end(command, dict(os.environ), timeout=170, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [folder] = tmp_path.iterdir()
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    request = report["request"]
+    assert {"search", "json_flask", "flask", "http"} <= set(request["p50_ms"])
+    assert set(request["cpu_ms_per_search"]) == set(request["p50_ms"])
+    assert set(request["median_of_differences_ms"]) == {
+        "http_minus_search",
+        "flask_minus_search",
+        "http_minus_flask",
+    }
+    assert [row["workers"] for row in report["workers"]] == [1, 3]
+    assert all(len(row["worker_pss_mb"]) == row["workers"] for row in report["workers"])
