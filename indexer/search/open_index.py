@@ -160,13 +160,17 @@ class CurrentIndex:
         self._open: OpenIndex | None = None
         self._lock = threading.Lock()
         self._follower: threading.Thread | None = None
+        self._replaced: list[OpenIndex] = []  # switched from by load(), to retire
         self._stopped = threading.Event()
 
     def load(self) -> str:
         """Open and warm the current generation unless it is the one open (the postings the
         one open has decoded, then ``prepare``), and switch to it; its name. IndexMissingError
-        (or SchemaMismatchError) when there is no usable one."""
+        (or SchemaMismatchError) when there is no usable one. The generation replaced is
+        closed by the next call (or ``close()``), not at once: freeing it holds the GIL for
+        milliseconds, which the first searches on the new one would wait for."""
         with self._lock:
+            self._retire_replaced()
             served = self._open
         if served is not None and self.store.pointer().get("current") == served.generation:
             return served.generation
@@ -182,8 +186,13 @@ class CurrentIndex:
             previous, self._open = self._open, opened
             self.loads["before_requests"] += 1
             if previous is not None:
-                self._retire(previous)
+                self._replaced.append(previous)
         return opened.generation
+
+    def _retire_replaced(self) -> None:
+        """Retire the generations ``load`` replaced (called under the lock)."""
+        while self._replaced:
+            self._retire(self._replaced.pop())
 
     def follow(self) -> None:
         """From now on a thread of this process loads each new generation (``load()`` every
@@ -226,6 +235,7 @@ class CurrentIndex:
         if follower is not None and follower is not threading.current_thread():
             follower.join(STOP_SECONDS)
         with self._lock:
+            self._retire_replaced()
             if self._open is not None:
                 self._retire(self._open)
                 self._open = None
