@@ -210,11 +210,15 @@ class CurrentIndex:
         return self._follower is not None and self._follower.is_alive()
 
     def _follow(self) -> None:
+        said = ""  # the last failure logged: a missing index is said once, not every second
         while not self._stopped.wait(REFRESH_SECONDS):
             try:
                 self.load()
+                said = ""
             except Exception as error:  # searches report it too; try again later
-                log.warning("could not load the current index generation: %s", error)
+                if str(error) != said:
+                    log.warning("could not load the current index generation: %s", error)
+                    said = str(error)
 
     @contextmanager
     def using(self) -> Iterator[OpenIndex]:
