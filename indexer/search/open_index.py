@@ -205,10 +205,6 @@ class CurrentIndex:
             )
         self._follower.start()
 
-    @property
-    def following(self) -> bool:
-        return self._follower is not None and self._follower.is_alive()
-
     def _follow(self) -> None:
         said = ""  # the last failure logged: a missing index is said once, not every second
         while not self._stopped.wait(REFRESH_SECONDS):
