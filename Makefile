@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TOOLS := tests/tools
 
-.PHONY: setup setup-run run index serve test lint clean
+.PHONY: setup setup-run setup-bench bench run index serve test lint clean
 
 # What running needs (`make run`, a web node, the indexing machine): the project and its
 # dependencies. What testing needs on top (`make test`): the test extras and the audits' tools.
@@ -57,6 +57,17 @@ index: setup-run
 run: index
 	@echo "newsindex: open http://$${NEWSINDEX_BIND:-127.0.0.1:8000}/ (Ctrl-C stops the server)"
 	$(BIN)/gunicorn 'webui:create_app()'
+
+# The benchmark's peer engines: tantivy's wheel (the bench extra), and Debian's python3-xapian
+# where root can install it (bench/peers.py imports it from the system's dist-packages).
+setup-bench: setup-run
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@python3 -c 'import xapian' 2>/dev/null || ! command -v apt-get >/dev/null 2>&1 \
+		|| [ "$$(id -u)" != 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		python3-xapian || echo "python3-xapian not installed: the benchmark skips Xapian"
+
+bench: setup-bench
+	$(BIN)/python -m bench
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,7 +3,10 @@
     gunicorn 'webui:create_app()'
 
 Search is CPU-bound pure Python, so one worker per core plus one (while another waits on disk)
-serves best; each worker keeps its own searcher open and follows new index generations.
+serves best; each worker keeps its own searcher open and follows new index generations. A worker
+loads and warms the index before it takes requests (``post_worker_init``), after a start and after
+a recycle alike, and a thread of it loads each new generation beside the one in use (see
+``webui.warm_up``), so no request waits for an index load.
 """
 
 import multiprocessing
@@ -24,7 +27,8 @@ keepalive = 5
 # so a direct /healthz or Prometheus' /metrics always finds room.
 backlog = 64
 # Recycle workers now and then, spread out by a wide jitter: workers serving the same traffic
-# reach the same count together, and a new worker spends a second loading a large index.
+# reach the same count together, and a new worker loads a large index for a second before it
+# takes requests.
 max_requests = 100_000
 max_requests_jitter = 50_000
 accesslog = "-"
@@ -58,6 +62,27 @@ def on_starting(server):
     metrics_dir.mkdir(parents=True, exist_ok=True)
     for stale in metrics_dir.glob("*.db"):
         stale.unlink()
+
+
+def post_worker_init(worker):
+    """A new worker (at start, after a recycle) loads and warms the index before it takes
+    requests, and follows new generations from a thread of its own."""
+    from webui import warm_up
+
+    try:
+        if not warm_up(worker.wsgi):
+            worker.log.warning("no usable index yet; searches will say so until one is built")
+    except Exception:  # the worker serves anyway; its searches report what is wrong
+        worker.log.exception("could not load the index")
+
+
+def worker_exit(server, worker):
+    """In the worker, as it ends: its thread that follows generations stops, the index closes."""
+    from webui import stop
+
+    app = getattr(worker, "wsgi", None)  # None when the app failed to load
+    if app is not None:
+        stop(app)
 
 
 def child_exit(server, worker):

@@ -2,7 +2,10 @@
 the page-reading evaluation (see ``bench.page_reading``), ``python -m bench page-facts`` the facts
 of real pages (see ``bench.page_facts``) and ``python -m bench relevance`` the
 ranking evaluation (see ``bench.relevance``); ``python -m bench stories`` measures stories (see
-``bench.stories``), and ``python -m bench flood`` a reader under a flood (see ``bench.flood``)."""
+``bench.stories``), ``python -m bench flood`` a reader under a flood (see ``bench.flood``),
+``python -m bench warm-up`` times the first search after a new index (see
+``bench.first_search``) and ``python -m bench request-cost`` what the request around a search
+costs (see ``bench.request_cost``)."""
 
 import sys
 
@@ -25,6 +28,16 @@ if sys.argv[1:2] == ["versus"]:
     from bench.versus import main as versus_main
 
     raise SystemExit(versus_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["warm-up"]:
+    from bench.first_search import main as warm_up_main
+
+    raise SystemExit(warm_up_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["request-cost"]:
+    from bench.request_cost import main as request_cost_main
+
+    raise SystemExit(request_cost_main(sys.argv[2:]))
 
 if sys.argv[1:2] == ["stories"]:
     from bench.stories import main as stories_main

@@ -20,8 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.peers import PEERS, builder
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KINDS = ("naive", "newsindex")
+KINDS = ("naive", "newsindex")  # and the peers of bench.peers
 SAMPLE_SECONDS = 0.1  # spikes shorter than this can be missed
 
 
@@ -124,6 +126,8 @@ def _builder(kind: str) -> Callable[[Path, Path], int]:
         from bench.naive import build_naive_index
 
         return build_naive_index
+    if kind in PEERS:
+        return builder(kind)
     from indexer.config import load_settings
     from indexer.index.build import rebuild_index
 
@@ -143,8 +147,8 @@ def _own_peak_mb() -> float:
 
 def main(arguments: list[str]) -> None:
     kind, corpus, index_dir = arguments
-    if kind not in KINDS:
-        raise SystemExit(f"kind must be one of {KINDS}")
+    if kind not in (*KINDS, *PEERS):
+        raise SystemExit(f"kind must be one of {(*KINDS, *PEERS)}")
     build = _builder(kind)
     started = time.perf_counter()
     articles = build(Path(corpus), Path(index_dir))

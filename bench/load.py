@@ -115,10 +115,15 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn_server(
-    index_dir: Path, log_path: Path, access_log: bool, settings: dict[str, str]
+    index_dir: Path,
+    log_path: Path,
+    access_log: bool,
+    settings: dict[str, str],
+    ready_path: str = "/healthz",
 ) -> Iterator[Server]:
     """gunicorn serving ``index_dir`` on a free loopback port until the block ends; every other
-    setting at its default but for the ``NEWSINDEX_*`` variables in ``settings``."""
+    setting at its default but for the ``NEWSINDEX_*`` variables in ``settings``. It is ready
+    when ``ready_path`` answers 200."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSINDEX_")}
     env.update(settings)
@@ -137,7 +142,7 @@ def gunicorn_server(
         )
     server = Server(f"http://127.0.0.1:{port}", log_path)
     try:
-        _wait_until_healthy(server, process)
+        _wait_until_healthy(server, process, ready_path)
         yield server
     finally:
         process.terminate()
@@ -158,13 +163,13 @@ def stop_when_parent_dies() -> None:
         pass
 
 
-def _wait_until_healthy(server: Server, process: subprocess.Popen) -> None:
+def _wait_until_healthy(server: Server, process: subprocess.Popen, ready_path: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited; see {server.log_path}")
         try:
-            with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=5) as response:
+            with urllib.request.urlopen(f"{server.base_url}{ready_path}", timeout=5) as response:
                 if response.status == 200:
                     return
         except OSError:

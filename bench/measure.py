@@ -20,6 +20,7 @@ from bench.builds import KINDS, BuildRun, run_build
 from bench.corpora import Corpus, size_label, write_corpus
 from bench.load import LoadResult, Server, gunicorn_server, run_load
 from bench.pages import naive_pages, newsindex_pages, time_pages
+from bench.peers import PEERS, peer_pages, unavailable
 from bench.queries import BenchQuery
 from bench.stats import median
 
@@ -27,6 +28,7 @@ RESULT_CACHE_VARIABLE = "NEWSINDEX_RESULT_CACHE"  # recent searches a worker kee
 WARM_UP_SECONDS = 3.0
 WARM_UP_ROUNDS = 10
 WARM_UP_AGREEMENT = 0.2
+PERCENTILES = ("p50_ms", "p95_ms", "p99_ms")
 
 
 def log(message: str) -> None:
@@ -79,12 +81,16 @@ def build_summary(runs: Sequence[BuildRun]) -> dict[str, Any]:
     }
 
 
-def measure_builds(corpus: Corpus, repeat: int, work: Workspace) -> tuple[dict, dict[str, Path]]:
-    """``repeat`` builds of each kind, alternating; the summaries and the last index of each."""
-    runs: dict[str, list[BuildRun]] = {kind: [] for kind in KINDS}
+def measure_builds(
+    corpus: Corpus, repeat: int, work: Workspace, peers: Sequence[str] = ()
+) -> tuple[dict, dict[str, Path]]:
+    """``repeat`` builds of each kind (and of each peer engine), alternating; the summaries and
+    the last index of each."""
+    kinds = (*KINDS, *peers)
+    runs: dict[str, list[BuildRun]] = {kind: [] for kind in kinds}
     kept: dict[str, Path] = {}
     for run in range(repeat):
-        for kind in KINDS:
+        for kind in kinds:
             index_dir = work.index_dir(kind, corpus.name, run)
             log(f"build {kind} {corpus.name} ({corpus.articles} articles), run {run + 1}")
             runs[kind].append(run_build(kind, corpus.path, index_dir))
@@ -109,6 +115,11 @@ def measure_pages(
     log("results pages: newsindex")
     with newsindex_pages(indexes["newsindex"]) as run_page:
         measured["newsindex"] = time_pages(run_page, mix, repeat).summary()
+    for peer in PEERS:
+        if peer in indexes:
+            log(f"results pages: {peer}")
+            with peer_pages(peer, indexes[peer]) as run_page:
+                measured[peer] = time_pages(run_page, mix, repeat).summary()
     return measured
 
 
@@ -116,9 +127,12 @@ def measure_corpus(
     corpus: Corpus, mix: Sequence[BenchQuery], repeat: int, work: Workspace
 ) -> tuple[dict[str, Any], Path]:
     """Builds and results pages on the main corpus; also the newsindex index kept for HTTP."""
-    builds, indexes = measure_builds(corpus, repeat, work)
+    skipped = {peer: why for peer in PEERS if (why := unavailable(peer))}
+    peers = [peer for peer in PEERS if peer not in skipped]
+    builds, indexes = measure_builds(corpus, repeat, work, peers)
     pages = measure_pages(indexes, mix, repeat)
-    shutil.rmtree(indexes["naive"], ignore_errors=True)
+    for kind in ("naive", *peers):
+        shutil.rmtree(indexes[kind], ignore_errors=True)
     section = {
         "corpus": corpus.name,
         "articles": corpus.articles,
@@ -128,8 +142,35 @@ def measure_corpus(
             "ratio_p95": _ratio_p95(pages, "naive"),
             "ratio_p95_vs_naive_facets": _ratio_p95(pages, "naive_facets"),
         },
+        "engines": engine_rows(builds, pages, skipped),
     }
     return section, indexes["newsindex"]
+
+
+def engine_rows(builds: dict, pages: dict, skipped: dict[str, str]) -> dict[str, Any]:
+    """newsindex beside each engine: its build rate and page p50/p95/p99, and newsindex's
+    figure divided by the engine's (pages: below 1 is newsindex faster; build: above 1 is
+    newsindex faster). Engines that could not run are listed with the reason."""
+    rows = {}
+    for engine in ("naive", *PEERS):
+        if engine not in pages:
+            continue
+        ours, theirs = pages["newsindex"], pages[engine]
+        rows[engine] = {
+            "articles_per_s": builds[engine]["articles_per_s"],
+            **{key: theirs[key] for key in PERCENTILES},
+            "ratio": {key: _divided(ours[key], theirs[key]) for key in PERCENTILES},
+            "build_ratio": _divided(
+                builds["newsindex"]["articles_per_s"], builds[engine]["articles_per_s"]
+            ),
+        }
+    newsindex = {key: pages["newsindex"][key] for key in PERCENTILES}
+    newsindex["articles_per_s"] = builds["newsindex"]["articles_per_s"]
+    return {"newsindex": newsindex, "engines": rows, "skipped": skipped}
+
+
+def _divided(ours: float | None, theirs: float | None) -> float | None:
+    return ours / theirs if ours is not None and theirs else None
 
 
 def _ratio(builds: dict[str, Any], key: str) -> float | None:

@@ -38,10 +38,11 @@ PageFunction = Callable[[BenchQuery], PageOutcome]
 
 @dataclass
 class PageRuns:
-    """Latencies of repeated runs over one mix: per run p50/p95, and p95 per kind of query."""
+    """Latencies of repeated runs over one mix: per run p50/p95/p99, and p95 per kind of query."""
 
     p50_ms: list[float] = field(default_factory=list)
     p95_ms: list[float] = field(default_factory=list)
+    p99_ms: list[float] = field(default_factory=list)
     kind_p95_ms: dict[str, list[float]] = field(default_factory=dict)
     queries_with_results: int = 0
     queries: int = 0
@@ -51,6 +52,7 @@ class PageRuns:
         return {
             "p50_ms": median(self.p50_ms),
             "p95_ms": median(self.p95_ms),
+            "p99_ms": median(self.p99_ms),
             "runs_p95_ms": self.p95_ms,
             "p95_ms_by_kind": {kind: median(v) for kind, v in sorted(self.kind_p95_ms.items())},
             "queries": self.queries,
@@ -74,6 +76,7 @@ def time_pages(run_page: PageFunction, mix: Sequence[BenchQuery], repeat: int) -
         every = [ms for latencies in by_kind.values() for ms in latencies]
         runs.p50_ms.append(percentile(every, 50))
         runs.p95_ms.append(percentile(every, 95))
+        runs.p99_ms.append(percentile(every, 99))
         for kind, latencies in by_kind.items():
             runs.kind_p95_ms.setdefault(kind, []).append(percentile(latencies, 95))
     return runs

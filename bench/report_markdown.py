@@ -21,6 +21,7 @@ def markdown(report: dict[str, Any]) -> str:
         _targets(report["targets"]),
         _main_builds(report["main"], report["settings"]),
         _main_pages(report["main"], report["settings"]),
+        engines_table(report["main"]),
         _growth(report["growth"]),
         _http(report["http"], "result cache off: every request a real search"),
         _http(report["http_cached"], "as configured: result cache on, mostly cache hits"),
@@ -111,6 +112,66 @@ def _main_pages(main: dict[str, Any], settings: dict[str, Any]) -> str:
     ]
     header = ("kind of query", "naive p95 ms", "naive + facet p95 ms", "newsindex p95 ms")
     return text + "\n### p95 by kind of query\n\n" + table(header, kind_rows)
+
+
+ENGINE_LABELS = {
+    "naive": "Whoosh as its docs show",
+    "fts5": "SQLite FTS5 (Python's sqlite3)",
+    "tantivy": "tantivy (PyPI)",
+    "xapian": "Xapian (Debian's python3-xapian)",
+}
+
+
+def engines_table(main: dict[str, Any]) -> str:
+    """newsindex's results page beside each engine's, with newsindex's figure ÷ the engine's."""
+    engines = main.get("engines")
+    if not engines:
+        return ""
+    ours = engines["newsindex"]
+    rows = [
+        (
+            "**newsindex**",
+            number(ours["articles_per_s"]),
+            ms(ours["p50_ms"]),
+            ms(ours["p95_ms"]),
+            ms(ours["p99_ms"]),
+            "",
+            "",
+        )
+    ]
+    for name, row in engines["engines"].items():
+        ratio = row["ratio"]
+        rows.append(
+            (
+                ENGINE_LABELS.get(name, name),
+                number(row["articles_per_s"]),
+                ms(row["p50_ms"]),
+                ms(row["p95_ms"]),
+                ms(row["p99_ms"]),
+                " / ".join(times(ratio[key]) for key in ("p50_ms", "p95_ms", "p99_ms")),
+                times(row["build_ratio"]),
+            )
+        )
+    header = (
+        "engine",
+        "build articles/s",
+        "page p50 ms",
+        "page p95 ms",
+        "page p99 ms",
+        "newsindex ÷ engine, p50 / p95 / p99",
+        "newsindex build ÷ engine",
+    )
+    intro = (
+        f"## newsindex and the engines users would pick instead: {main['corpus']}\n\n"
+        "The same corpus, query mix and results page (total, top 10 of the page, a highlighted "
+        "snippet each); page ratios below 1× mean newsindex is faster, build ratios above 1× "
+        "mean newsindex builds faster. The peers compute no facets (newsindex always does).\n\n"
+    )
+    skipped = "".join(
+        f"- {ENGINE_LABELS.get(name, name)}: not run, {why}\n"
+        for name, why in engines["skipped"].items()
+    )
+    return intro + table(header, rows) + ("\n" + skipped if skipped else "")
 
 
 def _growth(rows: list[dict[str, Any]]) -> str:

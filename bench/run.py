@@ -1,9 +1,10 @@
 """The benchmark command: ``.venv/bin/python -m bench [options]`` from the project folder.
 
-It prepares the corpora in a work folder, builds the naive Whoosh baseline and newsindex's index
-in the same run, times the seeded query mix through both, loads the JSON API under gunicorn, and
-writes ``report.md`` and ``report.json`` to ``--out/<timestamp>/``. ``--quick`` is the smoke run
-CI uses: a few hundred articles, a few queries, two seconds of load.
+It prepares the corpora in a work folder, builds the naive Whoosh baseline, newsindex's index and
+the peer engines' (SQLite FTS5, tantivy, Xapian where installed: ``bench.peers``) in the same
+run, times the seeded query mix through each, loads the JSON API under gunicorn, and writes
+``report.md`` and ``report.json`` to ``--out/<timestamp>/``. ``--quick`` is the smoke run CI
+uses: a few hundred articles, a few queries, two seconds of load.
 """
 
 from __future__ import annotations
@@ -217,6 +218,9 @@ def _notes(args: argparse.Namespace, growth: list[dict], http: dict | None) -> l
         "The naive searcher is opened once and reused, as a long-running app would; "
         "each timed run follows one untimed pass over the mix. newsindex's in-process pages "
         "are timed with its result cache off, so that every run times real searches.",
+        "The peer engines (bench.peers) build in a process of their own as the others do, and "
+        "answer the same mix with the same page: total, top 10, a snippet each, no facets; "
+        "Xapian's total is its estimate. Their builds and pages alternate with the others'.",
     ]
     if args.quick:
         notes.append(f"--quick: a {QUICK_ARTICLES}-article smoke run; its figures mean nothing.")

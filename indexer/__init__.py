@@ -69,6 +69,7 @@ text analysis all three share:
     ``snippets``      highlighting
     ``suggest``       did you mean
     ``deadline``      a search's time limit
+    ``warm_up``       the searches that warm a generation before it is switched to
 
 Top level: ``config`` (settings from defaults, newsindex.toml, ``NEWSINDEX_*`` variables),
 ``errors`` (the errors every interface reports), ``cli`` (the ``indexer`` command, a thin shell

@@ -78,6 +78,24 @@ def test_the_report_has_both_sides_of_every_measure(quick_report: tuple[dict, st
     assert {"cores", "cpu_model", "python", "whoosh", "date"} <= set(report["machine"])
 
 
+def test_the_report_puts_newsindex_beside_each_engine(quick_report: tuple[dict, str]) -> None:
+    """Plain Whoosh and SQLite FTS5 always run (Python has sqlite3); tantivy and Xapian run
+    where they are installed, and are otherwise listed with the reason."""
+    report, markdown = quick_report
+    engines = report["main"]["engines"]
+    assert {"p50_ms", "p95_ms", "p99_ms", "articles_per_s"} <= set(engines["newsindex"])
+    assert {"naive", "fts5"} <= set(engines["engines"])
+    every = {"naive", "fts5", "tantivy", "xapian"}
+    assert set(engines["engines"]) | set(engines["skipped"]) == every
+    for name, row in engines["engines"].items():
+        assert set(row["ratio"]) == {"p50_ms", "p95_ms", "p99_ms"}, name
+        assert all(value > 0 for value in row["ratio"].values()), name
+        assert row["articles_per_s"] > 0 and row["build_ratio"] > 0, name
+    assert "## newsindex and the engines users would pick instead" in markdown
+    assert "| SQLite FTS5 (Python's sqlite3) |" in markdown
+    assert "newsindex ÷ engine, p50 / p95 / p99" in markdown
+
+
 def test_every_target_has_a_verdict(quick_report: tuple[dict, str]) -> None:
     report, _markdown = quick_report
     assert len(report["targets"]) == 8
@@ -130,3 +148,41 @@ def test_the_flood_benchmark_runs_and_reports(tmp_path: Path) -> None:
         assert row["flood"]["limited_429"] > 0 and row["reader_flooded"]["not_200"] == 0
         assert set(row["targets"]) >= {"reader_p95_within_3x", "everyone_served_within_2_s"}
     assert "# A reader under a flood" in (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_warm_up_run_reports_every_event(tmp_path: Path) -> None:
+    """``python -m bench warm-up`` on the samples: each event's first search against the next
+    hundred, and the loads of the worker (none on a request); no timing is asserted."""
+    command = [sys.executable, "-m", "bench", "warm-up", "--corpus", str(SAMPLES)]
+    command += ["--rounds", "1", "--out", str(tmp_path)]
+    done = run_to_end(command, dict(os.environ), timeout=170, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [folder] = tmp_path.iterdir()
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    [corpus] = report["corpora"]
+    assert set(corpus["events"]) == {"start", "recycle", "update", "rebuild"}
+    for figures in corpus["events"].values():
+        assert figures["first_ms"] > 0 and figures["ratio"] > 0
+    assert corpus["loads"]["on_requests"] == 0
+    assert "| articles.jsonl | recycle |" in (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_request_cost_run_reports_every_way(tmp_path: Path) -> None:
+    """``python -m bench request-cost`` on the samples: each way's p50 and CPU per search, the
+    differences, and the runs with one and three workers; no timing is asserted."""
+    command = [sys.executable, "-m", "bench", "request-cost", "--corpus", str(SAMPLES)]
+    command += ["--queries", "10", "--rounds", "1", "--out", str(tmp_path)]
+    done = run_to_end(command, dict(os.environ), timeout=170, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    [folder] = tmp_path.iterdir()
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    request = report["request"]
+    assert {"search", "json_flask", "flask", "http"} <= set(request["p50_ms"])
+    assert set(request["cpu_ms_per_search"]) == set(request["p50_ms"])
+    assert set(request["median_of_differences_ms"]) == {
+        "http_minus_search",
+        "flask_minus_search",
+        "http_minus_flask",
+    }
+    assert [row["workers"] for row in report["workers"]] == [1, 3]
+    assert all(len(row["worker_pss_mb"]) == row["workers"] for row in report["workers"])

@@ -1,8 +1,11 @@
-"""Against a real gunicorn started from the project's gunicorn.conf.py: the API answers, and a
-rebuild while it serves fails no request and is picked up by every worker without a restart."""
+"""Against a real gunicorn started from the project's gunicorn.conf.py: the API answers, a
+rebuild while it serves fails no request and is picked up by every worker without a restart, and
+no request waits for an index load (a worker loads before it takes requests, and a new generation
+in a thread of its own)."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import urllib.error
@@ -14,6 +17,7 @@ import pytest
 from conftest import SAMPLES, article, get_json, gunicorn_serving, write_jsonl
 from indexer.config import load_settings
 from indexer.index.build import rebuild_index
+from indexer.index.update import update_index
 
 
 @pytest.fixture
@@ -74,3 +78,33 @@ def test_a_rebuild_while_serving_fails_no_request_and_is_picked_up(served, tmp_p
             thread.join()
     assert failures == []
     assert totals and min(totals) > 0, "a request saw no hits while the index switched"
+
+
+def _loads(base: str) -> dict[str, float]:
+    """The worker's ``newsindex_index_loads_total`` by ``when``, from /metrics."""
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    found = re.findall(r'^newsindex_index_loads_total\{when="(\w+)"\} (\S+)$', text, re.M)
+    return {when: float(count) for when, count in found}
+
+
+def test_no_request_waits_for_an_index_load(tmp_path: Path) -> None:
+    """One worker: the index is loaded before the first request, and after an update the new
+    generation is loaded by the worker's own thread and then served, never by a request."""
+    settings = load_settings({"index_dir": tmp_path / "index"}, environ={})
+    rebuild_index(settings, [str(SAMPLES)])
+    with gunicorn_serving(settings.index_dir, workers=1) as base:
+        assert _loads(base) == {"before_requests": 1, "on_requests": 0}
+        status, body = get_json(f"{base}/api/search?q=zorblax+crane&autocorrect=0")
+        assert status == 200 and body["total"] == 0
+        new = article(
+            1, id="new-1", title="Zorblax crane returns", body="The zorblax crane is back."
+        )
+        update_index(settings, [str(write_jsonl(tmp_path / "new.jsonl", [new]))])
+        deadline = time.monotonic() + 60  # a ceiling that only catches hangs
+        while get_json(f"{base}/healthz")[1]["generation"] != "gen-000002":
+            assert time.monotonic() < deadline, "the new generation was never served"
+            time.sleep(0.1)
+        status, body = get_json(f"{base}/api/search?q=zorblax+crane&autocorrect=0")
+        assert status == 200 and [hit["id"] for hit in body["results"]] == ["new-1"]
+        assert _loads(base) == {"before_requests": 2, "on_requests": 0}

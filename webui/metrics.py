@@ -15,6 +15,10 @@ it (the Flask development server, tests) the counts are those of the one process
   ``newsindex_index_age_seconds``: the generation being served, read as the page is asked for
   (every worker follows a new generation within a second). A generation published to several
   replicas keeps its build time on each, so equal build times mean the same index.
+- ``newsindex_index_loads_total{when}``: the index generations the answering worker loaded,
+  ``before_requests`` (as it started, and each new one in its background thread) or
+  ``on_requests`` (by a search, which then waited for it: under gunicorn only when no index
+  existed as the worker started).
 """
 
 from __future__ import annotations
@@ -35,7 +39,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
 from indexer.errors import NewsindexError
@@ -44,6 +53,7 @@ from indexer.search.service import SearchService
 from webui.search_data import search_service
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+WARM_UP_ENVIRON = "newsindex.warm_up"  # set on the requests a worker makes itself as it starts
 SEARCH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 
 blueprint = Blueprint("metrics", __name__)
@@ -115,6 +125,9 @@ def _start_clock() -> None:
 
 @blueprint.after_app_request
 def _count_request(response: Response) -> Response:
+    if request.environ.get(WARM_UP_ENVIRON):
+        _meters()  # made, not counted
+        return response
     route = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
     meters = _meters()
     meters.requests.labels(route, request.method, str(response.status_code)).inc()
@@ -154,6 +167,12 @@ class _ServedIndex(Collector):
         self.service = service
 
     def collect(self) -> Iterator[Metric]:
+        loads = CounterMetricFamily(
+            "newsindex_index_loads", "Index generations this worker loaded", labels=["when"]
+        )
+        for when, count in self.service.loads().items():
+            loads.add_metric([when], count)
+        yield loads
         try:
             generation = self.service.generation_served()
         except NewsindexError:

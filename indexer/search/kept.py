@@ -23,6 +23,11 @@ class KeptWithin(Generic[V]):
         self._size = 0
         self._lock = threading.Lock()
 
+    def keys(self) -> list[Hashable]:
+        """The keys of the values kept, the least recently used first."""
+        with self._lock:
+            return list(self._kept)
+
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         """The value kept for ``key``, else ``compute()``, kept."""
         with self._lock:

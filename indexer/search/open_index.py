@@ -2,18 +2,29 @@
 with what searches derive from it (the date table, decoded postings, the word scorer, the words
 of documents read for feedback, the spelling words).
 
-``CurrentIndex`` checks the store's pointer at most every ``REFRESH_SECONDS`` and opens a new
-generation (after ``indexer rebuild``, ``update`` or ``rollback``) without failing a request: the
-new one is opened and loaded before it replaces the old, and the old one is closed only when the
-last search using it is done. A generation never changes once written, so one held open needs no
-refreshing.
+``CurrentIndex`` follows the store's pointer (a new generation after ``indexer rebuild``,
+``update``, ``rollback`` or ``publish``) in one of two ways:
+
+- following (``follow()``, what a gunicorn worker does from ``post_worker_init``): ``load()``
+  opens and warms the current generation before the worker takes requests, and a background
+  thread checks the pointer every ``REFRESH_SECONDS``, opens and warms a new generation beside
+  the one in use and then switches to it. No search waits for a load.
+- not following (``indexer search``, a bare ``SearchService``): a search checks the pointer at
+  most every ``REFRESH_SECONDS`` and loads a new generation itself, as the first search does.
+
+``loads`` counts the loads of each kind (``before_requests``: by ``load()`` or the thread;
+``on_requests``: by a search). Either way no request fails: the old generation is closed only
+when the last search using it is done. A generation never changes once written, so one held
+open needs no refreshing.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -42,6 +53,9 @@ from indexer.search.results import SearchResults
 from indexer.search.suggest import SpellingWords
 
 REFRESH_SECONDS = 1.0
+STOP_SECONDS = 30.0  # how long close() waits for a load in progress to end
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -130,17 +144,81 @@ class OpenIndex:
 
 
 class CurrentIndex:
-    """The current generation of one index folder, shared by the threads of a worker."""
+    """The current generation of one index folder, shared by the threads of a worker.
+    ``prepare`` warms a generation just opened (runs searches on it) before searches use it."""
 
     def __init__(
-        self, store: IndexStore, kept_results: int, ranking: RankingSettings, language: str
+        self,
+        store: IndexStore,
+        kept_results: int,
+        ranking: RankingSettings,
+        language: str,
+        prepare: Callable[[OpenIndex], None] = lambda _opened: None,
     ) -> None:
         self.store = store
         self.kept_results = kept_results
         self.ranking = ranking
         self.language = language
+        self.prepare = prepare
+        self.loads: Counter[str] = Counter()  # "before_requests", "on_requests"
         self._open: OpenIndex | None = None
         self._lock = threading.Lock()
+        self._follower: threading.Thread | None = None
+        self._replaced: list[OpenIndex] = []  # switched from by load(), to retire
+        self._stopped = threading.Event()
+
+    def load(self) -> str:
+        """Open and warm the current generation unless it is the one open (the postings the
+        one open has decoded, then ``prepare``), and switch to it; its name. IndexMissingError
+        (or SchemaMismatchError) when there is no usable one. The generation replaced is
+        closed by the next call (or ``close()``), not at once: freeing it holds the GIL for
+        milliseconds, which the first searches on the new one would wait for."""
+        with self._lock:
+            self._retire_replaced()
+            served = self._open
+        if served is not None and self.store.pointer().get("current") == served.generation:
+            return served.generation
+        opened = self._open_current(time.monotonic())
+        try:
+            if served is not None:
+                opened.postings.warm_like(served.postings)
+            self.prepare(opened)
+        except BaseException:
+            opened.close()
+            raise
+        with self._lock:
+            previous, self._open = self._open, opened
+            self.loads["before_requests"] += 1
+            if previous is not None:
+                self._replaced.append(previous)
+        return opened.generation
+
+    def _retire_replaced(self) -> None:
+        """Retire the generations ``load`` replaced (called under the lock)."""
+        while self._replaced:
+            self._retire(self._replaced.pop())
+
+    def follow(self) -> None:
+        """From now on a thread of this process loads each new generation (``load()`` every
+        ``REFRESH_SECONDS``) and searches no longer check the pointer; ``close()`` stops it."""
+        with self._lock:
+            if self._follower is not None:
+                return
+            self._follower = threading.Thread(
+                target=self._follow, name="newsindex-generations", daemon=True
+            )
+        self._follower.start()
+
+    def _follow(self) -> None:
+        said = ""  # the last failure logged: a missing index is said once, not every second
+        while not self._stopped.wait(REFRESH_SECONDS):
+            try:
+                self.load()
+                said = ""
+            except Exception as error:  # searches report it too; try again later
+                if str(error) != said:
+                    log.warning("could not load the current index generation: %s", error)
+                    said = str(error)
 
     @contextmanager
     def using(self) -> Iterator[OpenIndex]:
@@ -155,7 +233,13 @@ class CurrentIndex:
                     opened.close()
 
     def close(self) -> None:
+        """Stop following (waiting for a load in progress) and close what is open."""
+        self._stopped.set()
+        follower = self._follower
+        if follower is not None and follower is not threading.current_thread():
+            follower.join(STOP_SECONDS)
         with self._lock:
+            self._retire_replaced()
             if self._open is not None:
                 self._retire(self._open)
                 self._open = None
@@ -163,12 +247,14 @@ class CurrentIndex:
     def _acquire(self) -> OpenIndex:
         with self._lock:
             now = time.monotonic()
-            if self._open is None:
+            if self._open is None:  # nothing loaded yet (or no index when it was tried)
                 self._open = self._open_current(now)
-            elif now - self._open.checked_at >= REFRESH_SECONDS:
+                self.loads["on_requests"] += 1
+            elif now - self._open.checked_at >= REFRESH_SECONDS and self._follower is None:
                 self._open.checked_at = now
                 if self.store.pointer().get("current") != self._open.generation:
                     previous, self._open = self._open, self._open_current(now)
+                    self.loads["on_requests"] += 1
                     self._retire(previous)
             self._open.users += 1
             return self._open

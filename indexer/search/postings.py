@@ -9,8 +9,10 @@ documents, which are a ``DocSet`` as they come, and the term frequencies.
 
 from __future__ import annotations
 
+import time
 from array import array
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -54,6 +56,17 @@ class TermPostings:
         return self._positions.get(
             (fieldname, text), lambda: self._decode_positions(fieldname, text)
         )
+
+    def warm_like(self, earlier: TermPostings) -> None:
+        """Decode the terms (and positions) ``earlier``, an earlier generation's, holds, in the
+        order it used them: a new generation starts as warm as the one it replaces. Called from
+        a background thread, it lets the searches of the worker run between terms."""
+        for key in earlier._postings.keys():
+            self.get(*cast(tuple[str, str], key))
+            time.sleep(0)  # let a search of the worker's other thread have the GIL
+        for key in earlier._positions.keys():
+            self.position_keys(*cast(tuple[str, str], key))
+            time.sleep(0)
 
     def length_norms(self, fieldname: str, k1: float, b: float) -> np.ndarray:
         """BM25's k1 * (1 - b + b * length / average length) of every document, computed once."""

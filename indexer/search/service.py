@@ -1,7 +1,9 @@
 """The search API: ranked, filtered, faceted, highlighted results from the current index.
 
 ``SearchService`` is what the web app and ``indexer search`` use. It searches the generation
-``open_index.CurrentIndex`` holds open, which follows new generations within a second.
+``open_index.CurrentIndex`` holds open, which follows new generations within a second: in a web
+worker (``follow()``) a thread loads and warms each one beside the one in use; elsewhere the
+first search after a change loads it.
 
 Ranking is BM25F over title, teaser and body (weights in ``schema.SEARCH_FIELD_BOOSTS``). There is
 no recency prior in the score: archives span decades and a story from 1987 is the right answer to a
@@ -58,6 +60,7 @@ from indexer.search.results import (
 )
 from indexer.search.snippets import marked_html, snippet_html, teaser_html
 from indexer.search.suggest import suggest_spelling
+from indexer.search.warm_up import warm_up_requests
 
 TIME_LIMIT_SECONDS = 2.0
 MAX_VERSIONS = 100  # of a story, listed on an article's page
@@ -83,7 +86,9 @@ class SearchService:
     def __init__(self, settings: Settings, ranking: RankingSettings = DEFAULT_RANKING) -> None:
         """``ranking`` replaces the measured ranking choices (``bench relevance`` compares)."""
         store = IndexStore(settings.index_dir)
-        self.current = CurrentIndex(store, settings.result_cache, ranking, settings.language)
+        self.current = CurrentIndex(
+            store, settings.result_cache, ranking, settings.language, prepare=_warm
+        )
 
     def search(self, request: SearchRequest) -> SearchResults:
         started = time.perf_counter()
@@ -114,14 +119,27 @@ class SearchService:
             return _article_view(opened, article_id, q)
 
     def warm_up(self) -> bool:
-        """Open the current index and load what searches read of it, so that the first search
-        does not wait for it (gunicorn calls this as a worker starts); False when there is no
-        usable index yet (the first search will say why)."""
+        """Open the current generation, load what searches read of it and run a few searches
+        on it (``warm_up.warm_up_requests``), so that the first search does not wait for any of
+        it (gunicorn's ``post_worker_init`` calls this, through ``webui.warm_up``, before the
+        worker takes requests); False when there is no usable index yet (the first search will
+        say why)."""
         try:
-            with self.current.using():
-                return True
+            self.current.load()
         except NewsindexError:
             return False
+        return True
+
+    def follow(self) -> None:
+        """Load and warm each new generation in a thread of this process, beside the one in
+        use, and then switch to it: searches never wait for a load (``close()`` stops it)."""
+        self.current.follow()
+
+    def loads(self) -> dict[str, int]:
+        """How many generations were loaded ``before_requests`` (by ``warm_up`` or the thread
+        of ``follow``) and ``on_requests`` (by a search that found none loaded or, when not
+        following, a new one)."""
+        return {key: self.current.loads[key] for key in ("before_requests", "on_requests")}
 
     def generation_served(self) -> Generation:
         """The generation searches use now, with its manifest (following a new one as they do);
@@ -148,6 +166,15 @@ class SearchService:
 
     def close(self) -> None:
         self.current.close()
+
+
+def _warm(opened: OpenIndex) -> None:
+    """Run the warm-up searches on a generation just opened (nothing kept of their results)."""
+    for request in warm_up_requests(opened):
+        try:
+            _search(opened, request, Deadline(TIME_LIMIT_SECONDS))
+        except NewsindexError:  # a warm-up search refused (time limit): warm enough
+            continue
 
 
 def _article_view(opened: OpenIndex, article_id: str, q: str) -> ArticleView:
