@@ -159,5 +159,6 @@ def opensearch():
             (public_url("assets.favicon"), "image/x-icon", 16),
         ],
         itself=public_url("pages.opensearch"),
+        suggestions=public_url("suggestions.suggest"),
     )
     return Response(document, mimetype=feeds.OPENSEARCH_TYPE)

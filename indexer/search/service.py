@@ -104,6 +104,12 @@ class SearchService:
         with self.current.using() as opened:
             return _article_view(opened, article_id, q)
 
+    def complete(self, prefix: str) -> list[str]:
+        """At most eight of the archive's phrases that start with ``prefix``, the most used
+        first (``completion``); QueryError for a prefix too long to be typed."""
+        with self.current.using() as opened:
+            return opened.completions.complete(prefix)
+
     def warm_up(self) -> bool:
         """Open the current index and load what searches read of it, so that the first search
         does not wait for it (gunicorn calls this as a worker starts); False when there is no
