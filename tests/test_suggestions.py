@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from hostile_strings import INJECTIONS
 
-from conftest import app_for, article, close_app, write_jsonl
+from conftest import SAMPLES, app_for, article, close_app, write_jsonl
 from indexer.config import load_settings
 from indexer.index.build import rebuild_index
 from indexer.index.update import delete_articles, update_index
@@ -165,3 +165,15 @@ def suggestions_of(index_dir: Path, prefix: str) -> list[str]:
         return suggest(application.test_client(), prefix)
     finally:
         close_app(application)
+
+
+@pytest.mark.parametrize("damaged", ["suggestions-*.npz", "sentences-*.json"])
+def test_check_reports_a_generation_without_its_phrases_or_sentences(
+    indexer, index_dir, damaged
+) -> None:
+    indexer("rebuild", str(SAMPLES))
+    assert indexer("check").exit_code == 0
+    (path,) = (index_dir / "gen-000001").glob(damaged)
+    path.write_bytes(b"not what was written")
+    result = indexer("check")
+    assert result.exit_code == 1 and damaged in result.stderr and "indexer rebuild" in result.stderr
