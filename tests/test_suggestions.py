@@ -152,7 +152,7 @@ def test_update_adds_phrases_and_delete_takes_away_those_found_no_more(tmp_path)
         for n in range(3)
     ]
     update_index(settings, [str(write_jsonl(tmp_path / "b.jsonl", news))])
-    assert "tulip bulbs" in suggestions_of(settings.index_dir, "tulip")
+    assert any(c.startswith("tulip bulbs") for c in suggestions_of(settings.index_dir, "tulip b"))
     assert "zebra crossings" in suggestions_of(settings.index_dir, "zeb")
     delete_articles(settings, ["t-8", "t-9"])  # the zebra crossings' articles
     assert "zebra crossings" not in suggestions_of(settings.index_dir, "zeb")

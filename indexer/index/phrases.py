@@ -4,10 +4,10 @@ Mined at ``indexer rebuild`` from each article's headline and opening, one langu
 
 - phrases of two and three words that go together more often than their words' frequencies
   explain (NLTK's ``BigramCollocationFinder`` and ``TrigramCollocationFinder``, scored by
-  Dunning's likelihood ratio, kept above ``MIN_LIKELIHOOD``), seen at least ``MIN_COUNT``
-  times, never starting or ending with a stop word, one of the language's most frequent words
-  or a word headlines shun ("said it has", "interest rates would" are no phrases), never
-  across punctuation;
+  pointwise mutual information, kept from ``MIN_PMI``), seen at least ``MIN_COUNT`` times (the
+  floor that keeps PMI from favouring chance pairs of rare words), never starting or ending
+  with a stop word, a word as common as ``FREQUENT_SHARE`` of the text or a word headlines
+  shun ("said it has" is no phrase), never across punctuation;
 - the words of headlines seen at least ``MIN_COUNT`` times: the names and subjects of the news.
 
 Text written without spaces (Chinese, Japanese) is mined as characters, so its phrases are the
@@ -33,8 +33,8 @@ from indexer.analysis.scripts import CJK_CLASS
 from indexer.analysis.word_lists import stop_words
 
 MIN_COUNT = 3  # the frequency floor of a phrase or headline word
-MIN_LIKELIHOOD = 10.83  # Dunning's log-likelihood ratio at p < 0.001 (chi-square, 1 df)
-OPENING_CHARS = 600  # of each body, mined with its headline
+MIN_PMI = 3.0  # bits: the words go together at least 8 times as often as chance explains
+OPENING_CHARS = 400  # of each body, mined with its headline
 FREQUENT_SHARE = 0.003  # a word this common ("said", "mln") starts or ends no phrase...
 FREQUENT_FROM = 500  # ... once seen this often (a small archive's common words are its subjects)
 SHUNNED_FROM = 50  # a word seen this often that headlines shun starts or ends no phrase
@@ -99,13 +99,9 @@ class _NgramCounts:
     """The words of a text as numbers, and its n-grams counted (numpy)."""
 
     def __init__(self, words: list[str]) -> None:
-        vocabulary: dict[str, int] = {BREAK: 0}
-        self.ids = np.fromiter(
-            (vocabulary.setdefault(word, len(vocabulary)) for word in words),
-            dtype=np.int64,
-            count=len(words),
-        )
-        self.words = list(vocabulary)
+        self.words = list(dict.fromkeys([BREAK, *words]))  # BREAK is number 0
+        vocabulary = {word: number for number, word in enumerate(self.words)}
+        self.ids = np.fromiter(map(vocabulary.__getitem__, words), np.int64, len(words))
         self.vocabulary = vocabulary
         self.word_counts = np.bincount(self.ids, minlength=len(self.words))
         self.word_fd = FreqDist(dict(zip(self.words, self.word_counts.tolist(), strict=True)))
@@ -140,27 +136,33 @@ class _NgramCounts:
         return [self.words[n] for n in frequent if self.words[n] not in excluded]
 
     def collocations(self, edge: np.ndarray) -> list[tuple[tuple[str, ...], int]]:
-        """Bigrams and trigrams above the floor and MIN_LIKELIHOOD, with their counts."""
+        """Bigrams and trigrams above the floor and MIN_PMI, with their counts."""
         bigrams, bigram_counts = self._counted(self._keys((0, 1)), 2)
         trigrams, trigram_counts = self._counted(self._keys((0, 1, 2)), 3)
         wildcards, wildcard_counts = self._counted(self._keys((0, 2)), 2)
-        bigram_fd = self._fd(bigrams, bigram_counts, np.ones(len(bigram_counts), dtype=bool))
         inside = ~edge[bigrams[0]] & ~edge[bigrams[1]]
         bigram_finder = BigramCollocationFinder(
             self.word_fd, self._fd(bigrams, bigram_counts, inside)
         )
-        wildcard_fd = self._fd(wildcards, wildcard_counts, np.ones(len(wildcards[0]), dtype=bool))
         inside = ~edge[trigrams[0]] & ~edge[trigrams[2]]
+        first, middle, last = (column[inside] for column in trigrams)
+        size = len(self.words)
+        pairs = bigrams[0] * size + bigrams[1]  # the scoring of the trigrams reads these only:
+        needed = np.isin(pairs, np.concatenate([first * size + middle, middle * size + last]))
+        apart = np.isin(wildcards[0] * size + wildcards[1], first * size + last)
         trigram_finder = TrigramCollocationFinder(
-            self.word_fd, bigram_fd, wildcard_fd, self._fd(trigrams, trigram_counts, inside)
+            self.word_fd,
+            self._fd(bigrams, bigram_counts, needed),
+            self._fd(wildcards, wildcard_counts, apart),
+            self._fd(trigrams, trigram_counts, inside),
         )
         found = []
         for finder, measure in (
-            (bigram_finder, BigramAssocMeasures.likelihood_ratio),
-            (trigram_finder, TrigramAssocMeasures.likelihood_ratio),
+            (bigram_finder, BigramAssocMeasures.pmi),
+            (trigram_finder, TrigramAssocMeasures.pmi),
         ):
             for gram, score in finder.score_ngrams(measure):
-                if score >= MIN_LIKELIHOOD:
+                if score >= MIN_PMI:
                     found.append((gram, finder.ngram_fd[gram]))
         return found
 

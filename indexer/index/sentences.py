@@ -26,7 +26,7 @@ from indexer.errors import IndexCheckError
 from indexer.ingest.articles import TEASER_LENGTH, ArticleRecord, derive_teaser
 
 SENTENCES_FILES = "sentences-*.json"  # one per generation, named by its content
-TRAINING_CHARS = 600_000  # of each language's opening paragraphs (training reads ~0.5 MB/s)
+TRAINING_CHARS = 300_000  # of each language's opening paragraphs (training reads ~0.3 MB/s)
 OPENING_CHARS = 1000  # of each body, read for training
 MIN_TRAINING_CHARS = 20_000  # a language with less text is cut with an untrained model
 LOOK_AHEAD = 80  # characters read past the limit: Punkt decides a boundary by the next word
