@@ -94,12 +94,14 @@ class SuggestionTable:
     def changed(
         self, added: list[Phrase], gone_words: set[str], searcher: Searcher, schema: Any
     ) -> SuggestionTable:
-        """The table with the phrases ``added``, without those that have a word of
-        ``gone_words`` (of articles that went away) and that ``searcher`` no longer finds."""
+        """The table with the phrases ``added``, without those that ``searcher`` no longer
+        finds. Only a phrase all of whose words are among ``gone_words`` (the words of the
+        articles that went away) can have been in those articles alone: only those are
+        searched for."""
         kept = [
             phrase
             for phrase in self.entries()
-            if gone_words.isdisjoint(_words(phrase)) or finds(searcher, schema, phrase)
+            if not _words(phrase) <= gone_words or finds(searcher, schema, phrase)
         ]
         return SuggestionTable.of(kept + added)
 
