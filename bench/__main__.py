@@ -4,8 +4,9 @@ of real pages (see ``bench.page_facts``) and ``python -m bench relevance`` the
 ranking evaluation (see ``bench.relevance``); ``python -m bench stories`` measures stories (see
 ``bench.stories``), ``python -m bench flood`` a reader under a flood (see ``bench.flood``),
 ``python -m bench warm-up`` times the first search after a new index (see
-``bench.first_search``) and ``python -m bench request-cost`` what the request around a search
-costs (see ``bench.request_cost``)."""
+``bench.first_search``), ``python -m bench request-cost`` what the request around a search
+costs (see ``bench.request_cost``) and ``python -m bench suggest`` suggestions, teasers and
+spelling (see ``bench.suggestions``)."""
 
 import sys
 
@@ -48,6 +49,11 @@ if sys.argv[1:2] == ["flood"]:
     from bench.flood import main as flood_main
 
     raise SystemExit(flood_main(sys.argv[2:]))
+
+if sys.argv[1:2] == ["suggest"]:
+    from bench.suggestions import main as suggest_main
+
+    raise SystemExit(suggest_main(sys.argv[2:]))
 
 from bench.run import main  # noqa: E402
 

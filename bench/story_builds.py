@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -50,6 +51,7 @@ def compare_builds(
         "baseline": summarize(runs["baseline"]),
         "current": summarize(runs["current"]),
         "ratio_wall": _ratio(runs, "wall_seconds"),
+        "ratio_cpu": _ratio(runs, "cpu_seconds"),
         "ratio_rebuild": _ratio(runs, "rebuild_seconds"),
         "ratio_size": _ratio(runs, "generation_mb"),
         "ratio_wall_fastest": _fastest(runs["current"]) / _fastest(runs["baseline"]),
@@ -97,9 +99,10 @@ def timed_rebuild(root: Path, sources: Sequence[Path], index_dir: Path) -> dict[
     shutil.rmtree(index_dir, ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(root), "NEWSINDEX_INDEX_DIR": str(index_dir)}
     command = [sys.executable, "-c", _REBUILD, "rebuild", "--json", *map(str, sources)]
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu_seconds()
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
+    cpu = _children_cpu_seconds() - cpu_before  # the rebuild's and its writing processes'
     if done.returncode != 0:
         raise RuntimeError(f"rebuild by {root} failed:\n{done.stderr[-2000:]}")
     summary = json.loads(done.stdout.strip().splitlines()[-1])
@@ -107,6 +110,7 @@ def timed_rebuild(root: Path, sources: Sequence[Path], index_dir: Path) -> dict[
     manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
     run = {
         "wall_seconds": wall,
+        "cpu_seconds": cpu,
         "rebuild_seconds": summary["seconds"],
         "articles": summary["indexed"],
         "schema_version": manifest.get("schema_version"),
@@ -114,6 +118,13 @@ def timed_rebuild(root: Path, sources: Sequence[Path], index_dir: Path) -> dict[
     }
     shutil.rmtree(index_dir, ignore_errors=True)
     return run
+
+
+def _children_cpu_seconds() -> float:
+    """CPU seconds of the ended child processes (and theirs): unlike wall time, barely moved
+    by other work on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def folder_bytes(folder: Path) -> int:
@@ -126,6 +137,7 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "articles": runs[0]["articles"],
         "schema_version": runs[0]["schema_version"],
         "wall_seconds": _median(runs, "wall_seconds"),
+        "cpu_seconds": _median(runs, "cpu_seconds"),
         "rebuild_seconds": _median(runs, "rebuild_seconds"),
         "generation_mb": _median(runs, "generation_mb"),
         "runs_wall_seconds": [run["wall_seconds"] for run in runs],

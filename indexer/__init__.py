@@ -39,6 +39,10 @@ text analysis all three share:
     ``bulk_writer``      a rebuild's writer: postings in memory, a segment per process
     ``stories``          near-duplicate articles grouped into stories (MinHash LSH)
     ``story_table``      each generation's table of stories; an update's articles grouped
+    ``archive_text``     what a rebuild learns from the text with NLTK: sentences, phrases
+    ``sentences``        sentence ends learned by Punkt; the teasers they cut
+    ``phrases``          the archive's phrases (NLTK collocations) and headline words
+    ``suggestion_table`` each generation's phrases to complete (``suggestions-<hash>.npz``)
     ``build``            rebuild: read, write a new generation, check it, switch
     ``update``           update and delete: a new generation derived from the current one
     ``store``            generations on disk, the atomic switch, the write lock
@@ -68,6 +72,7 @@ text analysis all three share:
     ``related``       more like this
     ``snippets``      highlighting
     ``suggest``       did you mean
+    ``completion``    a typed prefix completed to the archive's phrases
     ``deadline``      a search's time limit
     ``warm_up``       the searches that warm a generation before it is switched to
 

@@ -158,8 +158,11 @@ class Nginx:
         """nginx's command, its configuration written around the project's site, and the site's
         files exported for it as an operator exports them (deploy/export_assets.py)."""
         assets_root = self.workdir / "www"
+        # The files of this tree, as its nodes serve them (gunicorn runs from the project
+        # folder): not those of wherever the Python environment has newsindex installed.
+        env = {"PYTHONPATH": str(PROJECT_ROOT)}
         exported = run_to_end(
-            [sys.executable, str(DEPLOY / "export_assets.py"), str(assets_root)], {}, timeout=60
+            [sys.executable, str(DEPLOY / "export_assets.py"), str(assets_root)], env, timeout=60
         )
         assert exported.returncode == 0, exported.stderr
         ports = [node.port for node in self.nodes]

@@ -5,6 +5,8 @@ Kept in one place so that every test of escaping uses the same set, and a new tr
 
 from __future__ import annotations
 
+import re
+
 SCRIPT = "<script>alert(1)</script>"
 IMG_BREAKOUT = '"><img src=x onerror=alert(1)>'
 JAVASCRIPT_URL = "javascript:alert(1)"
@@ -73,3 +75,12 @@ TRAVERSAL_PATHS = [
     "/assets/site.css/../../../newsindex.toml",
     "/assets/..%2fstatic%2fsite.css",
 ]
+
+
+# The one script a page loads, the search box's suggestions: never anything a request or an
+# article put there. ``without_site_script(page)`` is the page as injections are looked for in.
+SITE_SCRIPT = re.compile(r'<script src="/assets/suggest\.[0-9a-f]{10}\.js" defer></script>')
+
+
+def without_site_script(page: str) -> str:
+    return SITE_SCRIPT.sub("", page)

@@ -37,6 +37,7 @@ from hostile_strings import (
     MARKUP_URLS,
     TRAVERSAL_PATHS,
     UNSAFE_URLS,
+    without_site_script,
 )
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
@@ -143,7 +144,7 @@ def assert_json_answer(response) -> None:
 def assert_page_answer(response) -> None:
     assert response.status_code in (200, 400), response.status_code
     text = response.get_data(as_text=True)
-    assert response.mimetype == "text/html" and "<script" not in text.lower()
+    assert response.mimetype == "text/html" and "<script" not in without_site_script(text).lower()
     assert "Traceback" not in text
 
 
@@ -424,7 +425,8 @@ def assert_hostile_index_renders(index_dir: Path, goods: list[dict]) -> None:
                 timed_get(client, "/api/articles/" + quote(hit["id"], safe="")).status_code == 200
             )
             page = timed_get(client, "/article/" + quote(hit["id"], safe=""))
-            assert page.status_code == 200 and "<script" not in page.get_data(as_text=True)
+            text = without_site_script(page.get_data(as_text=True))
+            assert page.status_code == 200 and "<script" not in text
         ids = {hit["id"] for hit in listing.json["results"]}
         assert {record["id"] for record in goods} <= ids
         assert_page_answer(timed_get(client, "/?per_page=100"))
@@ -579,8 +581,8 @@ def assert_html_is_escaped(text: str) -> None:
     for trick in INJECTIONS:
         if "<" in trick:
             assert trick not in text and trick.lower() not in text.lower(), trick
-    assert "<script" not in text.lower() and "<x>" not in text
-    page = parse_html(text)
+    assert "<script" not in without_site_script(text).lower() and "<x>" not in text
+    page = parse_html(without_site_script(text))
     for tag, attributes in page.tags:
         assert tag not in ("script", "iframe", "object", "embed", "x"), tag
         assert not any(name.startswith("on") for name in attributes), (tag, attributes)

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, Response
 
 from indexer.config import load_settings
-from webui import api, assets, errors, metrics, pages
+from webui import api, assets, errors, metrics, pages, suggestions
 from webui.metrics import WARM_UP_ENVIRON
 from webui.search_data import SEARCH_SERVICE_KEY, search_service
 
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(metrics.blueprint)
+    app.register_blueprint(suggestions.blueprint)
     assets.register(app)
     errors.register(app)
     app.after_request(_add_security_headers)

@@ -60,4 +60,4 @@ def _unexpected_error(error: Exception) -> ErrorReply:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/suggest")

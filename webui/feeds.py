@@ -19,6 +19,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
 ATOM_TYPE = "application/atom+xml"
 OPENSEARCH_TYPE = "application/opensearchdescription+xml"
+SUGGESTIONS_TYPE = "application/x-suggestions+json"
 SITE_NAME = "newsindex"
 SITE_DESCRIPTION = "Search the newsindex archive of news articles by words, section and date."
 # Characters XML 1.0 cannot carry at all, even escaped.
@@ -41,12 +42,18 @@ class FeedLinks:
 
 
 def opensearch_description(
-    search_page: str, feed: str, icons: list[tuple[str, str, int]], itself: str
+    search_page: str,
+    feed: str,
+    icons: list[tuple[str, str, int]],
+    itself: str,
+    suggestions: str = "",
 ) -> bytes:
-    """The OpenSearch 1.1 description: templates for the HTML page and the Atom feed.
+    """The OpenSearch 1.1 description: templates for the HTML page, the Atom feed and the
+    suggestions as one types (OpenSearch Suggestions 1.0).
 
-    URLs are absolute; ``search_page`` and ``feed`` without a query string; ``icons`` are
-    (url, type, size) of square raster icons (browsers take PNG or ICO, not SVG)."""
+    URLs are absolute; ``search_page``, ``feed`` and ``suggestions`` without a query string;
+    ``icons`` are (url, type, size) of square raster icons (browsers take PNG or ICO, not
+    SVG)."""
     root = ElementTree.Element("OpenSearchDescription", xmlns=OPENSEARCH_NS)
     _add(root, "ShortName", SITE_NAME)
     _add(root, "Description", SITE_DESCRIPTION)
@@ -57,6 +64,9 @@ def opensearch_description(
         template = base + "?q={searchTerms}&page={startPage?}"
         _add(root, "Url", None, type=url_type, template=template)
     _add(root, "Url", None, type=OPENSEARCH_TYPE, rel="self", template=itself)
+    if suggestions:
+        template = suggestions + "?q={searchTerms}"
+        _add(root, "Url", None, type=SUGGESTIONS_TYPE, template=template)
     for url, image_type, size in icons:
         _add(root, "Image", url, type=image_type, width=str(size), height=str(size))
     _add(root, "Query", None, role="example", searchTerms="election")

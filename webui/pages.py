@@ -160,5 +160,6 @@ def opensearch() -> Response:
             (public_url("assets.favicon"), "image/x-icon", 16),
         ],
         itself=public_url("pages.opensearch"),
+        suggestions=public_url("suggestions.suggest"),
     )
     return Response(document, mimetype=feeds.OPENSEARCH_TYPE)

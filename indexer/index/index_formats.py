@@ -9,6 +9,8 @@
 - A field's length: Whoosh's one byte per document and field (``length_to_byte``), read back
   through its table (``byte_to_length``).
 - A term: UTF-8 bytes as Whoosh stores it, or text as a query may hold it.
+- A list of texts in a generation's own files (the table of stories, the suggestions): UTF-8,
+  joined by ``\x1f``, as an array of bytes that ``np.savez`` keeps without pickling.
 
 ``tests/test_index_formats.py`` round-trips each, against Whoosh's own readers where Whoosh
 reads them too, and checks that no other module packs or unpacks them.
@@ -91,3 +93,16 @@ def length_byte(length: int) -> int:
 def term_text(term: str | bytes) -> str:
     """A term as text, from the UTF-8 bytes Whoosh stores or from text."""
     return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+TEXTS_SEPARATOR = "\x1f"
+
+
+def packed_texts(texts: list[str]) -> np.ndarray:
+    """``texts`` as one array of bytes (none may hold ``TEXTS_SEPARATOR``)."""
+    return np.frombuffer(TEXTS_SEPARATOR.join(texts).encode("utf-8"), dtype=np.uint8)
+
+
+def unpacked_texts(packed: np.ndarray) -> list[str]:
+    text = packed.tobytes().decode("utf-8")
+    return text.split(TEXTS_SEPARATOR) if text else []

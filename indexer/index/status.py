@@ -13,8 +13,10 @@ from whoosh import index as whoosh_index
 from indexer.config import Settings
 from indexer.errors import IndexCheckError, SchemaMismatchError
 from indexer.index.schema import require_schema_version
+from indexer.index.sentences import SentenceModels
 from indexer.index.store import Generation, IndexStore, Manifest
 from indexer.index.story_table import StoryTable
+from indexer.index.suggestion_table import SuggestionTable
 from indexer.ingest.fetch import SourceState, SourceStates
 
 
@@ -93,7 +95,20 @@ def check_index(settings: Settings) -> CheckReport:
         return report
     report.problems.extend(manifest_disagreements(facts, current.manifest))
     report.problems.extend(_story_table_problems(current.path, facts["articles"]))
+    report.problems.extend(_archive_text_problems(current.path))
     return report
+
+
+def _archive_text_problems(path: Path) -> list[str]:
+    """The generation's suggestions and sentence models (``archive_text``) are there and
+    readable."""
+    problems = []
+    for load in (SuggestionTable.load, SentenceModels.load):
+        try:
+            load(path)
+        except IndexCheckError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def _story_table_problems(path: Path, articles: int) -> list[str]:

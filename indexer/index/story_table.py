@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.errors import IndexCheckError
+from indexer.index.index_formats import packed_texts, unpacked_texts
 from indexer.index.stories import (
     BANDS,
     ROWS,
@@ -28,7 +29,6 @@ from indexer.index.whoosh_types import Searcher
 from indexer.ingest.articles import ArticleRecord
 
 STORIES_FILES = "stories-*.npz"  # one per generation, named by its content
-_SEPARATOR = "\x1f"
 _SCHEME = [1, SHINGLE_WORDS, BANDS, ROWS]  # how band keys are made: an update must make the same
 
 
@@ -49,7 +49,7 @@ class StoryTable:
         try:
             (path,) = folder.glob(STORIES_FILES)
             with np.load(path, allow_pickle=False) as saved:
-                ids, stories = _texts(saved["ids"]), _texts(saved["stories"])
+                ids, stories = unpacked_texts(saved["ids"]), unpacked_texts(saved["stories"])
                 keys, scheme = saved["keys"], saved["scheme"].tolist()
         except (OSError, ValueError, KeyError) as exc:
             raise IndexCheckError(
@@ -69,8 +69,8 @@ class StoryTable:
         content = io.BytesIO()
         np.savez(
             content,
-            ids=_packed(self.ids),
-            stories=_packed(self.stories),
+            ids=packed_texts(self.ids),
+            stories=packed_texts(self.stories),
             keys=self.keys,
             scheme=np.array(_SCHEME),
         )
@@ -92,15 +92,6 @@ class StoryTable:
             [self.stories[row] for row in kept] + [story for _id, story, _k in added],
             np.concatenate([self.keys[kept], *(k.reshape(1, BANDS) for _i, _s, k in added)]),
         )
-
-
-def _packed(texts: list[str]) -> np.ndarray:
-    return np.frombuffer(_SEPARATOR.join(texts).encode("utf-8"), dtype=np.uint8)
-
-
-def _texts(packed: np.ndarray) -> list[str]:
-    text = packed.tobytes().decode("utf-8")
-    return text.split(_SEPARATOR) if text else []
 
 
 class IndexStories:

@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 
 from indexer.config import Settings
 from indexer.errors import SourceError
+from indexer.index.archive_text import article_languages, article_phrases
 from indexer.index.build import (
     RebuildSummary,
     declared_types,
@@ -33,8 +34,10 @@ from indexer.index.build import (
 from indexer.index.bulk_writer import Progress
 from indexer.index.documents import document_fields
 from indexer.index.schema import require_schema_version
+from indexer.index.sentences import SentenceModels
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
 from indexer.index.story_table import STORIES_FILES, IndexStories, StoryTable
+from indexer.index.suggestion_table import SUGGESTIONS_FILES, SuggestionTable, words_of_articles
 from indexer.index.whoosh_internals import NewsCodec
 from indexer.index.whoosh_types import IndexWriter
 from indexer.ingest.articles import ArticleRecord
@@ -114,6 +117,8 @@ def update_index(
         )
         if articles or not report.unchanged_sources:
             refuse_unusable(articles, report, strict)
+            sentences = SentenceModels.load(store.current().path)  # the rebuild's
+            articles = sentences.with_teasers(articles, article_languages(articles))
 
         def apply(writer: IndexWriter, stories: IndexStories) -> Change:
             changed = _apply_articles(writer, stories, articles, summary)
@@ -211,6 +216,7 @@ def _derive_generation(
             before = searcher.doc_count()
             stories = IndexStories(searcher, table)
             change = apply(writer, stories)
+            gone_words = words_of_articles(searcher, stories.gone)
         if not change:
             writer.cancel()
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -218,6 +224,7 @@ def _derive_generation(
         with translate_os_errors(store.root, "write the new index"):
             writer.commit()
             stories.changed_table().save(build_dir)
+            _save_suggestions(current.path, build_dir, change.written, gone_words)
         expected = before + change.count_delta
         verify_index(build_dir, expected, change.written)
         seconds = time.perf_counter() - started
@@ -230,10 +237,25 @@ def _derive_generation(
         raise
 
 
+def _save_suggestions(
+    current: Path, build_dir: Path, written: list[ArticleRecord], gone_words: set[str]
+) -> None:
+    """The suggestions of the generation in ``current`` changed by an update (``written``:
+    the articles it wrote; ``gone_words``: the words of those it replaced or deleted) into the
+    new generation in ``build_dir``."""
+    table = SuggestionTable.load(current)
+    index = whoosh_index.open_dir(str(build_dir))
+    with index.searcher() as searcher:
+        changed = table.changed(article_phrases(written), gone_words, searcher, index.schema)
+    changed.save(build_dir)
+
+
 def _link_index_files(source: Path, target: Path) -> None:
-    """Hard links to the Whoosh files of ``source`` (never its manifest, lock files or band
-    table of stories: a changed one is written anew)."""
+    """Hard links to the Whoosh files of ``source`` (never its manifest, lock files, band
+    table of stories or suggestions: a changed one is written anew)."""
     for path in source.iterdir():
-        if path.name in _NOT_LINKED or path.name.endswith("LOCK") or path.match(STORIES_FILES):
+        if path.name in _NOT_LINKED or path.name.endswith("LOCK"):
+            continue
+        if path.match(STORIES_FILES) or path.match(SUGGESTIONS_FILES):
             continue
         os.link(path, target / path.name)

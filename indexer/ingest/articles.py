@@ -37,11 +37,14 @@ class ArticleRecord:
     body: str = ""
     tags: tuple[str, ...] = ()
     language: str = ""
+    # the teaser the index cut from the body where the source gave none (its first sentences,
+    # ``indexer.index.sentences``); not part of the article as read, nor of its checksum
+    derived_teaser: str = ""
 
     @property
     def display_teaser(self) -> str:
         """The teaser, or the opening of the body where the article has none."""
-        return self.teaser or derive_teaser(self.body)
+        return self.teaser or self.derived_teaser or derive_teaser(self.body)
 
     @property
     def author(self) -> str:

@@ -35,6 +35,7 @@ from indexer.index.schema import require_schema_version
 from indexer.index.store import IndexStore, ReaderLease
 from indexer.index.whoosh_internals import remember_doc_frequencies
 from indexer.index.whoosh_types import Searcher
+from indexer.search.completion import Completions
 from indexer.search.doctable import DocTable
 from indexer.search.feedback import DocumentWords
 from indexer.search.kept import KeptWithin
@@ -120,6 +121,12 @@ class OpenIndex:
     @property
     def ranking(self) -> RankingSettings:
         return self.scorer.settings
+
+    @cached_property
+    def completions(self) -> Completions:
+        """The phrases the search box completes prefixes to, read on first use (none in a
+        generation written before there were any: ``indexer rebuild`` makes them)."""
+        return Completions.of_generation(self.lease.generation.path)
 
     @cached_property
     def question_stems(self) -> frozenset[str]:

@@ -118,6 +118,12 @@ class SearchService:
         with self.current.using() as opened:
             return _article_view(opened, article_id, q)
 
+    def complete(self, prefix: str) -> list[str]:
+        """At most eight of the archive's phrases that start with ``prefix``, the most used
+        first (``completion``); QueryError for a prefix too long to be typed."""
+        with self.current.using() as opened:
+            return opened.completions.complete(prefix)
+
     def warm_up(self) -> bool:
         """Open the current generation, load what searches read of it and run a few searches
         on it (``warm_up.warm_up_requests``), so that the first search does not wait for any of
@@ -169,7 +175,9 @@ class SearchService:
 
 
 def _warm(opened: OpenIndex) -> None:
-    """Run the warm-up searches on a generation just opened (nothing kept of their results)."""
+    """Run the warm-up searches on a generation just opened (nothing kept of their results),
+    and read the phrases the search box completes to."""
+    opened.completions.complete("a")
     for request in warm_up_requests(opened):
         try:
             _search(opened, request, Deadline(TIME_LIMIT_SECONDS))

@@ -7,16 +7,19 @@ Three cases, as readers know them from the big search engines:
 
 - a word no article has (``electon``, or ``pirces`` in ``oil pirces``) is corrected whatever the
   other words found, if the corrected query finds something;
-- a rare word that is one letter off a word FAR_MORE times as frequent (``goverment``: ten wire
-  stories misspell it, thousands spell it right) is corrected, unless the articles that have it
+- a rare word that is one edit off a word FAR_MORE times as frequent (``goverment``: ten wire
+  stories misspell it, thousands spell it right), or two edits for a word of TWO_EDITS_FROM
+  letters or more (``tarrif``: ``tariff``), is corrected, unless the articles that have it
   write it with a capital letter (a name: ``Marr`` is not a misspelt ``mark``), if the corrected
   query finds MIN_GAIN times as many articles. A rare word is otherwise left alone: ``wool``
   (5 articles) is not a misspelt ``wood`` (88).
 
-A word one edit away (a letter missing, extra, wrong, or two letters swapped) is found by trying
-every such edit against the field's words, held in memory: a fraction of a millisecond, where
-Whoosh's Levenshtein automaton takes 10 to 20. Only a word that is in no article at all is then
-given Whoosh's search two edits away; a real but rare word is not second-guessed that far.
+A word one edit away (a letter missing, extra, wrong, or two letters swapped: a transposition
+is one edit, as NLTK's Damerau-Levenshtein ``edit_distance`` counts it) is found by trying every
+such edit against the field's words, held in memory: a fraction of a millisecond, where Whoosh's
+Levenshtein automaton takes 10 to 20. Only a word that is in no article at all, or a long one
+with nothing one edit away, is then given Whoosh's search two edits away, its finds compared by
+NLTK's distance; a short real but rare word is not second-guessed that far.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
+
+from nltk.metrics.distance import edit_distance
 
 from indexer.errors import QueryError
 from indexer.index.whoosh_types import Searcher
@@ -38,6 +43,8 @@ FAR_MORE = 25  # a word found in this many times more articles is the word a rar
 RARE_SHARE = 0.002  # a word in at most this share of the articles (or 20 of them) is rare
 NAME_SAMPLE = 10  # articles read to tell whether a rare word is written as a name
 SEARCHED_FIELDS = ("title", "teaser", "body")
+TWO_EDITS_FROM = 6  # letters: a word this long may be two edits off (``tarrif``: ``tariff``)
+CANDIDATES = 10  # of Whoosh's within two edits, compared by NLTK's distance
 _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
 _SENTENCE_END = re.compile(r"[.!?:\"'(\[]\s*$")
 
@@ -58,16 +65,34 @@ class SpellingWords:
 
     def correct(self, word: str) -> str | None:
         """The most frequent word one edit away that starts with the same letter; failing
-        that, for a word in no article, the best of Whoosh's within two edits."""
-        close = {w for w in one_edit_away(word) if w in self.words and w[0] == word[0]}
-        close.discard(word)
+        that, for a word in no article, the closest of Whoosh's within two edits (a
+        transposition counted as one), the most frequent of those."""
+        close = self.close_words(word)
+        frequency = self.searcher.frequency
         if close:
-            frequency = self.searcher.frequency
             return max(sorted(close), key=lambda w: frequency("words", w))
         if self._indexed(word):
             return None
-        found = self.searcher.corrector("words").suggest(word, limit=1, maxdist=2, prefix=1)
-        return found[0] if found else None
+        found = self._whoosh_candidates(word)
+        return min(found, key=lambda w: (edits(word, w), -frequency("words", w)), default=None)
+
+    def close_words(self, word: str) -> set[str]:
+        """The words of the field one edit from ``word`` (a transposition is one) that start
+        with its letter."""
+        close = {w for w in one_edit_away(word) if w in self.words and w[0] == word[0]}
+        close.discard(word)
+        return close
+
+    def two_edits_words(self, word: str) -> set[str]:
+        """The words of the field two edits from ``word`` that start with its letter."""
+        return {w for w in self._whoosh_candidates(word) if edits(word, w) == 2}
+
+    def _whoosh_candidates(self, word: str) -> list[str]:
+        """Words of the field within two edits (Levenshtein's: Whoosh's automaton) of
+        ``word``, starting with its letter."""
+        corrector = self.searcher.corrector("words")
+        found = corrector.suggest(word, limit=CANDIDATES, maxdist=2, prefix=1)
+        return [w for w in found if w != word]
 
     def _indexed(self, word: str) -> bool:
         """Whether a search for ``word`` finds anything (in any searched field)."""
@@ -78,17 +103,21 @@ class SpellingWords:
         return max((count for _field, _term, count in self._postings_of(word)), default=0)
 
     def misspelt(self, word: str) -> str | None:
-        """For a rare word that is found in some articles: the word it misspells, when one a
-        letter off is found in FAR_MORE times as many articles and ``word`` is no name."""
+        """For a rare word that is found in some articles: the word it misspells, when one an
+        edit off (two for a long word) is found in FAR_MORE times as many articles and ``word``
+        is no name."""
         count = self.article_count(word)
         if not 0 < count <= max(20, self.searcher.doc_count() * RARE_SHARE):
             return None
-        close = {w for w in one_edit_away(word) if w in self.words and w[0] == word[0]}
-        close.discard(word)
-        frequent = [w for w in sorted(close) if self.article_count(w) >= FAR_MORE * count]
+        frequent = self._far_more_frequent(self.close_words(word), count)
+        if not frequent and len(word) >= TWO_EDITS_FROM:
+            frequent = self._far_more_frequent(self.two_edits_words(word), count)
         if not frequent or self._written_as_name(word):
             return None
         return max(frequent, key=self.article_count)
+
+    def _far_more_frequent(self, words: set[str], count: int) -> list[str]:
+        return [w for w in sorted(words) if self.article_count(w) >= FAR_MORE * count]
 
     def _written_as_name(self, word: str) -> bool:
         """Whether the articles with ``word`` mostly write it with a capital letter where a
@@ -120,6 +149,12 @@ class SpellingWords:
         for fieldname in SEARCHED_FIELDS:
             for term in word_terms(self.searcher.reader(), fieldname, word):
                 yield fieldname, term, self.searcher.doc_frequency(fieldname, term)
+
+
+def edits(word: str, other: str) -> int:
+    """The edits from ``word`` to ``other``: a letter added, dropped, changed, or two letters
+    swapped (NLTK's Damerau-Levenshtein distance)."""
+    return int(edit_distance(word, other, transpositions=True))
 
 
 def one_edit_away(word: str) -> Iterator[str]:

@@ -1,0 +1,67 @@
+"""What a rebuild learns from the archive's text with NLTK, besides the index itself: where its
+sentences end (``sentences``: the teasers cut from bodies) and the phrases it uses
+(``phrases``: what the search box completes a prefix to). Both are kept in the generation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.analysis.language_id import article_language, primary_language
+from indexer.index.phrases import OPENING_CHARS, LanguageText, Phrase, mine_phrases
+from indexer.index.sentences import OPENING_CHARS as TRAINING_OPENING_CHARS
+from indexer.index.sentences import SentenceModels
+from indexer.index.suggestion_table import SuggestionTable
+from indexer.ingest.articles import ArticleRecord
+
+
+@dataclass
+class ArchiveText:
+    """The sentence models and phrases learned from a rebuild's articles, and the articles with
+    the teasers those models cut."""
+
+    sentences: SentenceModels
+    suggestions: SuggestionTable
+    articles: list[ArticleRecord]
+
+    def save(self, folder: Path) -> None:
+        self.sentences.save(folder)
+        self.suggestions.save(folder)
+
+
+def learn_archive_text(articles: Sequence[ArticleRecord]) -> ArchiveText:
+    """Train the sentence models and mine the phrases of ``articles``."""
+    languages = article_languages(articles)
+    openings: dict[str, list[str]] = defaultdict(list)
+    for article, language in zip(articles, languages, strict=True):
+        if article.body:
+            openings[language].append(article.body[:TRAINING_OPENING_CHARS])
+    sentences = SentenceModels.train(openings)
+    phrases = mine_phrases(language_texts(articles, languages))
+    return ArchiveText(
+        sentences, SuggestionTable.of(phrases), sentences.with_teasers(articles, languages)
+    )
+
+
+def article_phrases(articles: Sequence[ArticleRecord]) -> list[Phrase]:
+    """The phrases of ``articles`` alone (those an update adds)."""
+    return mine_phrases(language_texts(articles, article_languages(articles)))
+
+
+def article_languages(articles: Sequence[ArticleRecord]) -> list[str]:
+    """Each article's primary language code, as the index tells it."""
+    return [primary_language(article_language(article)) for article in articles]
+
+
+def language_texts(
+    articles: Sequence[ArticleRecord], languages: Sequence[str]
+) -> dict[str, LanguageText]:
+    texts: dict[str, LanguageText] = {}
+    for article, language in zip(articles, languages, strict=True):
+        text = texts.setdefault(language, LanguageText([], []))
+        text.titles.append(article.title)
+        text.openings.append(article.body[:OPENING_CHARS] or article.teaser)
+    return texts

@@ -1,0 +1,140 @@
+"""Sentence boundaries learned from the archive, and the teasers they cut.
+
+Where a source gives no teaser, the one shown is the body's first sentence or sentences, up to
+``TEASER_LENGTH`` characters, ending where a sentence ends. Where sentences end is told by NLTK's
+Punkt, trained without labels on the archive's own opening paragraphs at ``indexer rebuild``,
+one model per language with enough text: it learns the language's abbreviations ("U.S.", "Gen.",
+"Jan.") from how their periods are used, none listed by hand, and nothing is downloaded. The
+models are kept in the generation's ``sentences-<hash>.json`` (Punkt's parameters as plain
+data), so ``indexer update`` cuts its new articles' teasers as the rebuild did. Text written
+without spaces (Chinese, Japanese) ends its sentences with its own full stops, cut by a pattern.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
+
+from indexer.errors import IndexCheckError
+from indexer.ingest.articles import TEASER_LENGTH, ArticleRecord, derive_teaser
+
+SENTENCES_FILES = "sentences-*.json"  # one per generation, named by its content
+TRAINING_CHARS = 300_000  # of each language's opening paragraphs (training reads ~0.3 MB/s)
+OPENING_CHARS = 1000  # of each body, read for training
+MIN_TRAINING_CHARS = 20_000  # a language with less text is cut with an untrained model
+LOOK_AHEAD = 80  # characters read past the limit: Punkt decides a boundary by the next word
+_UNSPACED_END = re.compile(r"[。！？]+[」』”）)]*")
+_UNSPACED_LANGUAGES = frozenset({"zh", "ja", "yue", "wuu"})
+_FORMAT = 1
+
+
+class SentenceModels:
+    """Each language's Punkt parameters (by primary language code)."""
+
+    def __init__(self, parameters: dict[str, PunktParameters]) -> None:
+        self.parameters = parameters
+        self._tokenizers: dict[str, PunktSentenceTokenizer] = {}
+
+    @classmethod
+    def train(cls, openings: dict[str, list[str]]) -> SentenceModels:
+        """Models trained on ``openings``: the opening text of bodies, by language."""
+        parameters = {}
+        for language, texts in sorted(openings.items()):
+            sample = _sample(texts)
+            if language in _UNSPACED_LANGUAGES or len(sample) < MIN_TRAINING_CHARS:
+                continue
+            trainer = PunktTrainer()
+            trainer.train(sample, finalize=True)
+            parameters[language] = trainer.get_params()
+        return cls(parameters)
+
+    @classmethod
+    def load(cls, folder: Path) -> SentenceModels:
+        try:
+            (path,) = folder.glob(SENTENCES_FILES)
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if saved.get("format") != _FORMAT:
+                raise ValueError(f"format {saved.get('format')!r}, this newsindex reads {_FORMAT}")
+            models = {lang: _parameters(data) for lang, data in saved["languages"].items()}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexCheckError(
+                f"the index in {folder} has no one readable {SENTENCES_FILES} ({exc}): run "
+                "`indexer rebuild`"
+            ) from exc
+        return cls(models)
+
+    def save(self, folder: Path) -> None:
+        languages = {lang: _plain(params) for lang, params in sorted(self.parameters.items())}
+        content = json.dumps({"format": _FORMAT, "languages": languages}, sort_keys=True)
+        data = content.encode("utf-8")
+        name = hashlib.blake2b(data, digest_size=8).hexdigest()
+        (folder / SENTENCES_FILES.replace("*", name)).write_bytes(data)
+
+    def sentence_ends(self, text: str, language: str) -> list[int]:
+        """The offsets in ``text`` where a sentence ends (its last character's end)."""
+        if language in _UNSPACED_LANGUAGES:
+            return [found.end() for found in _UNSPACED_END.finditer(text)]
+        tokenizer = self._tokenizers.get(language)
+        if tokenizer is None:
+            tokenizer = PunktSentenceTokenizer(self.parameters.get(language, PunktParameters()))
+            self._tokenizers[language] = tokenizer
+        return [end for _start, end in tokenizer.span_tokenize(text)]
+
+    def teaser(self, body: str, language: str, length: int = TEASER_LENGTH) -> str:
+        """The body's first paragraph when it is short; else its first sentences up to
+        ``length`` characters; a longer first sentence cut at a word and marked "…"."""
+        first = body.split("\n\n", 1)[0]
+        if len(first) <= length:
+            return first
+        read = first[: length + LOOK_AHEAD]
+        ends = self.sentence_ends(read, language)
+        if ends and len(read) < len(first):
+            ends = ends[:-1]  # the text was cut: its last sentence may go on past the cut
+        whole = [end for end in ends if end <= length]
+        if whole:
+            return first[: whole[-1]].rstrip()
+        return derive_teaser(first, length)
+
+    def with_teasers(
+        self, articles: Sequence[ArticleRecord], languages: Sequence[str]
+    ) -> list[ArticleRecord]:
+        """``articles``, each without a teaser of its own given the one cut here."""
+        return [
+            replace(article, derived_teaser=self.teaser(article.body, language))
+            if not article.teaser and article.body
+            else article
+            for article, language in zip(articles, languages, strict=True)
+        ]
+
+
+def _sample(texts: list[str]) -> str:
+    """About TRAINING_CHARS of ``texts``, spread over all of them."""
+    total = sum(len(text) for text in texts)
+    step = max(1, round(total / TRAINING_CHARS))
+    return "\n\n".join(texts[::step])
+
+
+def _plain(params: PunktParameters) -> dict[str, Any]:
+    return {
+        "abbrev_types": sorted(params.abbrev_types),
+        "collocations": sorted(list(pair) for pair in params.collocations),
+        "sent_starters": sorted(params.sent_starters),
+        "ortho_context": dict(sorted(params.ortho_context.items())),
+    }
+
+
+def _parameters(data: dict[str, Any]) -> PunktParameters:
+    params = PunktParameters()
+    params.abbrev_types = set(data["abbrev_types"])
+    params.collocations = {tuple(pair) for pair in data["collocations"]}
+    params.sent_starters = set(data["sent_starters"])
+    for word, flags in data["ortho_context"].items():
+        params.ortho_context[word] = int(flags)
+    return params
