@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.analysis.language_id import article_language, primary_language
@@ -34,6 +34,7 @@ class ArchiveText:
 
 def learn_archive_text(articles: Sequence[ArticleRecord]) -> ArchiveText:
     """Train the sentence models and mine the phrases of ``articles``."""
+    articles = with_languages(articles)
     languages = article_languages(articles)
     openings: dict[str, list[str]] = defaultdict(list)
     for article, language in zip(articles, languages, strict=True):
@@ -51,9 +52,18 @@ def article_phrases(articles: Sequence[ArticleRecord]) -> list[Phrase]:
     return mine_phrases(language_texts(articles, article_languages(articles)))
 
 
+def with_languages(articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
+    """``articles``, each with the language the index tells it in (identified here once: the
+    learning, the teasers, the phrases and the writing processes all read it)."""
+    return [replace(a, identified_language=article_language(a)) for a in articles]
+
+
 def article_languages(articles: Sequence[ArticleRecord]) -> list[str]:
     """Each article's primary language code, as the index tells it."""
-    return [primary_language(article_language(article)) for article in articles]
+    return [
+        primary_language(article.identified_language or article_language(article))
+        for article in articles
+    ]
 
 
 def language_texts(

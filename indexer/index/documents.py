@@ -15,7 +15,7 @@ def document_fields(article: ArticleRecord, story: str) -> dict[str, object]:
 
     The text fields get the article's language with their text (``LanguageText``), and store
     the plain text."""
-    language = article_language(article)
+    language = article.identified_language or article_language(article)
     fields: dict[str, object] = {
         "id": article.id,
         "checksum": article.checksum,

@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 
 from indexer.config import Settings
 from indexer.errors import SourceError
-from indexer.index.archive_text import article_languages, article_phrases
+from indexer.index.archive_text import article_languages, article_phrases, with_languages
 from indexer.index.build import (
     RebuildSummary,
     declared_types,
@@ -118,6 +118,7 @@ def update_index(
         if articles or not report.unchanged_sources:
             refuse_unusable(articles, report, strict)
             sentences = SentenceModels.load(store.current().path)  # the rebuild's
+            articles = with_languages(articles)
             articles = sentences.with_teasers(articles, article_languages(articles))
 
         def apply(writer: IndexWriter, stories: IndexStories) -> Change:

@@ -40,6 +40,9 @@ class ArticleRecord:
     # the teaser the index cut from the body where the source gave none (its first sentences,
     # ``indexer.index.sentences``); not part of the article as read, nor of its checksum
     derived_teaser: str = ""
+    # the language the index identified (``indexer.analysis.language_id``), once per rebuild or
+    # update (``indexer.index.archive_text.with_languages``); not part of the checksum either
+    identified_language: str = ""
 
     @property
     def display_teaser(self) -> str:
