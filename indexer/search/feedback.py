@@ -41,9 +41,16 @@ class DocumentWords:
 
     def _read(self, docnum: int) -> Counter[str]:
         stored = self.searcher.stored_fields(docnum)
-        text = "\n".join(str(stored.get(name) or "") for name in TEXT_FIELDS)
-        text = LanguageText(text, stored.get("language", ""))  # in the article's own language
+        title, teaser, body = (str(stored.get(name) or "") for name in ("title", "teaser", "body"))
+        text = LanguageText("\n".join(_as_indexed(title, teaser, body)), stored.get("language", ""))
         return Counter(token.text for token in self.analyzer(text))
+
+
+def _as_indexed(title: str, teaser: str, body: str) -> tuple[str, ...]:
+    """The text fields as the index holds them: a teaser cut from the body where the source
+    gave none is stored for display only, and would count the body's opening twice."""
+    opening = teaser.rstrip(" …")
+    return (title, body) if opening and body.startswith(opening) else (title, teaser, body)
 
 
 def feedback_words(
