@@ -183,6 +183,31 @@ def test_feedback_raises_articles_in_the_words_of_the_best_matches(index_dir) ->
     assert found[0] == found[1] and "yard" not in found[1]
 
 
+LEAD_FILLER = "The hearing went on into the evening and the committee adjourned. " * 5
+LEAD_RECORDS = [
+    {"id": f"strike-{n}", "title": "Keepers strike over pay", "body": "Lighthouse keepers "
+     f"walked out over pay and lanterns at the coast. {LEAD_FILLER} The union spoke of beacons."}
+    for n in (1, 2)
+] + [
+    {"id": "lanterns", "title": "Old lanterns", "body": "The lanterns of the pier, restored."},
+    {"id": "beacons", "title": "Old beacons", "body": "The beacons of the pier, restored."},
+]  # fmt: skip
+
+
+def test_feedback_counts_a_story_s_lead_twice(tmp_path: Path) -> None:
+    """The best matches say 'lanterns' in their lead and 'beacons' once further down: the
+    second pass learns 'lanterns' more, so of two articles alike but for those words the one
+    with 'lanterns' ranks first (counted once each, they would tie)."""
+    source = write_jsonl(tmp_path / "records.jsonl", LEAD_RECORDS)
+    settings = load_settings({"index_dir": tmp_path / "index", "result_cache": 0}, environ={})
+    rebuild_index(settings, [str(source)])
+    query = "lighthouse keepers strike pay coast pier"
+    with SearchService(settings) as service:
+        hits = service.search(SearchRequest.from_params({"q": query, "collapse": "0"})).hits
+    score = {hit.id: hit.score or 0.0 for hit in hits}
+    assert score["lanterns"] > score["beacons"] * 1.01
+
+
 def test_scores_are_bm25f_of_whole_words(sample_settings) -> None:
     """A long query's scores, recomputed from Whoosh's public reader by the formula the README
     gives (no feedback, no proximity: those are tested by their effect above)."""

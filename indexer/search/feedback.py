@@ -23,6 +23,7 @@ from indexer.search.kept import KeptWithin
 from indexer.search.query_words import TEXT_FIELDS, Word
 
 DOCUMENT_WORDS_BUDGET = 2_000_000  # words of read documents kept: a few thousand articles
+LEAD_CHARS = 240  # of a body's first paragraph: its lead, counted twice
 
 
 class DocumentWords:
@@ -42,15 +43,23 @@ class DocumentWords:
     def _read(self, docnum: int) -> Counter[str]:
         stored = self.searcher.stored_fields(docnum)
         title, teaser, body = (str(stored.get(name) or "") for name in ("title", "teaser", "body"))
-        text = LanguageText("\n".join(_as_indexed(title, teaser, body)), stored.get("language", ""))
+        fields = _read_fields(title, teaser, body)
+        text = LanguageText("\n".join(fields), stored.get("language", ""))
         return Counter(token.text for token in self.analyzer(text))
 
 
-def _as_indexed(title: str, teaser: str, body: str) -> tuple[str, ...]:
-    """The text fields as the index holds them: a teaser cut from the body where the source
-    gave none is stored for display only, and would count the body's opening twice."""
+def _read_fields(title: str, teaser: str, body: str) -> tuple[str, ...]:
+    """The text a document's words are counted in: its title, its lead and its body. The lead
+    (the source's teaser, or else the body's first LEAD_CHARS characters to a word) counts
+    twice, as a news story says first what it is about. A teaser cut from the body (at a
+    sentence end) is stored for display only: the lead is the same for every article,
+    however its teaser was cut."""
     opening = teaser.rstrip(" …")
-    return (title, body) if opening and body.startswith(opening) else (title, teaser, body)
+    if opening and not body.startswith(opening):
+        return (title, teaser, body)
+    first = body.split("\n\n", 1)[0]
+    lead = first if len(first) <= LEAD_CHARS else first[:LEAD_CHARS].rsplit(" ", 1)[0]
+    return (title, lead, body)
 
 
 def feedback_words(
