@@ -39,6 +39,7 @@ from indexer.config import load_settings
 from indexer.index.archive_text import article_languages
 from indexer.index.build import rebuild_index
 from indexer.index.sentences import SentenceModels
+from indexer.index.teasers import cut_teaser
 from indexer.ingest.articles import TEASER_LENGTH, ArticleRecord, article_from_raw, derive_teaser
 from indexer.search.requests import SearchRequest
 from indexer.search.service import SearchService
@@ -171,7 +172,7 @@ def teaser_figures(articles: list[ArticleRecord], models: SentenceModels) -> dic
     without = [a for a in articles if not a.teaser and a.body]
     sample = random.Random(SEED).sample(without, min(TEASER_SAMPLE, len(without)))
     languages = article_languages(sample)
-    now = [models.teaser(a.body, lang) for a, lang in zip(sample, languages, strict=True)]
+    now = [cut_teaser(models, a.body, lang) for a, lang in zip(sample, languages, strict=True)]
     before = [derive_teaser(a.body) for a in sample]
     return {"sample": len(sample), "now": _teaser_facts(sample, now)} | {
         "before": _teaser_facts(sample, before)

@@ -40,7 +40,8 @@ text analysis all three share:
     ``stories``          near-duplicate articles grouped into stories (MinHash LSH)
     ``story_table``      each generation's table of stories; an update's articles grouped
     ``archive_text``     what a rebuild learns from the text with NLTK: sentences, phrases
-    ``sentences``        sentence ends learned by Punkt; the teasers they cut
+    ``sentences``        sentence ends learned by Punkt
+    ``teasers``          the teasers cut at them where the source gives none
     ``phrases``          the archive's phrases (NLTK collocations) and headline words
     ``suggestion_table`` each generation's phrases to complete (``suggestions-<hash>.npz``)
     ``build``            rebuild: read, write a new generation, check it, switch

@@ -15,6 +15,7 @@ from indexer.index.phrases import OPENING_CHARS, LanguageText, Phrase, mine_phra
 from indexer.index.sentences import OPENING_CHARS as TRAINING_OPENING_CHARS
 from indexer.index.sentences import SentenceModels
 from indexer.index.suggestion_table import SuggestionTable
+from indexer.index.teasers import with_teasers
 from indexer.ingest.articles import ArticleRecord
 
 
@@ -43,7 +44,7 @@ def learn_archive_text(articles: Sequence[ArticleRecord]) -> ArchiveText:
     sentences = SentenceModels.train(openings)
     phrases = mine_phrases(language_texts(articles, languages))
     return ArchiveText(
-        sentences, SuggestionTable.of(phrases), sentences.with_teasers(articles, languages)
+        sentences, SuggestionTable.of(phrases), with_teasers(sentences, articles, languages)
     )
 
 

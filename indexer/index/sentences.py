@@ -1,13 +1,13 @@
-"""Sentence boundaries learned from the archive, and the teasers they cut.
+"""Sentence boundaries learned from the archive: where teasers end and snippets start.
 
-Where a source gives no teaser, the one shown is the body's first sentence or sentences, up to
-``TEASER_LENGTH`` characters, ending where a sentence ends. Where sentences end is told by NLTK's
-Punkt, trained without labels on the archive's own opening paragraphs at ``indexer rebuild``,
-one model per language with enough text: it learns the language's abbreviations ("U.S.", "Gen.",
-"Jan.") from how their periods are used, none listed by hand, and nothing is downloaded. The
-models are kept in the generation's ``sentences-<hash>.json`` (Punkt's parameters as plain
-data), so ``indexer update`` cuts its new articles' teasers as the rebuild did. Text written
-without spaces (Chinese, Japanese) ends its sentences with its own full stops, cut by a pattern.
+Where sentences end is told by NLTK's Punkt, trained without labels on the archive's own
+opening paragraphs at ``indexer rebuild``, one model per language with enough text: it learns
+the language's abbreviations ("U.S.", "Gen.", "Jan.") from how their periods are used, none
+listed by hand, and nothing is downloaded. The models are kept in the generation's
+``sentences-<hash>.json`` (Punkt's parameters as plain data), so ``indexer update`` cuts its new
+articles' teasers as the rebuild did (``teasers``), and the search reads them to start a
+snippet where a sentence starts. Text written without spaces (Chinese, Japanese) ends its
+sentences with its own full stops, found by a pattern.
 """
 
 from __future__ import annotations
@@ -15,21 +15,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
 
 from indexer.errors import IndexCheckError
-from indexer.ingest.articles import TEASER_LENGTH, ArticleRecord, derive_teaser
 
 SENTENCES_FILES = "sentences-*.json"  # one per generation, named by its content
 TRAINING_CHARS = 300_000  # of each language's opening paragraphs (training reads ~0.3 MB/s)
 OPENING_CHARS = 1000  # of each body, read for training
 MIN_TRAINING_CHARS = 20_000  # a language with less text is cut with an untrained model
-LOOK_AHEAD = 80  # characters read past the limit: Punkt decides a boundary by the next word
 _UNSPACED_END = re.compile(r"[。！？]+[」』”）)]*")
 _UNSPACED_LANGUAGES = frozenset({"zh", "ja", "yue", "wuu"})
 _FORMAT = 1
@@ -86,32 +82,6 @@ class SentenceModels:
             tokenizer = PunktSentenceTokenizer(self.parameters.get(language, PunktParameters()))
             self._tokenizers[language] = tokenizer
         return [end for _start, end in tokenizer.span_tokenize(text)]
-
-    def teaser(self, body: str, language: str, length: int = TEASER_LENGTH) -> str:
-        """The body's first paragraph when it is short; else its first sentences up to
-        ``length`` characters; a longer first sentence cut at a word and marked "…"."""
-        first = body.split("\n\n", 1)[0]
-        if len(first) <= length:
-            return first
-        read = first[: length + LOOK_AHEAD]
-        ends = self.sentence_ends(read, language)
-        if ends and len(read) < len(first):
-            ends = ends[:-1]  # the text was cut: its last sentence may go on past the cut
-        whole = [end for end in ends if end <= length]
-        if whole:
-            return first[: whole[-1]].rstrip()
-        return derive_teaser(first, length)
-
-    def with_teasers(
-        self, articles: Sequence[ArticleRecord], languages: Sequence[str]
-    ) -> list[ArticleRecord]:
-        """``articles``, each without a teaser of its own given the one cut here."""
-        return [
-            replace(article, derived_teaser=self.teaser(article.body, language))
-            if not article.teaser and article.body
-            else article
-            for article, language in zip(articles, languages, strict=True)
-        ]
 
 
 def _sample(texts: list[str]) -> str:

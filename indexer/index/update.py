@@ -38,6 +38,7 @@ from indexer.index.sentences import SentenceModels
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
 from indexer.index.story_table import STORIES_FILES, IndexStories, StoryTable
 from indexer.index.suggestion_table import SUGGESTIONS_FILES, SuggestionTable, words_of_articles
+from indexer.index.teasers import with_teasers
 from indexer.index.whoosh_internals import NewsCodec
 from indexer.index.whoosh_types import IndexWriter
 from indexer.ingest.articles import ArticleRecord
@@ -119,7 +120,7 @@ def update_index(
             refuse_unusable(articles, report, strict)
             sentences = SentenceModels.load(store.current().path)  # the rebuild's
             articles = with_languages(articles)
-            articles = sentences.with_teasers(articles, article_languages(articles))
+            articles = with_teasers(sentences, articles, article_languages(articles))
 
         def apply(writer: IndexWriter, stories: IndexStories) -> Change:
             changed = _apply_articles(writer, stories, articles, summary)
