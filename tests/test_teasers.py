@@ -1,6 +1,7 @@
 """Teasers that end where a sentence ends: where the source gives none, the teaser is the body's
 first sentences up to 240 characters, at boundaries NLTK's Punkt learned from the archive itself
-at rebuild (abbreviations such as "U.S." and "Gen." included), kept for ``indexer update``."""
+at rebuild (abbreviations such as "U.S." and "Gen." included), kept for ``indexer update``; and
+snippets that start where a sentence starts, by the same boundaries."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ LONG_FIRST = (
     "fines that each side wants the other to pay for the catches of the past ten years. "
     "Nothing was agreed."
 )
+YARD = "The yard built ships for a century, and the town grew around its gates and wages. " * 3
+FRIGATE = YARD + "Talks resumed. Gen. Harlow of the U.S. Navy praised the frigate design on Friday."
 TEASER_LENGTH = 240
 
 
@@ -44,6 +47,7 @@ def records() -> list[dict]:
         article(501, title="Fishing talks", body=LONG_FIRST),
         article(502, title="Short body", body="A short first paragraph.\n\nAnother one."),
         article(503, title="Given teaser", teaser="The source's own teaser.", body=LONG_FIRST),
+        article(504, title="Shipyard", teaser="A yard.", body=FRIGATE),
     ]
 
 
@@ -55,13 +59,20 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "index"
 
 
-def teaser_of(index_dir: Path, article_id: str, query: str) -> str:
+def teaser_of(index_dir: Path, article_id: str, query: str, field: str = "teaser") -> str:
     application = app_for(index_dir)
     try:
         body = application.test_client().get("/api/search", query_string={"q": query}).json
     finally:
         close_app(application)
-    return next(hit["teaser"] for hit in body["results"] if hit["id"] == article_id)
+    return next(hit[field] for hit in body["results"] if hit["id"] == article_id)
+
+
+def test_a_snippet_starts_where_its_sentence_starts_not_after_an_abbreviation(index_dir) -> None:
+    """The last ". " before "frigate" follows "U.S.", and the one before that "Gen.": the
+    sentence starts at "Gen.", as Punkt learned from the archive."""
+    snippet = teaser_of(index_dir, "t-504", "frigate", field="snippet_html")
+    assert snippet.startswith("… Gen. Harlow of the U.S. Navy praised the <mark>frigate</mark>")
 
 
 def test_a_teaser_is_the_first_sentences_that_fit_past_abbreviations(index_dir) -> None:

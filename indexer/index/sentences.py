@@ -27,6 +27,9 @@ TRAINING_CHARS = 300_000  # of each language's opening paragraphs (training read
 OPENING_CHARS = 1000  # of each body, read for training
 MIN_TRAINING_CHARS = 20_000  # a language with less text is cut with an untrained model
 _UNSPACED_END = re.compile(r"[。！？]+[」』”）)]*")
+_SPACED_END = re.compile(r"[.!?]+[\"'”’»)\]]*\s+(?=\S)")  # a candidate end, up to the next word
+_WORD_BEFORE = re.compile(r"(\S+?)\.?[\"'”’»)\]]*$")
+_CONTEXT = 80  # characters around a doubtful period that Punkt reads to decide it
 _UNSPACED_LANGUAGES = frozenset({"zh", "ja", "yue", "wuu"})
 _FORMAT = 1
 
@@ -77,11 +80,48 @@ class SentenceModels:
         """The offsets in ``text`` where a sentence ends (its last character's end)."""
         if language in _UNSPACED_LANGUAGES:
             return [found.end() for found in _UNSPACED_END.finditer(text)]
+        return [end for _start, end in self._tokenizer(language).span_tokenize(text)]
+
+    def sentence_start(self, text: str, low: int, high: int, language: str) -> int | None:
+        """The last offset from ``low`` to ``high`` in ``text`` where a sentence starts (after
+        the end of one: the text's start is not counted); None where none does. Only a period
+        Punkt could read otherwise (after an abbreviation, an initial, a number) is given to
+        Punkt with the text around it: any other full stop ends a sentence for Punkt too."""
+        if language in _UNSPACED_LANGUAGES:
+            ends = [m.end() for m in _UNSPACED_END.finditer(text, max(0, low - 3), high)]
+            return next((end for end in reversed(ends) if low <= end <= high), None)
+        candidates = list(_SPACED_END.finditer(text, max(0, low - 8), high + 1))
+        for found in reversed(candidates):
+            if found.end() < low:
+                return None
+            if self._ends_a_sentence(text, found, language):
+                return found.end()
+        return None
+
+    def _ends_a_sentence(self, text: str, found: re.Match[str], language: str) -> bool:
+        if "." not in found.group():
+            return True  # "?" and "!" end a sentence for Punkt, always
+        params = self.parameters.get(language)
+        word = _WORD_BEFORE.search(text, max(0, found.start() - 40), found.start() + 1)
+        typ = word.group(1).lower() if word else ""
+        doubtful = len(typ) <= 1 or typ[-1].isdigit() or "." in typ
+        if params is not None and (
+            typ in params.abbrev_types or typ.split("-")[-1] in params.abbrev_types
+        ):
+            doubtful = True
+        if not doubtful:
+            return True
+        start = max(0, found.start() - _CONTEXT)
+        read = text[start : found.end() + _CONTEXT]
+        starts = {begin for begin, _end in self._tokenizer(language).span_tokenize(read)}
+        return found.end() - start in starts
+
+    def _tokenizer(self, language: str) -> PunktSentenceTokenizer:
         tokenizer = self._tokenizers.get(language)
         if tokenizer is None:
             tokenizer = PunktSentenceTokenizer(self.parameters.get(language, PunktParameters()))
             self._tokenizers[language] = tokenizer
-        return [end for _start, end in tokenizer.span_tokenize(text)]
+        return tokenizer
 
 
 def _sample(texts: list[str]) -> str:

@@ -31,7 +31,9 @@ from functools import cached_property
 
 from whoosh import index as whoosh_index
 
+from indexer.errors import IndexCheckError
 from indexer.index.schema import require_schema_version
+from indexer.index.sentences import SentenceModels
 from indexer.index.store import IndexStore, ReaderLease
 from indexer.index.whoosh_internals import remember_doc_frequencies
 from indexer.index.whoosh_types import Searcher
@@ -127,6 +129,15 @@ class OpenIndex:
         """The phrases the search box completes prefixes to, read on first use (none in a
         generation written before there were any: ``indexer rebuild`` makes them)."""
         return Completions.of_generation(self.lease.generation.path)
+
+    @cached_property
+    def sentences(self) -> SentenceModels:
+        """Where the archive's sentences end, to start snippets at one, read on first use
+        (none in a generation written before there were any: the full stops then)."""
+        try:
+            return SentenceModels.load(self.lease.generation.path)
+        except IndexCheckError:
+            return SentenceModels({})
 
     @cached_property
     def question_stems(self) -> frozenset[str]:

@@ -29,8 +29,7 @@ from whoosh import query
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.store import Generation, IndexStore
-from indexer.index.whoosh_types import Searcher, StoredFields
-from indexer.search.collapse import StoryColumn
+from indexer.index.whoosh_types import StoredFields
 from indexer.search.deadline import Deadline
 from indexer.search.docsets import DocSet
 from indexer.search.doctable import DocTable
@@ -176,8 +175,9 @@ class SearchService:
 
 def _warm(opened: OpenIndex) -> None:
     """Run the warm-up searches on a generation just opened (nothing kept of their results),
-    and read the phrases the search box completes to."""
+    and read the phrases the search box completes to and where sentences start."""
     opened.completions.complete("a")
+    opened.sentences.sentence_start("A. B. C.", 0, 8, "")
     for request in warm_up_requests(opened):
         try:
             _search(opened, request, Deadline(TIME_LIMIT_SECONDS))
@@ -314,11 +314,7 @@ def _page_of_hits(
     first, limit = (request.page - 1) * request.per_page, request.page * request.per_page
     ranked = _ranked(opened, found, request, limit, deadline, hidden)
     terms = _terms_by_field(found.parsed)
-    stories = opened.table.stories
-    return [
-        _hit(opened.searcher, docnum, score, terms, stories)
-        for docnum, score in ranked[first:limit]
-    ]
+    return [_hit(opened, docnum, score, terms) for docnum, score in ranked[first:limit]]
 
 
 def _ranked(
@@ -389,18 +385,19 @@ def _left_out(words: QueryWords | None, q: str) -> LeftOut:
 
 
 def _hit(
-    searcher: Searcher,
-    docnum: int,
-    score: float | None,
-    terms: dict[str, set[Highlight]],
-    stories: StoryColumn,
+    opened: OpenIndex, docnum: int, score: float | None, terms: dict[str, set[Highlight]]
 ) -> Hit:
-    stored = searcher.stored_fields(docnum)
-    analyzer = searcher.schema["body"].analyzer
+    stored = opened.searcher.stored_fields(docnum)
+    analyzer = opened.searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
     language = stored.get("language", "")
+    sentences = opened.sentences
+
+    def sentence_start(text: str, low: int, high: int) -> int | None:
+        return sentences.sentence_start(text, low, high, language)
+
     snippet = snippet_html(
-        stored.get("body", ""), terms["body"], analyzer, language
+        stored.get("body", ""), terms["body"], analyzer, language, sentence_start
     ) or teaser_html(teaser, terms["teaser"], analyzer, language)
     return Hit(
         id=stored["id"],
@@ -414,8 +411,8 @@ def _hit(
         snippet_html=snippet,
         score=round(score, 4) if score is not None else None,
         language=language,
-        story=stories.story_of(docnum),
-        versions=stories.versions(docnum),
+        story=opened.table.stories.story_of(docnum),
+        versions=opened.table.stories.versions(docnum),
     )
 
 

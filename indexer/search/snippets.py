@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache
 from html import escape
 
@@ -29,6 +29,14 @@ _TRAILING = " ,;:-–—("  # what a passage does not end on
 Span = tuple[int, int]
 TermSpan = tuple[int, int, str]  # a matched word: where, and the indexed term it matched
 Piece = tuple[str, int, int, int]  # an indexed term, its start and end, its position
+# Where a sentence starts in text[low:high] (the last such offset), or None: text, low, high.
+SentenceStart = Callable[[str, int, int], int | None]
+
+
+def after_full_stop(text: str, low: int, high: int) -> int | None:
+    """The last start after ". " from ``low`` to ``high`` (where no sentence models are)."""
+    found = text.rfind(". ", low, high)
+    return found + 2 if found != -1 else None
 
 
 def matched_spans(
@@ -161,17 +169,23 @@ def marked_html(
 
 
 def snippet_html(
-    text: str, terms: Collection[Highlight], analyzer: NewsAnalyzer, language: str = ""
+    text: str,
+    terms: Collection[Highlight],
+    analyzer: NewsAnalyzer,
+    language: str = "",
+    sentence_start: SentenceStart = after_full_stop,
 ) -> str:
     """The passage of ``text`` where the query's words are densest, about SNIPPET_CHARS long and
     cut at whole words, or two shorter passages, the better one first, when together they hold
-    more of the query's words. Nothing is shown twice. "" when nothing matches."""
+    more of the query's words; each starts where a sentence does (``sentence_start``) when one
+    starts shortly before its first match. Nothing is shown twice. "" when nothing matches."""
     head = text[:ANALYSED_CHARS]
     spans = _term_spans(head, terms, analyzer, language, enough=ENOUGH_MATCHES)
     if not spans:
         return ""
     passages = [
-        (start, _before_repeat(head, start, end)) for start, end in _best_passages(head, spans)
+        (start, _before_repeat(head, start, end))
+        for start, end in _best_passages(head, spans, sentence_start)
     ]
     parts = [_marked(head, start, end, [(s, e) for s, e, _t in spans]) for start, end in passages]
     lead = "… " if passages[0][0] > 0 else ""
@@ -200,10 +214,12 @@ def escaped_line(text: str) -> str:
 
 class _Matches:
     """The matched spans of one text (merged: in order and apart, so their starts and their
-    ends both ascend), for asking which lie inside a window by binary search."""
+    ends both ascend), for asking which lie inside a window by binary search; and where the
+    text's sentences start, for starting a window."""
 
-    def __init__(self, spans: list[TermSpan]) -> None:
+    def __init__(self, spans: list[TermSpan], sentence_start: SentenceStart) -> None:
         self.spans = spans
+        self.sentence_start = sentence_start
         self.starts = [start for start, _end, _term in spans]
         self.ends = [end for _start, end, _term in spans]
 
@@ -219,9 +235,9 @@ class _Matches:
         return self.ends[last] if last >= 0 and at < self.ends[last] else at
 
 
-def _best_passages(text: str, spans: list[TermSpan]) -> list[Span]:
+def _best_passages(text: str, spans: list[TermSpan], sentence_start: SentenceStart) -> list[Span]:
     """One passage of SNIPPET_CHARS, or two of half that when they hold more distinct terms."""
-    matches = _Matches(spans)
+    matches = _Matches(spans, sentence_start)
     one = _best_window(text, spans, SNIPPET_CHARS, [], matches) or spans[0][:2]
     distinct = {term for _s, _e, term in spans}
     in_one = matches.terms_inside(one)
@@ -264,9 +280,9 @@ def _window(text: str, matches: _Matches, first_match: int, length: int) -> Span
     word."""
     start = max(0, first_match - LEAD_CHARS)
     if start > 0:
-        sentence = text.rfind(". ", start, first_match)
+        sentence = matches.sentence_start(text, start, first_match)
         space = text.find(" ", start, first_match)
-        start = sentence + 2 if sentence != -1 else space + 1 if space != -1 else first_match
+        start = sentence if sentence is not None else space + 1 if space != -1 else first_match
     end = _word_end(text, start, length)
     end = max(end, min(len(text), first_match + 1))
     return start, matches.end_of_word_at(end)
