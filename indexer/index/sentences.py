@@ -28,8 +28,8 @@ OPENING_CHARS = 1000  # of each body, read for training
 MIN_TRAINING_CHARS = 20_000  # a language with less text is cut with an untrained model
 _UNSPACED_END = re.compile(r"[。！？]+[」』”）)]*")
 _SPACED_END = re.compile(r"[.!?]+[\"'”’»)\]]*\s+(?=\S)")  # a candidate end, up to the next word
-_WORD_BEFORE = re.compile(r"(\S+?)\.?[\"'”’»)\]]*$")
-_CONTEXT = 80  # characters around a doubtful period that Punkt reads to decide it
+_CONTEXT = 30  # characters around a doubtful period that Punkt reads (the words either side)
+_LONGEST_WORD = 40  # characters looked back for the word before a period
 _UNSPACED_LANGUAGES = frozenset({"zh", "ja", "yue", "wuu"})
 _FORMAT = 1
 
@@ -82,11 +82,15 @@ class SentenceModels:
             return [found.end() for found in _UNSPACED_END.finditer(text)]
         return [end for _start, end in self._tokenizer(language).span_tokenize(text)]
 
-    def sentence_start(self, text: str, low: int, high: int, language: str) -> int | None:
+    def sentence_start(
+        self, text: str, low: int, high: int, language: str, decided: dict[int, bool]
+    ) -> int | None:
         """The last offset from ``low`` to ``high`` in ``text`` where a sentence starts (after
         the end of one: the text's start is not counted); None where none does. Only a period
         Punkt could read otherwise (after an abbreviation, an initial, a number) is given to
-        Punkt with the text around it: any other full stop ends a sentence for Punkt too."""
+        Punkt with the text around it: any other full stop ends a sentence for Punkt too, and
+        one that ends a paragraph ends a sentence whatever comes before it.
+        ``decided`` keeps Punkt's answers for ``text`` (by offset) for the next call."""
         if language in _UNSPACED_LANGUAGES:
             ends = [m.end() for m in _UNSPACED_END.finditer(text, max(0, low - 3), high)]
             return next((end for end in reversed(ends) if low <= end <= high), None)
@@ -94,23 +98,29 @@ class SentenceModels:
         for found in reversed(candidates):
             if found.end() < low:
                 return None
-            if self._ends_a_sentence(text, found, language):
+            if "\n" in found.group() or "." not in found.group():
+                return found.end()  # a paragraph's end, "?" and "!" end a sentence, always
+            if not self._doubtful(text, found.start(), language):
+                return found.end()
+            if found.end() not in decided:
+                decided[found.end()] = self._punkt_breaks(text, found, language)
+            if decided[found.end()]:
                 return found.end()
         return None
 
-    def _ends_a_sentence(self, text: str, found: re.Match[str], language: str) -> bool:
-        if "." not in found.group():
-            return True  # "?" and "!" end a sentence for Punkt, always
-        params = self.parameters.get(language)
-        word = _WORD_BEFORE.search(text, max(0, found.start() - 40), found.start() + 1)
-        typ = word.group(1).lower() if word else ""
-        doubtful = len(typ) <= 1 or typ[-1].isdigit() or "." in typ
-        if params is not None and (
-            typ in params.abbrev_types or typ.split("-")[-1] in params.abbrev_types
-        ):
-            doubtful = True
-        if not doubtful:
+    def _doubtful(self, text: str, period: int, language: str) -> bool:
+        """Whether Punkt could read the period at ``period`` as no sentence's end: after an
+        abbreviation it learned, an initial, a number, or a word with periods in it."""
+        word_start = max(0, period - _LONGEST_WORD)
+        word_start = max(text.rfind(" ", word_start, period), text.rfind("\n", word_start, period))
+        typ = text[word_start + 1 : period].lstrip("\"'“‘«([").lower()
+        if len(typ) <= 1 or typ[-1].isdigit() or "." in typ:
             return True
+        params = self.parameters.get(language)
+        abbreviations = params.abbrev_types if params is not None else set()
+        return typ in abbreviations or typ.split("-")[-1] in abbreviations
+
+    def _punkt_breaks(self, text: str, found: re.Match[str], language: str) -> bool:
         start = max(0, found.start() - _CONTEXT)
         read = text[start : found.end() + _CONTEXT]
         starts = {begin for begin, _end in self._tokenizer(language).span_tokenize(read)}

@@ -177,7 +177,7 @@ def _warm(opened: OpenIndex) -> None:
     """Run the warm-up searches on a generation just opened (nothing kept of their results),
     and read the phrases the search box completes to and where sentences start."""
     opened.completions.complete("a")
-    opened.sentences.sentence_start("A. B. C.", 0, 8, "")
+    opened.sentences.sentence_start("A. B. C.", 0, 8, "", {})
     for request in warm_up_requests(opened):
         try:
             _search(opened, request, Deadline(TIME_LIMIT_SECONDS))
@@ -392,9 +392,10 @@ def _hit(
     teaser = stored.get("teaser", "")
     language = stored.get("language", "")
     sentences = opened.sentences
+    decided: dict[int, bool] = {}  # Punkt's answers for this body, by offset
 
     def sentence_start(text: str, low: int, high: int) -> int | None:
-        return sentences.sentence_start(text, low, high, language)
+        return sentences.sentence_start(text, low, high, language, decided)
 
     snippet = snippet_html(
         stored.get("body", ""), terms["body"], analyzer, language, sentence_start

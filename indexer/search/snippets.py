@@ -257,30 +257,43 @@ def _best_window(
 ) -> Span | None:
     """The window of about ``length`` around one of ``anchors`` that holds the most distinct
     terms, then the most matches (of all the text's ``matches``), the earliest on a tie;
-    never overlapping or repeating a ``taken`` window. None when every window would."""
+    never overlapping or repeating a ``taken`` window. None when every window would. The
+    windows are weighed as starting after a full stop; the one chosen then starts where
+    ``matches`` says its sentence does (the sentence models are asked once, not per anchor)."""
     taken_runs = {run for other in taken for run in _runs(_lowered_words(text, *other))}
     best: Span | None = None
     best_key: tuple[int, int, int] | None = None
+    best_anchor = 0
     for anchor in anchors:
-        window = _window(text, matches, anchor[0], length)
-        if any(_overlaps(window, other) for other in taken) or (
-            taken_runs and not taken_runs.isdisjoint(_runs(_lowered_words(text, *window)))
-        ):
+        window = _window(text, matches, anchor[0], length, after_full_stop)
+        if _clashes(text, window, taken, taken_runs):
             continue
         inside = matches.inside(window)
         key = (len({term for _s, _e, term in inside}), len(inside), -window[0])
         if best_key is None or key > best_key:
-            best, best_key = window, key
-    return best
+            best, best_key, best_anchor = window, key, anchor[0]
+    if best is None:
+        return None
+    at_sentence = _window(text, matches, best_anchor, length, matches.sentence_start)
+    return best if _clashes(text, at_sentence, taken, taken_runs) else at_sentence
 
 
-def _window(text: str, matches: _Matches, first_match: int, length: int) -> Span:
+def _clashes(text: str, window: Span, taken: list[Span], taken_runs: set[tuple[str, ...]]) -> bool:
+    """Whether ``window`` overlaps a ``taken`` one or repeats a run of its words."""
+    return any(_overlaps(window, other) for other in taken) or bool(
+        taken_runs and not taken_runs.isdisjoint(_runs(_lowered_words(text, *window)))
+    )
+
+
+def _window(
+    text: str, matches: _Matches, first_match: int, length: int, sentence_start: SentenceStart
+) -> Span:
     """About ``length`` characters from a little before ``first_match``: from the start of its
     sentence when that is near, else from a whole word; to a whole word, never cutting a marked
     word."""
     start = max(0, first_match - LEAD_CHARS)
     if start > 0:
-        sentence = matches.sentence_start(text, start, first_match)
+        sentence = sentence_start(text, start, first_match)
         space = text.find(" ", start, first_match)
         start = sentence if sentence is not None else space + 1 if space != -1 else first_match
     end = _word_end(text, start, length)
