@@ -12,8 +12,11 @@ spelling, on the corpora (default ``../shared/corpora``).
    one client, each seeded prefix once (p95 target 15 ms).
 3. Derived teasers of ``TEASER_SAMPLE`` seeded articles without a teaser: the share ending at a
    sentence end or being the whole first paragraph (target 98%), none over 240 characters, none
-   right after "U.S." or "Mr."; the same for the teasers before (first paragraph cut at a word).
+   right after "U.S." or "Mr."; the same for the teasers before (first paragraph cut at a word);
+   and how many are cut though their first sentence fits (none should be).
 4. Did-you-mean for ``tarrif``.
+5. Where snippets start: of the passages of the results pages of the benchmark's seeded query
+   mix, how many start after a full stop, and how many right after a learned abbreviation's.
 
 The report (``report.md`` and ``report.json``) goes to ``bench/results/suggest-<timestamp>/``.
 """
@@ -21,18 +24,22 @@ The report (``report.md`` and ``report.json``) goes to ``bench/results/suggest-<
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import random
+import re
 import statistics
 import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.corpora import read_records
 from bench.load import gunicorn_server
+from bench.queries import build_query_mix
 from bench.report import PROJECT_ROOT, command_line, machine_facts, write_reports
 from bench.story_builds import compare_builds
 from indexer.config import load_settings
@@ -56,6 +63,8 @@ NAMED = {
 SEEDED_PREFIXES = 200
 TEASER_SAMPLE = 500
 SEED = 23
+SNIPPET_QUERIES = 300
+_FULL_STOP_BEFORE = re.compile(r"(\S+)\.\s+$")
 SENTENCE_END = (".", "!", "?", '."', ".'", ".”", ".’", '?"', '!"', ".)")
 ABBREVIATIONS = ("U.S.", "Mr.")
 
@@ -89,6 +98,7 @@ def main(argv: Sequence[str]) -> int:
             report["seeded"] = every_suggestion_finds(service, prefixes)
             report["spelling"] = {"tarrif": service.search(SearchRequest(q="tarrif")).suggestion}
             models = SentenceModels.load(service.generation_served().path)
+            report["snippet_starts"] = snippet_starts(service, sources, articles, models)
         report["http"] = suggest_over_http(work / "index", prefixes, work / "gunicorn.log")
         report["teasers"] = teaser_figures(articles, models)
     report["targets"] = targets(report)
@@ -168,26 +178,77 @@ def suggest_over_http(index_dir: Path, prefixes: list[str], log: Path) -> dict[s
     }
 
 
+def snippet_starts(
+    service: SearchService,
+    sources: Sequence[Path],
+    articles: list[ArticleRecord],
+    models: SentenceModels,
+) -> dict[str, Any]:
+    """Where the passages of the results pages start, for the benchmark's seeded query mix:
+    how many (not at a body's start) start after a full stop, and how many right after the
+    period of an abbreviation the archive's Punkt models learned ("U.S. |Navy")."""
+    bodies = {article.id: article.body for article in articles}
+    figures = {"passages": 0, "after_a_full_stop": 0, "after_an_abbreviation": 0}
+    for query in build_query_mix(read_records(list(sources)), SNIPPET_QUERIES, SEED):
+        for hit in service.search(SearchRequest.from_params(query.params())).hits:
+            params = models.parameters.get(hit.language.split("-")[0])
+            learned = params.abbrev_types if params is not None else set()
+            for before in _text_before_passages(bodies.get(hit.id, ""), hit.snippet_html):
+                figures["passages"] += 1
+                stop = _FULL_STOP_BEFORE.search(before)
+                figures["after_a_full_stop"] += stop is not None
+                figures["after_an_abbreviation"] += bool(stop and stop[1].lower() in learned)
+    return figures
+
+
+def _text_before_passages(body: str, snippet: str) -> Iterator[str]:
+    """The 30 characters of ``body`` before each passage of ``snippet`` not at its start."""
+    plain = html.unescape(re.sub(r"</?mark>", "", snippet))
+    for passage in plain.split(" … "):
+        at = body.find(passage.strip("… ")[:60])
+        if at > 0:
+            yield body[max(0, at - 30) : at]
+
+
 def teaser_figures(articles: list[ArticleRecord], models: SentenceModels) -> dict[str, Any]:
     without = [a for a in articles if not a.teaser and a.body]
     sample = random.Random(SEED).sample(without, min(TEASER_SAMPLE, len(without)))
     languages = article_languages(sample)
     now = [cut_teaser(models, a.body, lang) for a, lang in zip(sample, languages, strict=True)]
     before = [derive_teaser(a.body) for a in sample]
-    return {"sample": len(sample), "now": _teaser_facts(sample, now)} | {
-        "before": _teaser_facts(sample, before)
+    first_sentences = [
+        _first_sentence_length(models, a.body, lang)
+        for a, lang in zip(sample, languages, strict=True)
+    ]
+    long_first = sum(length > TEASER_LENGTH for length in first_sentences)
+    return {"sample": len(sample), "first_sentence_over_limit": long_first} | {
+        "now": _teaser_facts(sample, now, first_sentences),
+        "before": _teaser_facts(sample, before, first_sentences),
     }
 
 
-def _teaser_facts(sample: list[ArticleRecord], teasers: list[str]) -> dict[str, Any]:
+def _first_sentence_length(models: SentenceModels, body: str, language: str) -> int:
+    """How long the body's first sentence is (Punkt's, within its first paragraph)."""
+    first = body.split("\n\n", 1)[0]
+    ends = models.sentence_ends(first[:2000], language)
+    return ends[0] if ends else len(first)
+
+
+def _teaser_facts(
+    sample: list[ArticleRecord], teasers: list[str], first_sentences: list[int]
+) -> dict[str, Any]:
     firsts = [article.body.split("\n\n", 1)[0] for article in sample]
     ending = [
         t == f or t.rstrip().endswith(SENTENCE_END) for t, f in zip(teasers, firsts, strict=True)
     ]
+    fitting = [length <= TEASER_LENGTH for length in first_sentences]
     return {
         "ending_a_sentence_or_paragraph": sum(ending),
         "share": round(sum(ending) / len(sample), 4),
         "cut_mid_sentence": len(sample) - sum(ending),
+        "cut_though_the_first_sentence_fits": sum(
+            fits and not ends for fits, ends in zip(fitting, ending, strict=True)
+        ),
         "over_limit": sum(len(t) > TEASER_LENGTH + 1 for t in teasers),
         "after_an_abbreviation": sum(
             t != f and t.endswith(ABBREVIATIONS) for t, f in zip(teasers, firsts, strict=True)
@@ -204,6 +265,9 @@ def targets(report: dict[str, Any]) -> dict[str, bool]:
         "every seeded suggestion finds an article": seeded["finding_none"] == [],
         "/suggest p95 <= 15 ms": report["http"]["p95_ms"] <= 15,
         "teasers >= 98% at a sentence end": teasers["share"] >= 0.98,
+        "every teaser whose first sentence fits ends a sentence": not teasers[
+            "cut_though_the_first_sentence_fits"
+        ],
         "no teaser over 240 or after U.S./Mr.": not (
             teasers["over_limit"] or teasers["after_an_abbreviation"]
         ),
@@ -224,7 +288,7 @@ def suggest_markdown(report: dict[str, Any]) -> str:
     ]
     lines += ["| target | met |", "| --- | --- |"]
     lines += [f"| {name} | {'yes' if met else 'NO'} |" for name, met in report["targets"].items()]
-    shown = ("rebuild", "named", "seeded", "http", "teasers")
+    shown = ("rebuild", "named", "seeded", "http", "teasers", "snippet_starts")
     figures = {key: report[key] for key in shown if key in report}
     lines += ["", "```json", json.dumps(figures | {"spelling": report["spelling"]}, indent=2)]
     return "\n".join([*lines, "```", ""])

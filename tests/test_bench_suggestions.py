@@ -20,7 +20,10 @@ def test_the_run_reports_every_part(tmp_path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     [folder] = tmp_path.iterdir()
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    assert {"named", "seeded", "http", "teasers", "spelling", "targets"} <= set(report)
+    assert {"named", "seeded", "http", "teasers", "spelling", "targets", "snippet_starts"} <= set(
+        report
+    )
+    assert report["snippet_starts"]["passages"] > 0
     assert report["named"]["oil pr"] == ["oil prices"]
     assert report["seeded"]["prefixes"] == 200
     assert report["seeded"]["finding_none"] == []
