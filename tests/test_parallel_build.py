@@ -80,8 +80,19 @@ def test_a_parallel_rebuild_searches_exactly_as_a_one_process_rebuild(settings, 
             assert [h.id for h in found.hits] == [h.id for h in expected.hits], q
             assert [h.score for h in found.hits] == pytest.approx([h.score for h in expected.hits])
             assert [h.snippet_html for h in found.hits] == [h.snippet_html for h in expected.hits]
+            assert [h.teaser for h in found.hits] == [h.teaser for h in expected.hits], q
+            assert [h.story for h in found.hits] == [h.story for h in expected.hits], q
             assert found.section_facets == expected.section_facets, q
             assert found.date_facets == expected.date_facets, q
+    assert len(learned_files(one)) == 3
+    assert learned_files(one) == learned_files(two)  # the same sentences, phrases and stories
+
+
+def learned_files(service: SearchService) -> list[str]:
+    """The names of what the rebuild learned, kept in the generation: named by their content."""
+    folder = service.generation_served().path
+    return sorted(p.name for pattern in ("sentences-*", "suggestions-*", "stories-*")
+                  for p in folder.glob(pattern))  # fmt: skip
 
 
 PHRASES = ['"port eddon"', '"interest rates"', '"covid-19"', '"valdoran league title"', "f-16"]

@@ -20,7 +20,6 @@ from whoosh.query import And, Term
 from indexer.analysis.tokenizer import LanguageText
 from indexer.config import Settings
 from indexer.errors import DiskError, IndexCheckError, SourceError, StrictModeError
-from indexer.index.archive_text import learn_archive_text
 from indexer.index.bulk_writer import Progress, write_index
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.status import index_facts
@@ -142,12 +141,10 @@ def _build_and_publish(
     started = time.perf_counter()
     build_dir = store.new_build_dir()
     try:
-        if progress:
-            progress("learning phrases and sentences", 0, None)
-        learned = learn_archive_text(articles)
-        articles = learned.articles  # with the teasers cut at the sentences learned
         with translate_os_errors(store.root, "write the new index"):
-            write_index(build_dir, articles, settings.language, progress, settings.build_processes)
+            learned = write_index(
+                build_dir, articles, settings.language, progress, settings.build_processes
+            )
             learned.save(build_dir)
         if progress:
             progress("checking", 0, None)

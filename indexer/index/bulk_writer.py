@@ -12,7 +12,10 @@ bounded memory. A rebuild knows all its articles up front, so it can do better:
   ``NewsAnalyzer.term_positions`` in one pass;
 - ``write_index`` splits the articles, in index order, into one contiguous share per process
   (more for a very large corpus, which bounds memory) and lets each process write its own
-  segment; the index is the segments in order.
+  segment; the index is the segments in order. The same processes first learn what the
+  rebuild keeps besides the index (``archive_text``): each share's languages and story keys,
+  then the sentence models, the phrases and the stories side by side, so that no core waits
+  while one learns.
 
 The segments it writes are ordinary Whoosh segments: incremental updates and searches read them
 as any other.
@@ -35,20 +38,31 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.fields import FieldType, Schema
 
-from indexer.analysis.language_id import load_identifier
+from indexer.analysis.language_id import load_identifier, primary_language
 from indexer.analysis.tokenizer import NewsAnalyzer
 from indexer.errors import WriterDiedError
+from indexer.index.archive_text import (
+    ArchiveText,
+    archive_phrases,
+    identified_languages,
+    learn_archive_text,
+    ready_to_write,
+    train_sentences,
+)
 from indexer.index.documents import document_fields
 from indexer.index.index_formats import LENGTH_OF_BYTE, position_gaps, positions_value
+from indexer.index.phrases import Phrase
 from indexer.index.schema import NewsPositions, build_schema
+from indexer.index.sentences import SentenceModels
 from indexer.index.stories import article_band_keys, group_stories
 from indexer.index.story_table import StoryTable
+from indexer.index.suggestion_table import SuggestionTable
 from indexer.index.whoosh_internals import (
     MemorySegmentWriter,
     NewsCodec,
@@ -209,36 +223,76 @@ def write_index(
     language: str,
     progress: Progress | None = None,
     processes: int = 1,
-) -> None:
+) -> ArchiveText:
     """Write ``articles``, in their order and grouped into stories, as a new Whoosh index in the
-    empty folder ``path``."""
+    empty folder ``path``; and learn their text (``archive_text``): what is learned, to keep."""
     index = whoosh_index.create_in(str(path), build_schema(language))
     shares = split_for_segments(articles, processes)
     if len(shares) == 1:
-        stories = _stories(path, articles, article_band_keys(articles))
-        builder = SegmentBuilder(index)
-        try:
-            _add_articles(builder, articles, stories, progress, len(articles))
-            if progress:
-                progress("committing", len(articles), len(articles))
-            builder.commit()
-        except BaseException:
-            builder.cancel()
-            raise
-        return
-    if any(not article.language for article in articles):  # some will be identified:
-        load_identifier()  # the model is loaded once, before the writing processes fork
-    if progress:
-        progress("grouping stories", 0, None)
+        if progress:
+            progress("learning phrases and sentences", 0, None)
+        learned, articles = learn_archive_text(articles)
+        _write_one_segment(index, path, articles, progress)
+        return learned
+    load_identifier()  # the model is loaded once, before the writing processes fork
     with _writing_processes(min(processes, len(shares)), path=path, articles=articles) as run:
-        keys = run(_band_keys_of, [(share.start, share.stop) for share in shares])
-        stories = _stories(path, articles, np.concatenate(keys))
-        segments = run(
-            _build_segment,
-            [(share.start, share.stop, stories[share.start : share.stop]) for share in shares],
-            progress,
-        )
+        return _write_segments(index, path, articles, shares, run, progress)
+
+
+def _write_one_segment(
+    index: whoosh_index.FileIndex,
+    path: Path,
+    articles: Sequence[ArticleRecord],
+    progress: Progress | None,
+) -> None:
+    stories = _stories(path, articles, article_band_keys(articles))
+    builder = SegmentBuilder(index)
+    try:
+        _add_articles(builder, articles, stories, progress, len(articles))
+        if progress:
+            progress("committing", len(articles), len(articles))
+        builder.commit()
+    except BaseException:
+        builder.cancel()
+        raise
+
+
+def _write_segments(
+    index: whoosh_index.FileIndex,
+    path: Path,
+    articles: Sequence[ArticleRecord],
+    shares: list[range],
+    run: _Run,
+    progress: Progress | None,
+) -> ArchiveText:
+    """The parallel rebuild, in three rounds of the writing processes: each share's languages
+    and story band keys; then the sentence models, the phrases and the stories, side by side;
+    then each share's segment, its teasers cut by the models."""
+    if progress:
+        progress("learning phrases and sentences", 0, None)
+    found = run(_languages_and_band_keys, [(share.start, share.stop) for share in shares])
+    tags = [tag for share_tags, _keys in found for tag in share_tags]
+    keys = np.concatenate([share_keys for _tags, share_keys in found])
+    primary = [primary_language(tag) for tag in tags]
+    learning: list[tuple[object, ...]] = [
+        (_train_sentences, (primary,)),
+        (_archive_phrases, (primary,)),
+        (_group, (keys,)),
+    ]
+    sentences_found, phrases_found, stories_found = run(_call, learning)
+    sentences = cast(SentenceModels, sentences_found)
+    stories = cast(list[str], stories_found)
+    StoryTable([article.id for article in articles], stories, keys).save(path)
+    segments = run(
+        _build_segment,
+        [
+            (share, stories[share.start : share.stop], tags[share.start : share.stop], sentences)
+            for share in shares
+        ],
+        progress,
+    )
     commit_segments(index, NewsCodec(), segments)
+    return ArchiveText(sentences, SuggestionTable.of(cast(list[Phrase], phrases_found)))
 
 
 def _stories(path: Path, articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[str]:
@@ -373,17 +427,40 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _band_keys_of(start: int, stop: int) -> np.ndarray:
-    """In a forked process: the story band keys of articles ``start`` to ``stop``."""
-    return article_band_keys(_shared["articles"][start:stop])
+def _languages_and_band_keys(start: int, stop: int) -> tuple[list[str], np.ndarray]:
+    """In a forked process: the languages and story band keys of articles ``start`` to
+    ``stop``."""
+    share = _shared["articles"][start:stop]
+    return identified_languages(share), article_band_keys(share)
 
 
-def _build_segment(start: int, stop: int, stories: list[str]) -> Segment:
-    """In a writing process: the segment of articles ``start`` to ``stop`` (``stories``:
-    theirs, made once the processes had forked)."""
+def _call(task: Callable[..., T], arguments: tuple[object, ...]) -> T:
+    """In a forked process: ``task(*arguments)`` (a round of different tasks)."""
+    return task(*arguments)
+
+
+def _train_sentences(languages: list[str]) -> SentenceModels:
+    return train_sentences(_shared["articles"], languages)
+
+
+def _archive_phrases(languages: list[str]) -> list[Phrase]:
+    return archive_phrases(_shared["articles"], languages)
+
+
+def _group(keys: np.ndarray) -> list[str]:
+    return group_stories(_shared["articles"], keys)
+
+
+def _build_segment(
+    share: range, stories: list[str], tags: list[str], sentences: SentenceModels
+) -> Segment:
+    """In a writing process: the segment of the articles of ``share`` (their ``stories`` and
+    ``tags``, their languages; ``sentences`` to cut their teasers), learned once the processes
+    had forked."""
     index = whoosh_index.open_dir(str(_shared["path"]))
     builder = SegmentBuilder(index, holds_lock=False)  # the parent holds the index's lock
-    shares = zip(_shared["articles"][start:stop], stories, strict=True)
+    articles = ready_to_write(_shared["articles"][share.start : share.stop], tags, sentences)
+    shares = zip(articles, stories, strict=True)
     try:
         for count, (article, story) in enumerate(shares, start=1):
             builder.add_document(**document_fields(article, story))
