@@ -28,6 +28,9 @@ MARKETS = [
     ("Prime Minister speaks", "The Prime Minister spoke about interest rates and oil prices."),
     ("Zebra crossings painted", "Zebra crossings were painted near the school this week."),
     ("More zebra crossings", "Zebra crossings help children. New zebra crossings came."),
+    ("Crude market steady", "Oil prices have risen this year. Traders agree."),
+    ("Crude market quiet", "Oil prices have fallen since May, dealers said."),
+    ("Crude market mixed", "Oil prices have held near their highs."),
     ("中国经济增长", "中国经济增长放缓。中国经济面临压力。"),
     ("中国经济前景", "专家认为中国经济前景稳定。中国经济仍在增长。"),
     ("中国经济数据", "中国经济数据公布。市场关注中国经济。"),
@@ -91,6 +94,12 @@ def test_phrases_never_start_or_end_with_a_stop_word(market_client) -> None:
             words = completion.split()
             assert words[0] not in {"the", "a", "and", "of"}, completion
             assert words[-1] not in {"the", "a", "and", "of", "on"}, completion
+
+
+def test_phrases_never_end_with_a_function_word(market_client) -> None:
+    """The phrase "oil prices have" is seen three times, but "have" ends no phrase."""
+    completions = suggest(market_client, "oil prices")
+    assert "oil prices" in completions and "oil prices have" not in completions
 
 
 def test_a_word_ended_completes_only_phrases_of_it(market_client) -> None:

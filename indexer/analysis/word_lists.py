@@ -3,7 +3,10 @@
 - ``stop_words/<language>.txt``: words too common to index, one a line (``#`` starts a comment);
 - ``question_words/<language>.txt``: the words a question or request is made of ("what articles
   are there about"), which a search leaves out; ``[asking for]`` and ``[about]`` start the groups
-  that are left out only together ("articles on").
+  that are left out only together ("articles on");
+- ``function_words/<language>.txt``: the closed classes of words (auxiliaries, pronouns,
+  determiners, prepositions, conjunctions) that a phrase the search box offers never starts
+  or ends with.
 
 A language with no file has an empty list.
 """
@@ -21,6 +24,14 @@ def stop_words(language: str) -> frozenset[str]:
     """The stop words shipped for a language (an empty set where none are)."""
     words: set[str] = set()
     for line in _lines("stop_words", language):
+        words.update(line.split())
+    return frozenset(words)
+
+
+def function_words(language: str) -> frozenset[str]:
+    """The function words shipped for a language, with its stop words."""
+    words = set(stop_words(language))
+    for line in _lines("function_words", language):
         words.update(line.split())
     return frozenset(words)
 

@@ -6,8 +6,9 @@ Mined at ``indexer rebuild`` from each article's headline and opening, one langu
   explain (NLTK's ``BigramCollocationFinder`` and ``TrigramCollocationFinder``, scored by
   pointwise mutual information, kept from ``MIN_PMI``), seen at least ``MIN_COUNT`` times (the
   floor that keeps PMI from favouring chance pairs of rare words), never starting or ending
-  with a stop word, a word as common as ``FREQUENT_SHARE`` of the text or a word headlines
-  shun ("said it has" is no phrase), never across punctuation;
+  with a stop word or a function word ("have", "last"), a word as common as
+  ``FREQUENT_SHARE`` of the text or a word headlines shun ("said it has" is no phrase), never
+  across punctuation;
 - the words of headlines seen at least ``MIN_COUNT`` times: the names and subjects of the news.
 
 Text written without spaces (Chinese, Japanese) is mined as characters, so its phrases are the
@@ -30,7 +31,7 @@ from nltk.metrics import BigramAssocMeasures, TrigramAssocMeasures
 from nltk.probability import FreqDist
 
 from indexer.analysis.scripts import CJK_CLASS
-from indexer.analysis.word_lists import stop_words
+from indexer.analysis.word_lists import function_words
 
 MIN_COUNT = 3  # the frequency floor of a phrase or headline word
 MIN_PMI = 3.0  # bits: the words go together at least 8 times as often as chance explains
@@ -73,7 +74,7 @@ def _language_phrases(language: str, text: LanguageText) -> Iterable[Phrase]:
     if len(words) < 3:
         return []
     counts = _NgramCounts(words)
-    edge = counts.edge_words(stop_words(language), unspaced)
+    edge = counts.edge_words(function_words(language), unspaced)
     if unspaced:
         return [Phrase("".join(gram), language, n) for gram, n in counts.collocations(edge)]
     title_words = _NgramCounts(phrase_words(text.titles, False))
