@@ -16,12 +16,17 @@ runs of two and three characters that go together (its words).
 
 The counting is numpy's (each n-gram a number, counted by ``np.unique``): NLTK's finders count
 in Python at about a tenth of the speed; they are given the counts and score what passed the
-frequency floor. A phrase's weight is how often the archive uses it.
+frequency floor. A phrase's weight is how often the archive uses it. The words are split and
+numbered ``CHUNK_TEXTS`` texts at a time, so that only the vocabulary and the numbers (int32)
+stay in memory, not every word as a Python string (a gigabyte at 200,000 articles); the
+headlines come first, so their words are the first of those numbers, not split again.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,6 +46,7 @@ FREQUENT_FROM = 500  # ... once seen this often (a small archive's common words 
 SHUNNED_FROM = 50  # a word seen this often that headlines shun starts or ends no phrase
 UNSPACED_LANGUAGES = frozenset({"zh", "ja", "yue", "wuu"})
 BREAK = "|"  # stands where punctuation or another piece of text breaks the words
+CHUNK_TEXTS = 2000  # texts split into words at a time (a few megabytes of strings)
 _NOT_WORD = re.compile(r"[^\w\s]+|\d+|_")
 _NOT_UNSPACED = re.compile(f"[^{CJK_CLASS}]+")
 
@@ -70,19 +76,22 @@ def mine_phrases(texts: dict[str, LanguageText]) -> list[Phrase]:
 
 def _language_phrases(language: str, text: LanguageText) -> Iterable[Phrase]:
     unspaced = language in UNSPACED_LANGUAGES
-    words = phrase_words(text.titles + text.openings, unspaced)
-    if len(words) < 3:
+    numbered = NumberedWords(unspaced)
+    numbered.add(text.titles)
+    title_length = numbered.length  # the headlines' words: numbered first, in their own order
+    numbered.add(text.openings)
+    if numbered.length < 3:
         return []
-    counts = _NgramCounts(words)
+    counts = _NgramCounts(*numbered.words_and_ids())
     edge = counts.edge_words(function_words(language), unspaced)
     if unspaced:
         return [Phrase("".join(gram), language, n) for gram, n in counts.collocations(edge)]
-    title_words = _NgramCounts(phrase_words(text.titles, False))
-    edge |= counts.shunned_by(title_words)
+    in_titles = counts.counts_of_first(title_length)
+    edge |= counts.shunned_by(in_titles)
     found = [Phrase(" ".join(gram), language, n) for gram, n in counts.collocations(edge)]
     found += [
-        Phrase(word, language, counts.word_count(word))
-        for word in title_words.frequent_words(counts.words_where(edge))
+        Phrase(counts.words[number], language, int(counts.word_counts[number]))
+        for number in np.flatnonzero((in_titles >= MIN_COUNT) & ~edge).tolist()
     ]
     return found
 
@@ -90,26 +99,66 @@ def _language_phrases(language: str, text: LanguageText) -> Iterable[Phrase]:
 def phrase_words(texts: list[str], unspaced: bool) -> list[str]:
     """The lowercased words of ``texts`` (characters, for text written without spaces), with
     BREAK between texts and wherever punctuation or a number stood."""
-    joined = f" {BREAK} ".join(texts).lower()
+    return _words_of(f" {BREAK} ".join(texts), unspaced)
+
+
+def _words_of(joined: str, unspaced: bool) -> list[str]:
     if unspaced:
-        return list(_NOT_UNSPACED.sub(BREAK, joined))
-    return _NOT_WORD.sub(f" {BREAK} ", joined).split()
+        return list(_NOT_UNSPACED.sub(BREAK, joined.lower()))
+    return _NOT_WORD.sub(f" {BREAK} ", joined.lower()).split()
+
+
+class NumberedWords:
+    """The words of a language's texts as numbers (in the order of first use; BREAK is 0),
+    as ``phrase_words`` splits them all at once, but split ``chunk_texts`` at a time: only
+    the vocabulary and the numbers stay (an archive's words as Python strings would take a
+    gigabyte and more)."""
+
+    def __init__(self, unspaced: bool, chunk_texts: int = CHUNK_TEXTS) -> None:
+        self.unspaced = unspaced
+        self.chunk_texts = chunk_texts
+        new_number = itertools.count(1).__next__
+        self.vocabulary: defaultdict[str, int] = defaultdict(new_number, {BREAK: 0})
+        self.pieces: list[np.ndarray] = []
+        self.length = 0  # of the numbers so far
+        self.last = -1  # the last number so far
+        self.texts = 0  # so far
+
+    def add(self, texts: list[str]) -> None:
+        for start in range(0, len(texts), self.chunk_texts):
+            self._add_chunk(texts[start : start + self.chunk_texts])
+
+    def _add_chunk(self, chunk: list[str]) -> None:
+        """Number the words of ``chunk`` as if joined to the texts before it by a BREAK."""
+        joined = f" {BREAK} ".join(chunk)
+        words = _words_of(f" {BREAK} {joined}" if self.texts else joined, self.unspaced)
+        if self.unspaced and self.last == 0 and words:
+            words = words[1:]  # a run of characters besides CJK is one BREAK across chunks
+        ids = np.fromiter(map(self.vocabulary.__getitem__, words), np.int32, len(words))
+        self.pieces.append(ids)
+        self.length += len(ids)
+        self.last = int(ids[-1]) if len(ids) else self.last
+        self.texts += len(chunk)
+
+    def words_and_ids(self) -> tuple[list[str], np.ndarray]:
+        """The words by number, and the numbers of the text's words in order."""
+        self.vocabulary.default_factory = None
+        ids = np.concatenate(self.pieces) if self.pieces else np.zeros(0, np.int32)
+        self.pieces = []
+        return list(self.vocabulary), ids
 
 
 class _NgramCounts:
     """The words of a text as numbers, and its n-grams counted (numpy)."""
 
-    def __init__(self, words: list[str]) -> None:
-        self.words = list(dict.fromkeys([BREAK, *words]))  # BREAK is number 0
-        vocabulary = {word: number for number, word in enumerate(self.words)}
-        self.ids = np.fromiter(map(vocabulary.__getitem__, words), np.int64, len(words))
-        self.vocabulary = vocabulary
+    def __init__(self, words: list[str], ids: np.ndarray) -> None:
+        self.words = words  # by number: BREAK is number 0
+        self.ids = ids
         self.word_counts = np.bincount(self.ids, minlength=len(self.words))
-        self.word_fd = FreqDist(dict(zip(self.words, self.word_counts.tolist(), strict=True)))
 
-    def word_count(self, word: str) -> int:
-        found = self.vocabulary.get(word)
-        return int(self.word_counts[found]) if found is not None else 0
+    def counts_of_first(self, length: int) -> np.ndarray:
+        """How often each word is used in the text's first ``length`` words."""
+        return np.bincount(self.ids[:length], minlength=len(self.words))
 
     def edge_words(self, listed: frozenset[str], unspaced: bool) -> np.ndarray:
         """Whether each word may not start or end a phrase: a break, a stop word, a word
@@ -121,33 +170,24 @@ class _NgramCounts:
         edge |= self.word_counts >= max(FREQUENT_FROM, FREQUENT_SHARE * total)
         return edge
 
-    def shunned_by(self, titles: _NgramCounts) -> np.ndarray:
+    def shunned_by(self, in_titles: np.ndarray) -> np.ndarray:
         """Whether each word is one headlines shun (at a tenth of their rate of words or less:
-        "said", "which", "would"), seen SHUNNED_FROM times or more."""
-        in_titles = np.array([titles.word_count(word) for word in self.words])
+        "said", "which", "would"), seen SHUNNED_FROM times or more; ``in_titles``: how often
+        the headlines use each word."""
         rate = in_titles.sum() / max(1, self.word_counts.sum())
         shunned: np.ndarray = (self.word_counts >= SHUNNED_FROM) & (
             in_titles < 0.1 * rate * self.word_counts
         )
         return shunned
 
-    def words_where(self, chosen: np.ndarray) -> frozenset[str]:
-        return frozenset(self.words[number] for number in np.flatnonzero(chosen).tolist())
-
-    def frequent_words(self, excluded: frozenset[str]) -> list[str]:
-        """The words seen at least MIN_COUNT times, but for the ``excluded``."""
-        frequent = np.flatnonzero(self.word_counts >= MIN_COUNT).tolist()
-        return [self.words[n] for n in frequent if self.words[n] not in excluded]
-
     def collocations(self, edge: np.ndarray) -> list[tuple[tuple[str, ...], int]]:
         """Bigrams and trigrams above the floor and MIN_PMI, with their counts."""
         bigrams, bigram_counts = self._counted(self._keys((0, 1)), 2)
         trigrams, trigram_counts = self._counted(self._keys((0, 1, 2)), 3)
         wildcards, wildcard_counts = self._counted(self._keys((0, 2)), 2)
+        word_fd = FreqDist(dict(zip(self.words, self.word_counts.tolist(), strict=True)))
         inside = ~edge[bigrams[0]] & ~edge[bigrams[1]]
-        bigram_finder = BigramCollocationFinder(
-            self.word_fd, self._fd(bigrams, bigram_counts, inside)
-        )
+        bigram_finder = BigramCollocationFinder(word_fd, self._fd(bigrams, bigram_counts, inside))
         inside = ~edge[trigrams[0]] & ~edge[trigrams[2]]
         first, middle, last = (column[inside] for column in trigrams)
         size = len(self.words)
@@ -155,7 +195,7 @@ class _NgramCounts:
         needed = np.isin(pairs, np.concatenate([first * size + middle, middle * size + last]))
         apart = np.isin(wildcards[0] * size + wildcards[1], first * size + last)
         trigram_finder = TrigramCollocationFinder(
-            self.word_fd,
+            word_fd,
             self._fd(bigrams, bigram_counts, needed),
             self._fd(wildcards, wildcard_counts, apart),
             self._fd(trigrams, trigram_counts, inside),
