@@ -47,6 +47,7 @@ SHUNNED_FROM = 50  # a word seen this often that headlines shun starts or ends n
 UNSPACED_LANGUAGES = frozenset({"zh", "ja", "yue", "wuu"})
 BREAK = "|"  # stands where punctuation or another piece of text breaks the words
 CHUNK_TEXTS = 2000  # texts split into words at a time (a few megabytes of strings)
+_KEYS_END = 2**63  # an int64 key is below it
 _NOT_WORD = re.compile(r"[^\w\s]+|\d+|_")
 _NOT_UNSPACED = re.compile(f"[^{CJK_CLASS}]+")
 
@@ -182,9 +183,9 @@ class _NgramCounts:
 
     def collocations(self, edge: np.ndarray) -> list[tuple[tuple[str, ...], int]]:
         """Bigrams and trigrams above the floor and MIN_PMI, with their counts."""
-        bigrams, bigram_counts = self._counted(self._keys((0, 1)), 2)
-        trigrams, trigram_counts = self._counted(self._keys((0, 1, 2)), 3)
-        wildcards, wildcard_counts = self._counted(self._keys((0, 2)), 2)
+        bigrams, bigram_counts = self._counted((0, 1))
+        trigrams, trigram_counts = self._counted((0, 1, 2))
+        wildcards, wildcard_counts = self._counted((0, 2))
         word_fd = FreqDist(dict(zip(self.words, self.word_counts.tolist(), strict=True)))
         inside = ~edge[bigrams[0]] & ~edge[bigrams[1]]
         bigram_finder = BigramCollocationFinder(word_fd, self._fd(bigrams, bigram_counts, inside))
@@ -210,26 +211,13 @@ class _NgramCounts:
                     found.append((gram, finder.ngram_fd[gram]))
         return found
 
-    def _keys(self, offsets: tuple[int, ...]) -> np.ndarray:
-        """Each n-gram of words at ``offsets`` from a start as one number."""
-        size = len(self.words)
+    def _counted(self, offsets: tuple[int, ...]) -> tuple[list[np.ndarray], np.ndarray]:
+        """The distinct n-grams of words at ``offsets`` from a start seen at least MIN_COUNT
+        times, as columns of word numbers, none with a break in it, and their counts."""
         span = offsets[-1]
-        keys = np.zeros(len(self.ids) - span, dtype=np.int64)
-        for offset in offsets:
-            keys = keys * size + self.ids[offset : len(self.ids) - span + offset]
-        return keys
-
-    def _counted(self, keys: np.ndarray, width: int) -> tuple[list[np.ndarray], np.ndarray]:
-        """The distinct n-grams seen at least MIN_COUNT times, as columns of word numbers,
-        none with a break in it, and their counts."""
-        distinct, counts = np.unique(keys, return_counts=True)
-        distinct, counts = distinct[counts >= MIN_COUNT], counts[counts >= MIN_COUNT]
-        size = len(self.words)
-        columns = []
-        for _ in range(width):
-            columns.append(distinct % size)
-            distinct = distinct // size
-        columns.reverse()
+        starts = len(self.ids) - span
+        grams = [self.ids[offset : starts + offset] for offset in offsets]
+        columns, counts = distinct_rows(grams, len(self.words), MIN_COUNT)
         whole = np.ones(len(counts), dtype=bool)
         for column in columns:
             whole &= column != 0
@@ -239,3 +227,41 @@ class _NgramCounts:
         rows = zip(*(column[keep].tolist() for column in columns), strict=True)
         grams = [tuple(self.words[number] for number in row) for row in rows]
         return FreqDist(dict(zip(grams, counts[keep].tolist(), strict=True)))
+
+
+def distinct_rows(
+    columns: list[np.ndarray], size: int, least: int
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct rows of ``columns`` (numbers from 0 to ``size`` - 1) seen at least ``least``
+    times, in order, as columns (int64), and how often each is seen.
+
+    Each row is counted as one int64 key, its numbers the digits of base ``size`` (np.unique
+    sorts those ten times as fast as it sorts rows of numbers, or as lexsort does). Where the
+    next digit would take the keys past int64 (three columns of a vocabulary over 2**21
+    words), the keys so far are first replaced by their ranks among them: that keeps their
+    order and bounds them by the rows' number, so no key overflows."""
+    keys = columns[0].astype(np.int64)
+    bound = size  # every key is below it
+    ranked: list[np.ndarray | None] = []  # per further column: what the keys' ranks stand for
+    for column in columns[1:]:
+        prefixes = None
+        if bound * size > _KEYS_END:
+            prefixes, keys = np.unique(keys, return_inverse=True)
+            bound = len(prefixes)
+            if bound * size > _KEYS_END:
+                raise OverflowError(f"{bound} distinct keys of {size} numbers pass int64")
+        ranked.append(prefixes)
+        keys *= size
+        keys += column
+        bound *= size
+    distinct, counts = np.unique(keys, return_counts=True)
+    distinct, counts = distinct[counts >= least], counts[counts >= least]
+    found = []
+    for prefixes in reversed(ranked):
+        found.append(distinct % size)
+        distinct //= size
+        if prefixes is not None:
+            distinct = prefixes[distinct]
+    found.append(distinct)
+    found.reverse()
+    return found, counts
