@@ -254,7 +254,7 @@ def distinct_rows(
         keys *= size
         keys += column
         bound *= size
-    distinct, counts = np.unique(keys, return_counts=True)
+    distinct, counts = _counted_keys(keys)
     distinct, counts = distinct[counts >= least], counts[counts >= least]
     found = []
     for prefixes in reversed(ranked):
@@ -265,3 +265,12 @@ def distinct_rows(
     found.append(distinct)
     found.reverse()
     return found, counts
+
+
+def _counted_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``keys`` in order and how often each is seen: np.unique's, but sorting
+    ``keys`` in place (np.unique sorts a copy: at 200,000 articles, another 95 MB)."""
+    keys.sort()
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    counts = np.diff(np.append(starts, len(keys)))
+    return keys[starts], counts
