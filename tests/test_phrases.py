@@ -79,11 +79,12 @@ def test_trigrams_of_a_vocabulary_past_two_million_words_are_counted_right() -> 
     seed=st.integers(0, 2**32 - 1),
     width=st.integers(1, 3),
     least=st.integers(1, 3),
+    length=st.integers(0, 40),
 )
 def test_rows_are_counted_as_python_counts_them(
-    size: int, seed: int, width: int, least: int
+    size: int, seed: int, width: int, least: int, length: int
 ) -> None:
     rng = np.random.default_rng(seed)
     used = rng.integers(0, size, 6)  # a few numbers, so that rows repeat
-    columns = [rng.choice(used, 40).astype(np.int32) for _ in range(width)]
+    columns = [rng.choice(used, length).astype(np.int32) for _ in range(width)]
     assert counted_as_rows(columns, size, least) == counted_in_python(columns, least)
