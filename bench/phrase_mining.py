@@ -4,7 +4,8 @@ that must not change what is mined.
 
 - ``compare``: both mine each corpus; the phrases (text, language, count, in order) must be
   identical. Exit status 1 if any differ.
-- ``time``: both mine each corpus ``--turns`` times, alternating; medians in seconds.
+- ``time``: both mine each corpus ``--turns`` times, alternating; medians of wall and CPU
+  seconds.
 - ``memory FILE --tree this|ref [--traced]``: one process's RSS (MB) before it mines the
   articles of ``FILE`` and its peak while mining, and a digest of the phrases; run once a
   process (Linux: it reads /proc/self).
@@ -100,18 +101,26 @@ def tuple_of(phrase: Phrase) -> tuple[str, str, int]:
 
 
 def timed(corpora: list[Path], reference: Miner, turns: int) -> int:
+    """Wall and CPU seconds (the process's: on cores shared with other work the wall time
+    varies more than the change measured)."""
     for corpus in corpora:
         texts = texts_of([corpus])
-        seconds: dict[str, list[float]] = {"ref": [], "this": []}
+        wall: dict[str, list[float]] = {"ref": [], "this": []}
+        cpu: dict[str, list[float]] = {"ref": [], "this": []}
         for _ in range(turns):
             for tree, miner in (("ref", reference), ("this", phrases.mine_phrases)):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 miner(texts)
-                seconds[tree].append(time.perf_counter() - start)
-        ref, this = (statistics.median(seconds[tree]) for tree in ("ref", "this"))
-        print(f"{corpus.name}: ref {ref:.3f} s, this {this:.3f} s ({this / ref:.2f}x); ", end="")
-        print(f"turns ref {fmt(seconds['ref'])}, this {fmt(seconds['this'])}")
+                wall[tree].append(time.perf_counter() - start)
+                cpu[tree].append(time.process_time() - start_cpu)
+        print(f"{corpus.name}: {medians(wall, 'wall')}; {medians(cpu, 'CPU')}")
+        print(f"  wall turns ref {fmt(wall['ref'])}, this {fmt(wall['this'])}")
     return 0
+
+
+def medians(seconds: dict[str, list[float]], kind: str) -> str:
+    ref, this = (statistics.median(seconds[tree]) for tree in ("ref", "this"))
+    return f"{kind} ref {ref:.3f} s, this {this:.3f} s ({this / ref:.2f}x)"
 
 
 def fmt(values: list[float]) -> str:
