@@ -235,8 +235,22 @@ def write_index(
         _write_one_segment(index, path, articles, progress)
         return learned
     load_identifier()  # the model is loaded once, before the writing processes fork
-    with _writing_processes(min(processes, len(shares)), path=path, articles=articles) as run:
-        return _write_segments(index, path, articles, shares, run, progress)
+    processes = min(processes, len(shares))
+    if progress:
+        progress("learning phrases and sentences", 0, None)
+    with _writing_processes(processes, path=path, articles=articles) as run:
+        tags, learned, stories = _learn(shares, run)
+    # The learning read every article; processes forked afresh copy only the pages of their
+    # own share as they write it (the ones that learned had copied nearly all of them).
+    sentences = learned.sentences
+    tasks: list[tuple[object, ...]] = [
+        (share, stories[share.start : share.stop], tags[share.start : share.stop], sentences)
+        for share in shares
+    ]
+    with _writing_processes(processes, path=path, articles=articles) as run:
+        segments = run(_build_segment, tasks, progress)
+    commit_segments(index, NewsCodec(), segments)
+    return learned
 
 
 def _write_one_segment(
@@ -257,19 +271,11 @@ def _write_one_segment(
         raise
 
 
-def _write_segments(
-    index: whoosh_index.FileIndex,
-    path: Path,
-    articles: Sequence[ArticleRecord],
-    shares: list[range],
-    run: _Run,
-    progress: Progress | None,
-) -> ArchiveText:
-    """The parallel rebuild, in three rounds of the writing processes: each share's languages
-    and story band keys; then the sentence models, the phrases and the stories, side by side;
-    then each share's segment, its teasers cut by the models."""
-    if progress:
-        progress("learning phrases and sentences", 0, None)
+def _learn(shares: list[range], run: _Run) -> tuple[list[str], ArchiveText, list[str]]:
+    """What a parallel rebuild learns before writing, in two rounds of the processes: each
+    share's languages and story band keys; then the sentence models, the phrases and the
+    stories, side by side. The languages, what is learned, and the stories (kept in the new
+    index's folder with their band keys)."""
     found = run(_languages_and_band_keys, [(share.start, share.stop) for share in shares])
     tags = [tag for share_tags, _keys in found for tag in share_tags]
     keys = np.concatenate([share_keys for _tags, share_keys in found])
@@ -279,20 +285,14 @@ def _write_segments(
         (_archive_phrases, (primary,)),
         (_group, (keys,)),
     ]
-    sentences_found, phrases_found, stories_found = run(_call, learning)
-    sentences = cast(SentenceModels, sentences_found)
+    sentences, phrases, stories_found = run(_call, learning)
     stories = cast(list[str], stories_found)
-    StoryTable([article.id for article in articles], stories, keys).save(path)
-    segments = run(
-        _build_segment,
-        [
-            (share, stories[share.start : share.stop], tags[share.start : share.stop], sentences)
-            for share in shares
-        ],
-        progress,
+    articles = _shared["articles"]
+    StoryTable([article.id for article in articles], stories, keys).save(_shared["path"])
+    learned = ArchiveText(
+        cast(SentenceModels, sentences), SuggestionTable.of(cast(list[Phrase], phrases))
     )
-    commit_segments(index, NewsCodec(), segments)
-    return ArchiveText(sentences, SuggestionTable.of(cast(list[Phrase], phrases_found)))
+    return tags, learned, stories
 
 
 def _stories(path: Path, articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[str]:
