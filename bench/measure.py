@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,8 @@ class GrowthOptions:
     repeat: int
     naive_rate: float | None  # the naive build's articles/s so far, to judge what it would take
     naive_limit_s: float
+    peers: tuple[str, ...] = ()  # the peer engines built and timed at each size too
+    skipped: dict[str, str] = field(default_factory=dict)  # peers not built there, and why
 
 
 @dataclass(frozen=True)
@@ -193,23 +195,19 @@ def measure_growth(
     options: GrowthOptions,
     work: Workspace,
 ) -> tuple[list[dict[str, Any]], Path | None]:
-    """Per size (ascending): one build of each kind and the results pages. The naive side is
+    """Per size (ascending): one build of each kind and of each of ``options.peers``, each in a
+    process of its own as on the main corpus, and the results pages. The naive side is
     skipped at a size where its build would take longer than ``options.naive_limit_s``, judged
     from its rate so far. Returns the rows and the largest newsindex index (for HTTP)."""
     rows, largest, naive_rate = [], None, options.naive_rate
     for size in sorted(set(sizes)):
         corpus = write_corpus(f"scaled-{size_label(size)}", paths, size, work.corpora)
-        kinds = ["newsindex"]
-        if naive_rate and corpus.articles / naive_rate <= options.naive_limit_s:
-            kinds.insert(0, "naive")
-        indexes, builds = {}, {}
-        for kind in kinds:
-            log(f"build {kind} {corpus.name} ({corpus.articles} articles)")
-            indexes[kind] = work.index_dir(kind, corpus.name, 0)
-            builds[kind] = build_summary([run_build(kind, corpus.path, indexes[kind])])
+        naive = bool(naive_rate and corpus.articles / naive_rate <= options.naive_limit_s)
+        kinds = [*(["naive"] if naive else []), "newsindex", *options.peers]
+        builds, indexes = _build_once(corpus, kinds, work)
         naive_rate = builds["naive"]["articles_per_s"] if "naive" in builds else naive_rate
         pages = measure_pages(indexes, mix, options.repeat, naive_facets=False)
-        rows.append(_growth_row(corpus, builds, pages))
+        rows.append(_growth_row(corpus, builds, pages, options.skipped))
         if "naive" not in builds and naive_rate:
             rows[-1]["naive_estimated_build_s"] = round(corpus.articles / naive_rate)
         for index_dir in indexes.values():
@@ -222,12 +220,27 @@ def measure_growth(
     return rows, largest
 
 
-def _growth_row(corpus: Corpus, builds: dict, pages: dict) -> dict[str, Any]:
+def _build_once(
+    corpus: Corpus, kinds: Sequence[str], work: Workspace
+) -> tuple[dict[str, Any], dict[str, Path]]:
+    """One build of each kind, each in a fresh process: the summaries and the indexes."""
+    builds, indexes = {}, {}
+    for kind in kinds:
+        log(f"build {kind} {corpus.name} ({corpus.articles} articles)")
+        indexes[kind] = work.index_dir(kind, corpus.name, 0)
+        builds[kind] = build_summary([run_build(kind, corpus.path, indexes[kind])])
+    return builds, indexes
+
+
+def _growth_row(
+    corpus: Corpus, builds: dict, pages: dict, skipped: dict[str, str]
+) -> dict[str, Any]:
     return {
         "corpus": corpus.name,
         "articles": corpus.articles,
         "build": {**builds, "ratio": _ratio(builds, "articles_per_s")},
         "results_page": {**pages, "ratio_p95": _ratio_p95(pages, "naive")},
+        "engines": engine_rows(builds, pages, skipped),
         "naive_built": "naive" in builds,
     }
 

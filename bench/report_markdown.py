@@ -23,6 +23,7 @@ def markdown(report: dict[str, Any]) -> str:
         _main_pages(report["main"], report["settings"]),
         engines_table(report["main"]),
         _growth(report["growth"]),
+        ratios_by_size(report),
         _http(report["http"], "result cache off: every request a real search"),
         _http(report["http_cached"], "as configured: result cache on, mostly cache hits"),
         "## Notes\n\n" + "".join(f"- {note}\n" for note in report["notes"]),
@@ -127,6 +128,16 @@ def engines_table(main: dict[str, Any]) -> str:
     engines = main.get("engines")
     if not engines:
         return ""
+    intro = (
+        f"## newsindex and the engines users would pick instead: {main['corpus']}\n\n"
+        "The same corpus, query mix and results page (total, top 10 of the page, a highlighted "
+        "snippet each); page ratios below 1× mean newsindex is faster, build ratios above 1× "
+        "mean newsindex builds faster. The peers compute no facets (newsindex always does).\n\n"
+    )
+    return intro + _engine_rows(engines)
+
+
+def _engine_rows(engines: dict[str, Any]) -> str:
     ours = engines["newsindex"]
     rows = [
         (
@@ -161,17 +172,53 @@ def engines_table(main: dict[str, Any]) -> str:
         "newsindex ÷ engine, p50 / p95 / p99",
         "newsindex build ÷ engine",
     )
-    intro = (
-        f"## newsindex and the engines users would pick instead: {main['corpus']}\n\n"
-        "The same corpus, query mix and results page (total, top 10 of the page, a highlighted "
-        "snippet each); page ratios below 1× mean newsindex is faster, build ratios above 1× "
-        "mean newsindex builds faster. The peers compute no facets (newsindex always does).\n\n"
-    )
     skipped = "".join(
         f"- {ENGINE_LABELS.get(name, name)}: not run, {why}\n"
         for name, why in engines["skipped"].items()
     )
-    return intro + table(header, rows) + ("\n" + skipped if skipped else "")
+    return table(header, rows) + ("\n" + skipped if skipped else "")
+
+
+def _growth_engines(row: dict[str, Any]) -> str:
+    """The engines table of one larger size: one build of each, the same mix and page."""
+    if not row.get("engines"):
+        return ""
+    intro = (
+        f"### newsindex and the engines at {row['articles']:,} articles ({row['corpus']})\n\n"
+        "One build of each engine on the same repeated corpus; the same query mix, page and "
+        "number of runs as on the main corpus.\n\n"
+    )
+    return intro + _engine_rows(row["engines"])
+
+
+def ratios_by_size(report: dict[str, Any]) -> str:
+    """newsindex's results-page p50 / p95 ÷ each peer's, one row per corpus size."""
+    sections = [report["main"], *report["growth"]]
+    peers = [p for p in ENGINE_LABELS if p != "naive" and any(_peer_row(s, p) for s in sections)]
+    if not peers:
+        return ""
+    rows = [
+        (f"{s['corpus']}, {s['articles']:,}", *(_p50_p95(s, peer) for peer in peers))
+        for s in sections
+    ]
+    header = ("corpus, articles", *(f"÷ {ENGINE_LABELS[peer]}, p50 / p95" for peer in peers))
+    intro = (
+        "## newsindex's results page ÷ each peer's, by size\n\n"
+        "Below 1× newsindex is faster; each ratio is taken within this run.\n\n"
+    )
+    return intro + table(header, rows)
+
+
+def _peer_row(section: dict[str, Any], peer: str) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = section.get("engines", {}).get("engines", {}).get(peer)
+    return row
+
+
+def _p50_p95(section: dict[str, Any], peer: str) -> str:
+    row = _peer_row(section, peer)
+    if not row:
+        return "not run"
+    return f"{times(row['ratio']['p50_ms'])} / {times(row['ratio']['p95_ms'])}"
 
 
 def _growth(rows: list[dict[str, Any]]) -> str:
@@ -204,7 +251,7 @@ def _growth(rows: list[dict[str, Any]]) -> str:
         "naive p95 ms",
     )
     intro = "## Growth (one build per size; pages: median of the runs)\n\n"
-    return intro + table(header, body)
+    return intro + table(header, body) + "".join("\n" + _growth_engines(row) for row in rows)
 
 
 def _http(http: dict[str, Any] | None, what: str) -> str:

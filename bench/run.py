@@ -30,6 +30,7 @@ from bench.measure import (
     measure_http,
 )
 from bench.pages import newsindex_pages, profile_pages
+from bench.peers import PEERS
 from bench.queries import build_query_mix
 from bench.report import (
     PROJECT_ROOT,
@@ -63,6 +64,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     add("--concurrency", type=_integers, default=[1, 8, 32], help="HTTP load levels")
     add("--load-seconds", type=float, help="seconds per HTTP load run (default 10)")
     add("--naive-limit-minutes", type=float, default=15.0, help="skip longer naive builds")
+    add(
+        "--scale-peers",
+        type=_names,
+        default=list(PEERS),
+        help=f"peer engines also built at --scale/--sizes (default: {','.join(PEERS)}; "
+        "'none' for none)",
+    )
     add("--generator", choices=GENERATORS, default="auto", help="HTTP load generator")
     add("--access-log", action="store_true", help="keep gunicorn's access log during the load")
     add("--no-http", action="store_true", help="skip the HTTP load")
@@ -77,6 +85,14 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def _integers(text: str) -> list[int]:
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def _names(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip() not in ("", "none")]
+    unknown = sorted(set(names) - set(PEERS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"not a peer engine: {', '.join(unknown)}")
+    return names
 
 
 def _apply_defaults(args: argparse.Namespace) -> None:
@@ -127,8 +143,7 @@ def run_benchmark(
     sizes = sorted(set(args.sizes) | ({args.scale} if args.scale else set()))
     growth, largest_index = [], None
     if sizes:
-        naive_rate = main_section["build"]["naive"]["articles_per_s"]
-        options = GrowthOptions(args.repeat, naive_rate, args.naive_limit_minutes * 60)
+        options = _growth_options(args, main_section)
         growth, largest_index = measure_growth(sizes, args.scale_corpus, mix, options, work)
     http, http_cached = _measure_http(args, largest_index or main_index, mix, work)
     if args.profile:
@@ -151,6 +166,22 @@ def run_benchmark(
         )
     report["targets"] = evaluate_targets(report)
     return report
+
+
+def _growth_options(args: argparse.Namespace, main_section: dict[str, Any]) -> GrowthOptions:
+    """The larger sizes build the peers the main corpus could build, less those that
+    ``--scale-peers`` leaves out."""
+    skipped = dict(main_section["engines"]["skipped"])
+    for peer in PEERS:
+        if peer not in skipped and peer not in args.scale_peers:
+            skipped[peer] = "left out at the larger sizes (--scale-peers)"
+    return GrowthOptions(
+        repeat=args.repeat,
+        naive_rate=main_section["build"]["naive"]["articles_per_s"],
+        naive_limit_s=args.naive_limit_minutes * 60,
+        peers=tuple(peer for peer in PEERS if peer not in skipped),
+        skipped=skipped,
+    )
 
 
 def _measure_http(
@@ -200,6 +231,7 @@ def _settings(args: argparse.Namespace, queries: int) -> dict[str, Any]:
         "sizes": args.sizes,
         "scale": args.scale,
         "naive_limit_minutes": args.naive_limit_minutes,
+        "scale_peers": args.scale_peers,
     }
 
 
@@ -220,7 +252,9 @@ def _notes(args: argparse.Namespace, growth: list[dict], http: dict | None) -> l
         "are timed with its result cache off, so that every run times real searches.",
         "The peer engines (bench.peers) build in a process of their own as the others do, and "
         "answer the same mix with the same page: total, top 10, a snippet each, no facets; "
-        "Xapian's total is its estimate. Their builds and pages alternate with the others'.",
+        "Xapian's total is its estimate. Their builds and pages alternate with the others'; "
+        "at each larger size (--scale, --sizes) each peer is built once, like newsindex, from "
+        "the same repeated corpus, and answers the same mix the same number of times.",
     ]
     if args.quick:
         notes.append(f"--quick: a {QUICK_ARTICLES}-article smoke run; its figures mean nothing.")

@@ -1,7 +1,7 @@
 """The issue's targets, each checked against what this run measured: PASS, MISS or NOT RUN.
 
-Every target is a ratio against the naive baseline measured in the same run, or an absolute bound
-from the issue; nothing here compares with figures from another day or machine.
+Every target is a ratio against the naive baseline or a peer engine measured in the same run, or
+an absolute bound from the issue; nothing here compares with figures from another day or machine.
 """
 
 from __future__ import annotations
@@ -17,13 +17,17 @@ PAGE_P95_MS = 10.0
 HTTP_CONCURRENCY = 8
 HTTP_REQUESTS_PER_S = 300
 HTTP_P99_MS = 100.0
+PEER_LABELS = {"fts5": "FTS5", "tantivy": "tantivy", "xapian": "Xapian"}
 
 
 def evaluate_targets(report: dict[str, Any]) -> list[dict[str, str]]:
     """One row per target: what it asks, what was measured, and the verdict."""
+    scale = _scale_row(report)
     return [
-        *_build_targets(report["main"], _scale_row(report)),
+        *_build_targets(report["main"], scale),
         *_page_targets(report["main"]),
+        _at_or_below_peer(report["main"], f"on {report['main']['corpus']}"),
+        _at_or_below_peer(scale, f"at {scale['articles']:,} articles" if scale else "at scale"),
         *_http_targets(report.get("http")),
     ]
 
@@ -70,6 +74,22 @@ def _page_targets(main: dict[str, Any]) -> list[dict[str, str]]:
             "{:.2f} ms",
         ),
     ]
+
+
+def _at_or_below_peer(
+    section: dict[str, Any] | None, where: str, peer: str = "fts5"
+) -> dict[str, str]:
+    """Issue 22: newsindex's results page (facets) at or below the peer's (none), p50 and p95,
+    both figures from the same run and corpus."""
+    row = (section or {}).get("engines", {}).get("engines", {}).get(peer)
+    ratio = row["ratio"] if row else {}
+    p50, p95 = ratio.get("p50_ms"), ratio.get("p95_ms")
+    target = f"results page p50 and p95 ≤ {PEER_LABELS[peer]}'s {where} (issue 22)"
+    worse = max(p50, p95) if p50 is not None and p95 is not None else None
+    verdict = _at_most(target, worse, 1.0, "{:.2f}×", inclusive=True)
+    if worse is not None:
+        verdict["measured"] = f"newsindex ÷ {PEER_LABELS[peer]}: p50 {p50:.2f}×, p95 {p95:.2f}×"
+    return verdict
 
 
 def _http_targets(http: dict[str, Any] | None) -> list[dict[str, str]]:

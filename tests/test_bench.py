@@ -96,9 +96,27 @@ def test_the_report_puts_newsindex_beside_each_engine(quick_report: tuple[dict, 
     assert "newsindex ÷ engine, p50 / p95 / p99" in markdown
 
 
+def test_the_scaled_section_puts_newsindex_beside_each_engine(
+    quick_report: tuple[dict, str],
+) -> None:
+    """At a larger size the peers are built and timed too, and the report gives newsindex's
+    p50 / p95 ratio to each at each size; the FTS5 target is judged there."""
+    report, markdown = quick_report
+    [row] = report["growth"]
+    engines = row["engines"]
+    assert "fts5" in engines["engines"]
+    assert set(engines["engines"]) | set(engines["skipped"]) >= {"fts5", "tantivy", "xapian"}
+    for name, peer in engines["engines"].items():
+        assert all(value > 0 for value in peer["ratio"].values()), name
+    assert "### newsindex and the engines at 400 articles" in markdown
+    assert "## newsindex's results page ÷ each peer's, by size" in markdown
+    [target] = [t for t in report["targets"] if "FTS5's at 400 articles" in t["target"]]
+    assert target["status"] != "NOT RUN"
+
+
 def test_every_target_has_a_verdict(quick_report: tuple[dict, str]) -> None:
     report, _markdown = quick_report
-    assert len(report["targets"]) == 8
+    assert len(report["targets"]) == 10
     assert {target["status"] for target in report["targets"]} <= {"PASS", "MISS", "NOT RUN"}
     assert all(t["status"] != "NOT RUN" for t in report["targets"])
 
