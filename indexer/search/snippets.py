@@ -272,9 +272,11 @@ def _best_window(
         key = (len({term for _s, _e, term in inside}), len(inside), -window[0])
         if best_key is None or key > best_key:
             best, best_key, best_anchor = window, key, anchor[0]
-    if best is None:
-        return None
+    if best is None or best[0] == 0:
+        return best
     at_sentence = _window(text, matches, best_anchor, length, matches.sentence_start)
+    if at_sentence == best:
+        return best  # the full stop was a sentence's end, or no sentence starts near
     return best if _clashes(text, at_sentence, taken, taken_runs) else at_sentence
 
 
