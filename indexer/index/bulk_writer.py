@@ -234,12 +234,13 @@ def write_index(
         learned, articles = learn_archive_text(articles)
         _write_one_segment(index, path, articles, progress)
         return learned
-    load_identifier()  # the model is loaded once, before the writing processes fork
+    if any(not article.language for article in articles):  # some will be identified:
+        load_identifier()  # the model is loaded once, before the writing processes fork
     processes = min(processes, len(shares))
     if progress:
         progress("learning phrases and sentences", 0, None)
     with _writing_processes(processes, path=path, articles=articles) as run:
-        tags, learned, stories = _learn(shares, run)
+        tags, learned, stories = _learn(path, articles, shares, run)
     # The learning read every article; processes forked afresh copy only the pages of their
     # own share as they write it (the ones that learned had copied nearly all of them).
     sentences = learned.sentences
@@ -271,11 +272,13 @@ def _write_one_segment(
         raise
 
 
-def _learn(shares: list[range], run: _Run) -> tuple[list[str], ArchiveText, list[str]]:
+def _learn(
+    path: Path, articles: Sequence[ArticleRecord], shares: list[range], run: _Run
+) -> tuple[list[str], ArchiveText, list[str]]:
     """What a parallel rebuild learns before writing, in two rounds of the processes: each
     share's languages and story band keys; then the sentence models, the phrases and the
-    stories, side by side. The languages, what is learned, and the stories (kept in the new
-    index's folder with their band keys)."""
+    stories, side by side. The languages, what is learned, and the stories (kept in ``path``,
+    the new index's folder, with their band keys)."""
     found = run(_languages_and_band_keys, [(share.start, share.stop) for share in shares])
     tags = [tag for share_tags, _keys in found for tag in share_tags]
     keys = np.concatenate([share_keys for _tags, share_keys in found])
@@ -287,8 +290,7 @@ def _learn(shares: list[range], run: _Run) -> tuple[list[str], ArchiveText, list
     ]
     sentences, phrases, stories_found = run(_call, learning)
     stories = cast(list[str], stories_found)
-    articles = _shared["articles"]
-    StoryTable([article.id for article in articles], stories, keys).save(_shared["path"])
+    StoryTable([article.id for article in articles], stories, keys).save(path)
     learned = ArchiveText(
         cast(SentenceModels, sentences), SuggestionTable.of(cast(list[Phrase], phrases))
     )
