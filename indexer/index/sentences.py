@@ -111,9 +111,9 @@ class SentenceModels:
     def _doubtful(self, text: str, period: int, language: str) -> bool:
         """Whether Punkt could read the period at ``period`` as no sentence's end: after an
         abbreviation it learned, an initial, a number, or a word with periods in it."""
-        word_start = max(0, period - _LONGEST_WORD)
-        word_start = max(text.rfind(" ", word_start, period), text.rfind("\n", word_start, period))
-        typ = text[word_start + 1 : period].lstrip("\"'“‘«([").lower()
+        looked_from = max(0, period - _LONGEST_WORD)
+        space = max(text.rfind(" ", looked_from, period), text.rfind("\n", looked_from, period))
+        typ = text[max(space + 1, looked_from) : period].lstrip("\"'“‘«([").lower()
         if len(typ) <= 1 or typ[-1].isdigit() or "." in typ:
             return True
         params = self.parameters.get(language)
