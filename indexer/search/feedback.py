@@ -2,12 +2,13 @@
 
 A question or a pasted paragraph names its subject in its own words; the articles about it use
 others as well. RM3 (Lavrenko and Croft's relevance model, as Anserini runs it): the first pass
-ranks by the query's words; the best ``feedback_docs`` matches are read (title, teaser and body,
-analysed as the index analyses them); each word's share of a document's words, weighted by the
-document's score, is summed over them, and the ``feedback_words`` heaviest words (question words
-and numbers left out) join the query with ``feedback_weight`` of its weight, the query's own
-words keeping the rest. The second pass reorders the same matches: the learned words bring in no
-article that has none of the words asked for.
+ranks by the query's words; the best ``feedback_docs`` matches are read (title, lead and body,
+the lead counted twice, analysed as the index analyses them); each word's share of a
+document's words, weighted by the document's score, is summed over them, and the
+``feedback_words`` heaviest words (question words and numbers left out) join the query with
+``feedback_weight`` of its weight, the query's own words keeping the rest. The second pass
+reorders the same matches: the learned words bring in no article that has none of the words
+asked for.
 """
 
 from __future__ import annotations
