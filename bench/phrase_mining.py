@@ -29,8 +29,9 @@ from pathlib import Path
 from types import ModuleType
 
 from bench.suggestions import read_articles
+from indexer.analysis.language_id import primary_language
 from indexer.index import phrases
-from indexer.index.archive_text import article_languages, language_texts, with_languages
+from indexer.index.archive_text import identified_languages, language_texts
 from indexer.index.phrases import LanguageText, Phrase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +80,9 @@ def reference_module(ref: str) -> ModuleType:
 
 def texts_of(paths: list[Path]) -> dict[str, LanguageText]:
     """The texts the rebuild mines from the articles of ``paths``."""
-    articles = with_languages(read_articles(paths))
-    return language_texts(articles, article_languages(articles))
+    articles = read_articles(paths)
+    tags = identified_languages(articles)
+    return language_texts(articles, [primary_language(tag) for tag in tags])
 
 
 def compare(corpora: list[Path], reference: Miner) -> int:

@@ -81,12 +81,6 @@ def article_phrases(articles: Sequence[ArticleRecord]) -> list[Phrase]:
     return mine_phrases(language_texts(articles, article_languages(articles)))
 
 
-def with_languages(articles: Sequence[ArticleRecord]) -> list[ArticleRecord]:
-    """``articles``, each with the language the index tells it in (identified here once: the
-    learning, the teasers, the phrases and the writing processes all read it)."""
-    return [replace(a, identified_language=article_language(a)) for a in articles]
-
-
 def article_languages(articles: Sequence[ArticleRecord]) -> list[str]:
     """Each article's primary language code, as the index tells it."""
     return [

@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 
 from indexer.config import Settings
 from indexer.errors import SourceError
-from indexer.index.archive_text import article_languages, article_phrases, with_languages
+from indexer.index.archive_text import article_phrases, identified_languages, ready_to_write
 from indexer.index.build import (
     RebuildSummary,
     declared_types,
@@ -38,7 +38,6 @@ from indexer.index.sentences import SentenceModels
 from indexer.index.store import MANIFEST_FILE, READERS_LOCK_FILE, IndexStore, translate_os_errors
 from indexer.index.story_table import STORIES_FILES, IndexStories, StoryTable
 from indexer.index.suggestion_table import SUGGESTIONS_FILES, SuggestionTable, words_of_articles
-from indexer.index.teasers import with_teasers
 from indexer.index.whoosh_internals import NewsCodec
 from indexer.index.whoosh_types import IndexWriter
 from indexer.ingest.articles import ArticleRecord
@@ -119,8 +118,7 @@ def update_index(
         if articles or not report.unchanged_sources:
             refuse_unusable(articles, report, strict)
             sentences = SentenceModels.load(store.current().path)  # the rebuild's
-            articles = with_languages(articles)
-            articles = with_teasers(sentences, articles, article_languages(articles))
+            articles = ready_to_write(articles, identified_languages(articles), sentences)
 
         def apply(writer: IndexWriter, stories: IndexStories) -> Change:
             changed = _apply_articles(writer, stories, articles, summary)

@@ -41,7 +41,7 @@ class ArticleRecord:
     # ``indexer.index.sentences``); not part of the article as read, nor of its checksum
     derived_teaser: str = ""
     # the language the index identified (``indexer.analysis.language_id``), once per rebuild or
-    # update (``indexer.index.archive_text.with_languages``); not part of the checksum either
+    # update (``indexer.index.archive_text.ready_to_write``); not part of the checksum either
     identified_language: str = ""
 
     @property
