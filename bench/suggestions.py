@@ -42,6 +42,7 @@ from bench.load import gunicorn_server
 from bench.queries import build_query_mix
 from bench.report import PROJECT_ROOT, command_line, machine_facts, write_reports
 from bench.story_builds import compare_builds
+from indexer.analysis.language_id import primary_language
 from indexer.config import load_settings
 from indexer.index.archive_text import article_languages
 from indexer.index.build import rebuild_index
@@ -191,7 +192,7 @@ def snippet_starts(
     figures = {"passages": 0, "after_a_full_stop": 0, "after_an_abbreviation": 0}
     for query in build_query_mix(read_records(list(sources)), SNIPPET_QUERIES, SEED):
         for hit in service.search(SearchRequest.from_params(query.params())).hits:
-            params = models.parameters.get(hit.language.split("-")[0])
+            params = models.parameters.get(primary_language(hit.language))
             learned = params.abbrev_types if params is not None else set()
             for before in _text_before_passages(bodies.get(hit.id, ""), hit.snippet_html):
                 figures["passages"] += 1

@@ -48,6 +48,13 @@ def records() -> list[dict]:
         article(502, title="Short body", body="A short first paragraph.\n\nAnother one."),
         article(503, title="Given teaser", teaser="The source's own teaser.", body=LONG_FIRST),
         article(504, title="Shipyard", teaser="A yard.", body=FRIGATE),
+        article(
+            505,
+            title="Dockyard",
+            teaser="A dock.",
+            language="en-GB",
+            body=FRIGATE.replace("frigate", "corvette"),
+        ),  # fmt: skip
     ]
 
 
@@ -73,6 +80,8 @@ def test_a_snippet_starts_where_its_sentence_starts_not_after_an_abbreviation(in
     sentence starts at "Gen.", as Punkt learned from the archive."""
     snippet = teaser_of(index_dir, "t-504", "frigate", field="snippet_html")
     assert snippet.startswith("… Gen. Harlow of the U.S. Navy praised the <mark>frigate</mark>")
+    regional = teaser_of(index_dir, "t-505", "corvette", field="snippet_html")  # en-GB: en's
+    assert regional.startswith("… Gen. Harlow of the U.S. Navy praised the <mark>corvette")
 
 
 def test_a_teaser_is_the_first_sentences_that_fit_past_abbreviations(index_dir) -> None:

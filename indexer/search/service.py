@@ -26,6 +26,7 @@ from typing import TypedDict
 
 from whoosh import query
 
+from indexer.analysis.language_id import primary_language
 from indexer.config import Settings
 from indexer.errors import ArticleNotFoundError, NewsindexError, QueryError
 from indexer.index.store import Generation, IndexStore
@@ -391,11 +392,11 @@ def _hit(
     analyzer = opened.searcher.schema["body"].analyzer
     teaser = stored.get("teaser", "")
     language = stored.get("language", "")
-    sentences = opened.sentences
+    sentences, primary = opened.sentences, primary_language(language)  # models: by primary code
     decided: dict[int, bool] = {}  # Punkt's answers for this body, by offset
 
     def sentence_start(text: str, low: int, high: int) -> int | None:
-        return sentences.sentence_start(text, low, high, language, decided)
+        return sentences.sentence_start(text, low, high, primary, decided)
 
     snippet = snippet_html(
         stored.get("body", ""), terms["body"], analyzer, language, sentence_start
