@@ -46,3 +46,9 @@ def test_a_rare_name_two_edits_off_is_left_alone(spelling) -> None:
 def test_a_short_word_is_not_second_guessed_two_edits_off(spelling) -> None:
     suggested, total = spelling("The wlrod watched the port.", "wlrod")  # two swaps off
     assert total == 1 and suggested is None
+
+
+def test_a_word_in_no_article_two_edits_off_counting_a_transposition_as_one(spelling) -> None:
+    # tairfg: "ri" swapped and "f" changed; three edits if a swap counts as two
+    suggested, _total = spelling("The port was quiet.", "tairfg")
+    assert suggested == "tariff"

@@ -79,14 +79,6 @@ class Results(Protocol):
     def is_empty(self) -> bool: ...
 
 
-class Corrector(Protocol):
-    """``whoosh.spelling.Corrector``: the words close to a word."""
-
-    def suggest(
-        self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0
-    ) -> list[str]: ...
-
-
 class IndexWriter(Protocol):
     """``whoosh.writing.IndexWriter``: changes to a copy of a generation (``indexer update``)."""
 
@@ -124,5 +116,4 @@ class Searcher(Protocol):
     def key_terms_from_text(
         self, fieldname: str, text: str, numterms: int = 5, normalize: bool = True
     ) -> list[tuple[str, float]]: ...
-    def corrector(self, fieldname: str) -> Corrector: ...
     def close(self) -> None: ...

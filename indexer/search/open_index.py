@@ -94,7 +94,7 @@ class OpenIndex:
             postings = TermPostings(searcher)
             load_length_norms(postings, ranking)
             spelling = SpellingWords(searcher)
-            spelling.words  # noqa: B018 (loads the words)
+            spelling.near  # noqa: B018 (loads the words, and those near a misspelling)
             results: KeptWithin[SearchResults] = KeptWithin(kept_results, size=lambda _results: 1)
             table = DocTable.of(searcher)
             reader = QueryReader(index.schema)
