@@ -93,7 +93,7 @@ def test_private_whoosh_names_live_in_one_module() -> None:
         for group in (
             whoosh_internals.WRITER_ATTRIBUTES,
             whoosh_internals.FIELD_WRITER_ATTRIBUTES,
-            whoosh_internals.POSTINGS_WRITER_ATTRIBUTES,
+            whoosh_internals.CODEC_ATTRIBUTES,
             whoosh_internals.MATCHER_ATTRIBUTES,
             whoosh_internals.SEGMENT_READER_ATTRIBUTES,
             whoosh_internals.BM25F_ATTRIBUTES,

@@ -113,9 +113,11 @@ def test_phrases_match_what_whoosh_matches_across_segments(settings, tmp_path):
             assert matching_docs(postings, parsed, every).tolist() == expected, text
 
 
-def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path):
+@pytest.mark.parametrize("copies", [1, 4])  # 4: a frequent term's postings take two blocks
+def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path, copies):
     """Every term, posting, position, length and stored field, for the sample articles."""
-    sources, states = find_sources([str(SAMPLES)], {}), SourceStates(tmp_path / "states")
+    source = SAMPLES if copies == 1 else repeated_samples(tmp_path / "articles.jsonl", copies)
+    sources, states = find_sources([str(source)], {}), SourceStates(tmp_path / "states")
     articles = list(read_articles(sources, ReadReport(), states))
     ours = tmp_path / "ours"
     ours.mkdir()
@@ -137,6 +139,17 @@ def written_stories(path: Path) -> list[str]:
         return [column[docnum] for docnum in range(reader.doc_count_all())]
 
 
+def _blocks(matcher) -> list[tuple]:
+    """What a matcher knows of each posting block before reading it (for skipping blocks)."""
+    matcher.reset()
+    blocks = []
+    while matcher.is_active():
+        limits = (matcher.block_max_weight(), matcher.block_min_length())
+        blocks.append((*limits, matcher.block_max_length(), matcher.block_max_id()))
+        matcher.skip_to(matcher.block_max_id() + 1)
+    return blocks
+
+
 def index_content(path: Path) -> dict:
     with whoosh_index.open_dir(str(path)).reader() as reader:
         postings = {}
@@ -148,7 +161,7 @@ def index_content(path: Path) -> dict:
                 matcher.next()
             info = reader.term_info(fieldname, text)
             stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
-            postings[(fieldname, text)] = (stats, info.max_weight(), items)
+            postings[(fieldname, text)] = (stats, info.max_weight(), items, _blocks(matcher))
         lengths = {
             (name, docnum): reader.doc_field_length(docnum, name)
             for name in ("title", "teaser", "body", "author", "tags")

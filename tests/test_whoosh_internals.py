@@ -17,10 +17,10 @@ from indexer.index.index_formats import POSITIONS_COUNT_BYTES
 from indexer.index.schema import NewsPositions
 from indexer.index.whoosh_internals import (
     BM25F_ATTRIBUTES,
+    CODEC_ATTRIBUTES,
     FIELD_WRITER_ATTRIBUTES,
     INTERNALS,
     MATCHER_ATTRIBUTES,
-    POSTINGS_WRITER_ATTRIBUTES,
     SEGMENT_READER_ATTRIBUTES,
     WHOOSH_VERSION,
     WRITER_ATTRIBUTES,
@@ -70,11 +70,9 @@ def test_the_instance_attributes_the_writers_use_exist(ram_index) -> None:
     writer = ram_index.writer()
     try:
         _assert_attributes(writer, WRITER_ATTRIBUTES, "SegmentWriter")
+        writer.fieldwriter.start_field("body", ram_index.schema["body"])  # sets its number
         _assert_attributes(writer.fieldwriter, FIELD_WRITER_ATTRIBUTES, "W3FieldWriter")
-        writer.fieldwriter.start_field("body", ram_index.schema["body"])
-        writer.fieldwriter.start_term(b"term")  # what makes the field writer's postings writer
-        postwriter = writer.fieldwriter._postwriter
-        _assert_attributes(postwriter, POSTINGS_WRITER_ATTRIBUTES, "W3PostingsWriter")
+        _assert_attributes(writer.fieldwriter._codec, CODEC_ATTRIBUTES, "W3Codec")
     finally:
         writer.cancel()
 

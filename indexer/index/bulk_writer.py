@@ -56,7 +56,7 @@ from indexer.index.archive_text import (
     train_sentences,
 )
 from indexer.index.documents import document_fields
-from indexer.index.index_formats import LENGTH_OF_BYTE, position_gaps, positions_value
+from indexer.index.index_formats import position_gaps, positions_postings
 from indexer.index.phrases import Phrase
 from indexer.index.schema import NewsPositions, build_schema
 from indexer.index.sentences import SentenceModels
@@ -68,8 +68,8 @@ from indexer.index.whoosh_internals import (
     NewsCodec,
     PreloadedLengthsReader,
     Segment,
+    TermWriter,
     W3FieldWriter,
-    add_posting_blocks,
     commit_segments,
 )
 from indexer.ingest.articles import ArticleRecord
@@ -135,28 +135,24 @@ class TermPostings:
     ) -> None:
         """Write every posting through Whoosh's ``fieldwriter``, fields and terms in order;
         ``lengths`` is the segment's per-document reader (its field lengths)."""
+        no_lengths = bytes(lengths.doc_count_all())
         for fieldname in self.fieldnames():
             field = schema[fieldname]
-            field_lengths = lengths.lengths(fieldname)
-            fieldwriter.start_field(fieldname, field)
+            field_lengths = lengths.lengths(fieldname) or no_lengths
+            terms = TermWriter(fieldwriter, fieldname, field)
             if fieldname in self.positional:
                 boost = field.format.field_boost
                 for tbytes, postings in self._positional_terms(fieldname):
-                    fieldwriter.start_term(tbytes)
-                    _write_positions(fieldwriter, postings, field_lengths, boost)
-                    fieldwriter.finish_term()
+                    ids, counts, values = positions_postings(postings)
+                    weights = [count * boost for count in counts]
+                    terms.add(tbytes, ids, weights, values, [field_lengths[d] for d in ids])
             else:
                 for tbytes, other_postings in sorted(self.other[fieldname].items()):
-                    fieldwriter.start_term(tbytes)
-                    docnums = [docnum for docnum, _weight, _value in other_postings]
+                    ids = [docnum for docnum, _weight, _value in other_postings]
                     weights = [weight for _docnum, weight, _value in other_postings]
                     values = [value for _docnum, _weight, value in other_postings]
-                    sizes = [
-                        LENGTH_OF_BYTE[field_lengths[d]] if field_lengths else 0 for d in docnums
-                    ]
-                    add_posting_blocks(fieldwriter, docnums, weights, values, sizes)
-                    fieldwriter.finish_term()
-            fieldwriter.finish_field()
+                    terms.add(tbytes, ids, weights, values, [field_lengths[d] for d in ids])
+            terms.finish()
 
     def _positional_terms(self, fieldname: str) -> Iterator[tuple[bytes, array[int]]]:
         terms = self.positional[fieldname]
@@ -166,23 +162,6 @@ class TermPostings:
     def clear(self) -> None:
         self.positional.clear()
         self.other.clear()
-
-
-def _write_positions(
-    fieldwriter: W3FieldWriter, postings: array[int], lengths: array[int] | None, boost: float
-) -> None:
-    """One term's postings, stored as ``docnum, count, gaps...``, as Whoosh postings whose
-    value is ``NewsPositions``' encoding of the positions."""
-    ids, weights, values, sizes = [], [], [], []
-    at, end = 0, len(postings)
-    while at < end:
-        docnum, count = postings[at], postings[at + 1]
-        ids.append(docnum)
-        weights.append(count * boost)
-        values.append(positions_value(postings[at + 2 : at + 2 + count]))
-        sizes.append(LENGTH_OF_BYTE[lengths[docnum]] if lengths else 0)
-        at += 2 + count
-    add_posting_blocks(fieldwriter, ids, weights, values, sizes)
 
 
 class SegmentBuilder(MemorySegmentWriter):

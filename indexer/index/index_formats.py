@@ -51,6 +51,22 @@ def positions_value(gaps: array[int]) -> bytes:
     return count + gaps.tobytes()
 
 
+def positions_postings(postings: array[int]) -> tuple[list[int], list[int], list[bytes]]:
+    """A term's postings held as ``docnum, count, gaps...`` each (the bulk writer's layout):
+    their document numbers, counts of positions, and posting values."""
+    ids: list[int] = []
+    counts: list[int] = []
+    values: list[bytes] = []
+    at, end = 0, len(postings)
+    while at < end:
+        count = postings[at + 1]
+        ids.append(postings[at])
+        counts.append(count)
+        values.append(pack_uint(count) + postings[at + 2 : at + 2 + count].tobytes())
+        at += 2 + count
+    return ids, counts, values
+
+
 def decode_positions(value: bytes) -> list[int]:
     """The positions of a posting value."""
     gaps = array(_GAP)

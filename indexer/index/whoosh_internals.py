@@ -14,10 +14,11 @@ Writing (a rebuild writes its segments itself: ``indexer.index.bulk_writer``):
   processes finish their segments without committing (``_finalize_segment``) and the parent
   commits them together (``_close_segment``, ``_commit_toc``, ``_finish``), as Whoosh's own
   multiprocessing writer does.
-- ``W3FieldWriter._postwriter`` and the block buffer of ``W3PostingsWriter`` (``_blocklimit``,
-  ``_ids``, ``_weights``, ``_values``, ``_maxweight``, ``_minlength``, ``_maxlength``,
-  ``_write_block``): postings are filled a block at a time instead of one ``add_posting`` call,
-  with its type assertions, per posting.
+- ``W3FieldWriter``'s files and field number (``_postfile``, ``_tindex``, ``_fieldid``), its
+  ``_codec``'s ``_compression``, ``W3TermInfo._struct`` and ``WHOOSH3_HEADER_MAGIC``: a term's
+  postings are written as Whoosh's posting blocks and term info in one call (``TermWriter``),
+  where Whoosh's postings writer takes one call, with its type assertions, per posting, and
+  pickles each block with protocol 2 (a Python call per posting value).
 
 Reading:
 
@@ -41,6 +42,9 @@ unpacked by ``indexer.index.index_formats``, which uses Whoosh's public packing 
 
 from __future__ import annotations
 
+import operator
+import pickle
+import zlib
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -51,9 +55,11 @@ from whoosh.codec import whoosh3
 from whoosh.codec.base import Segment as Segment
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader
 from whoosh.codec.whoosh3 import W3FieldWriter as W3FieldWriter
+from whoosh.fields import FieldType
 from whoosh.filedb.filestore import Storage
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
 from indexer.index.index_formats import field_length, length_byte
@@ -82,7 +88,8 @@ INTERNALS = (
     Internal(SegmentWriter, "_close_segment", "the parent commits the processes' segments"),
     Internal(SegmentWriter, "_commit_toc", "the parent commits the processes' segments"),
     Internal(SegmentWriter, "_finish", "the parent commits the processes' segments"),
-    Internal(whoosh3.W3PostingsWriter, "_write_block", _BLOCK),
+    Internal(whoosh3.W3TermInfo, "_struct", _BLOCK),
+    Internal(whoosh3, "WHOOSH3_HEADER_MAGIC", _BLOCK),
     Internal(W3LeafMatcher, "_read_ids", _READ),
     Internal(W3LeafMatcher, "_read_weights", _READ),
     Internal(W3LeafMatcher, "_read_values", _READ),
@@ -92,16 +99,8 @@ INTERNALS = (
 )
 # Instance attributes, checked on live objects by the contract test.
 WRITER_ATTRIBUTES = ("_added",)
-FIELD_WRITER_ATTRIBUTES = ("_postwriter",)
-POSTINGS_WRITER_ATTRIBUTES = (
-    "_blocklimit",
-    "_ids",
-    "_weights",
-    "_values",
-    "_maxweight",
-    "_minlength",
-    "_maxlength",
-)
+FIELD_WRITER_ATTRIBUTES = ("_postfile", "_tindex", "_fieldid", "_codec")
+CODEC_ATTRIBUTES = ("_compression",)
 MATCHER_ATTRIBUTES = ("_ids", "_weights", "_values")
 SEGMENT_READER_ATTRIBUTES = ("_perdoc",)
 BM25F_ATTRIBUTES = ("_field_B",)
@@ -191,29 +190,110 @@ def commit_segments(index: FileIndex, codec: W3Codec, segments: list[Segment]) -
         writer._finish()
 
 
-def add_posting_blocks(
-    fieldwriter: W3FieldWriter,
-    ids: Sequence[int],
-    weights: Sequence[float],
-    values: Sequence[bytes],
-    lengths: Sequence[int],
-) -> None:
-    """The current term's postings, as ``W3PostingsWriter.add_posting`` would add them one by
-    one, a block at a time: fill the block buffer and its statistics, write it when the next
-    block comes (the last one is left for ``finish_postings``, which may inline it)."""
-    postwriter = fieldwriter._postwriter
-    limit = postwriter._blocklimit
-    for start in range(0, len(ids), limit):
-        if postwriter._ids:
-            postwriter._write_block()
-        stop = start + limit
-        postwriter._ids = array("I", ids[start:stop])
-        postwriter._weights = array("f", weights[start:stop])
-        postwriter._values = [value for value in values[start:stop] if value]
-        postwriter._maxweight = max(0, *weights[start:stop])
-        nonzero = [length for length in lengths[start:stop] if length]
-        postwriter._minlength = min(nonzero) if nonzero else None
-        postwriter._maxlength = max(nonzero) if nonzero else 0
+BLOCK_POSTINGS = 128  # postings in a block, as Whoosh's W3Codec writes them
+COMPRESSED_FROM = 64  # bytes of a block's data: smaller data is stored as it is
+BLOCK_DATA_PROTOCOL = 4  # pickles bytes natively (Whoosh's 2 makes a Python call of each)
+BLOCK_INFO_PROTOCOL = 2  # as Whoosh writes a block's info
+FLUSH_BYTES = 1 << 22  # postings held before they are written to the file
+
+
+class TermWriter:
+    """Writes the terms of one field, in order, with their postings, as Whoosh's own writer
+    (``W3FieldWriter`` and ``W3PostingsWriter``) writes them for its readers: posting blocks of
+    BLOCK_POSTINGS, each with its info, and a term info of the whole list in the term table.
+
+    It takes a term's postings at once, where Whoosh's writer takes one ``add`` call per posting,
+    and two things differ, both read by Whoosh's readers as they are: a block's data is pickled
+    with protocol 4, where Whoosh's protocol 2 pickles each posting's value through a Python
+    call (eight times slower to write and to read); and data under COMPRESSED_FROM bytes is not
+    compressed (zlib only adds to it, at a cost a block).
+    """
+
+    def __init__(self, fieldwriter: W3FieldWriter, fieldname: str, field: FieldType) -> None:
+        fieldwriter.start_field(fieldname, field)
+        self._fieldwriter = fieldwriter
+        self._postfile = fieldwriter._postfile
+        self._add_term_info = fieldwriter._tindex.add
+        self._key_prefix: bytes = pack_ushort(fieldwriter._fieldid)
+        self._compression: int = fieldwriter._codec._compression
+        fixed_size = field.format.fixed_value_size()
+        self._values_kept = fixed_size is None or fixed_size < 0  # else none, or joined
+        self._values_joined = bool(fixed_size and fixed_size > 0)
+        self._buffer = bytearray()
+        self._offset = self._postfile.tell()  # where the buffer goes in the file
+
+    def add(
+        self,
+        term: bytes,
+        ids: Sequence[int],
+        weights: Sequence[float],
+        values: Sequence[bytes],
+        length_bytes: Sequence[int],
+    ) -> None:
+        """A term and its postings: ``ids`` ascending, with their ``weights``, ``values`` and
+        field length bytes."""
+        buffer = self._buffer
+        start = self._offset + len(buffer)
+        buffer += whoosh3.WHOOSH3_HEADER_MAGIC
+        count = len(ids)
+        for low in range(0, count, BLOCK_POSTINGS):
+            high = low + BLOCK_POSTINGS
+            block = ids[low:high], weights[low:high], values[low:high], length_bytes[low:high]
+            self._add_block(block, last=high >= count)
+        lengths = [b for b in length_bytes if b]
+        info = whoosh3.W3TermInfo._struct.pack(
+            False,  # not inlined
+            sum(array("f", weights)),
+            count,
+            min(lengths, default=0),
+            max(lengths, default=0),
+            max(0, *weights),
+            ids[0],
+            ids[-1],
+        )
+        where = pack_long(start) + pack_int(self._offset + len(buffer) - start)
+        self._add_term_info(self._key_prefix + term, info + where)
+        if len(buffer) >= FLUSH_BYTES:
+            self._flush()
+
+    def _add_block(
+        self,
+        block: tuple[Sequence[int], Sequence[float], Sequence[bytes], Sequence[int]],
+        last: bool,
+    ) -> None:
+        ids, weights, values, length_bytes = block
+        floats = array("f", weights)
+        first = floats[0]
+        if floats.count(first) == len(floats):  # Whoosh keeps None for 1s, or the one weight
+            kept_weights: object = None if first == 1.0 else first
+        else:
+            kept_weights = tuple(floats)
+        kept_values: object = tuple(values) if self._values_kept else None
+        if self._values_joined:
+            kept_values = b"".join(values)
+        gaps = (ids[0], *map(operator.sub, ids[1:], ids))  # the first id, then the gaps
+        data = pickle.dumps((gaps, kept_weights, kept_values), BLOCK_DATA_PROTOCOL)
+        level = self._compression if len(data) >= COMPRESSED_FROM else 0
+        if level:
+            data = zlib.compress(data, level)
+        lengths = [b for b in length_bytes if b]
+        shortest, longest = min(lengths, default=0), max(lengths, default=0)
+        info = (len(ids), ids[-1], max(0, *weights), level, shortest, longest)
+        infobytes = pickle.dumps(info, BLOCK_INFO_PROTOCOL)
+        size = len(infobytes) + len(data)
+        self._buffer += pack_int(-size if last else size)  # the last block's size is negative
+        self._buffer += infobytes
+        self._buffer += data
+
+    def _flush(self) -> None:
+        self._postfile.write(bytes(self._buffer))
+        self._buffer.clear()
+        self._offset = self._postfile.tell()
+
+    def finish(self) -> None:
+        """Write what is held, and end the field."""
+        self._flush()
+        self._fieldwriter.finish_field()
 
 
 # Reading --------------------------------------------------------------------------------------
