@@ -73,6 +73,7 @@ text analysis all three share:
     ``related``       more like this
     ``snippets``      highlighting
     ``suggest``       did you mean
+    ``near_words``    the words of the index two edits from a misspelt one
     ``completion``    a typed prefix completed to the archive's phrases
     ``deadline``      a search's time limit
     ``warm_up``       the searches that warm a generation before it is switched to
