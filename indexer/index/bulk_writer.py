@@ -29,8 +29,11 @@ import math
 import multiprocessing
 import multiprocessing.util
 import os
+import pickle
+import shutil
 import signal
 import sys
+import tempfile
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
@@ -347,6 +350,7 @@ def _writing_processes(
     context = multiprocessing.get_context("fork")
     indexed = context.Value("q", 0)
     _shared.update(path=path, articles=articles, indexed=indexed)
+    results = tempfile.mkdtemp(prefix=".results-", dir=path)  # what the processes return
     pool = ProcessPoolExecutor(
         processes,
         mp_context=context,
@@ -359,9 +363,9 @@ def _writing_processes(
         arguments: list[tuple[object, ...]],
         progress: Progress | None = None,
     ) -> list[T]:
-        futures = [pool.submit(task, *args) for args in arguments]
+        futures = [pool.submit(_result_in_file, results, task, *args) for args in arguments]
         _wait_reporting(futures, indexed, len(articles), progress)
-        return [future.result() for future in futures]
+        return [_read_result(Path(future.result())) for future in futures]
 
     try:
         yield run
@@ -377,7 +381,30 @@ def _writing_processes(
     finally:
         _shared.clear()
         gc.unfreeze()
+        shutil.rmtree(results, ignore_errors=True)
     pool.shutdown()
+
+
+def _result_in_file(folder: str, task: Callable[..., T], *arguments: object) -> str:
+    """In a writing process: ``task(*arguments)``, pickled into a new file of ``folder``; the
+    file's name.
+
+    A result sent back through the pool's pipe takes several writes when it is large (a share's
+    band keys, the stories), and a process killed between them leaves the pool's reading
+    thread waiting for the rest forever: the run would hang instead of failing. A file's name
+    is sent in one write, which the kernel does whole or not at all."""
+    result = task(*arguments)
+    handle, name = tempfile.mkstemp(dir=folder)
+    with os.fdopen(handle, "wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return name
+
+
+def _read_result(path: Path) -> Any:
+    with path.open("rb") as kept:
+        result = pickle.load(kept)  # noqa: S301 (written by this run's own process)
+    path.unlink()
+    return result
 
 
 def _wait_reporting(
