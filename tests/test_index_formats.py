@@ -29,6 +29,7 @@ from indexer.index.index_formats import (
     length_byte,
     position_gaps,
     positions_value,
+    positions_values,
     term_text,
 )
 from indexer.index.schema import build_schema
@@ -64,6 +65,19 @@ def test_a_block_of_position_values_decodes_as_each_value() -> None:
     counts, positions = decode_position_block(values)
     assert counts.tolist() == [len(p) for p in SHAPES.values()]
     assert positions.tolist() == [x for p in SHAPES.values() for x in p]
+
+
+def test_values_made_at_once_from_gaps_held_out_of_order_are_each_values() -> None:
+    shapes = list(SHAPES.values())
+    held = array("I")  # the gaps of each shape, held in reverse order (as documents came)
+    starts = {}
+    for number in reversed(range(len(shapes))):
+        starts[number] = len(held)
+        held.extend(position_gaps(shapes[number]))
+    counts = np.array([len(p) for p in shapes], dtype=np.int64)
+    where = np.array([starts[n] for n in range(len(shapes))], dtype=np.int64)
+    values = positions_values(counts, where, np.frombuffer(held, dtype=np.uint32))
+    assert values == [encode_positions(p) for p in shapes]
 
 
 @pytest.mark.parametrize("code", range(256))

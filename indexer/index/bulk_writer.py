@@ -4,9 +4,11 @@ Whoosh's own writer sends every posting through a pool that pickles it to a temp
 disk, reads it back and merges the runs in a heap, so that any amount of text can be indexed in
 bounded memory. A rebuild knows all its articles up front, so it can do better:
 
-- ``TermPostings`` keeps each term's postings as one compact array (document number, count,
-  position gaps), so a segment's postings take a few bytes each and come out sorted by term
-  without a merge;
+- ``TermPostings`` keeps each term's postings as one compact array (document number, count of
+  positions, where its position gaps start in the field's one array of gaps), so a segment's
+  postings take a few bytes each and come out sorted by term without a merge; when the segment
+  is written, the values of 200,000 postings at a time are made at once with numpy and handed,
+  with the statistics of their blocks, to ``whoosh_internals.TermWriter``;
 - ``SegmentBuilder`` is Whoosh's segment writer with postings from ``TermPostings`` instead of
   that pool (``whoosh_internals.MemorySegmentWriter``), analysing text fields through
   ``NewsAnalyzer.term_positions`` in one pass;
@@ -59,7 +61,7 @@ from indexer.index.archive_text import (
     train_sentences,
 )
 from indexer.index.documents import document_fields
-from indexer.index.index_formats import position_gaps, positions_postings
+from indexer.index.index_formats import position_gaps, positions_values
 from indexer.index.phrases import Phrase
 from indexer.index.schema import NewsPositions, build_schema
 from indexer.index.sentences import SentenceModels
@@ -80,6 +82,7 @@ from indexer.ingest.articles import ArticleRecord
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
 SEGMENT_MAX_ARTICLES = 50_000  # per segment: bounds a writing process's memory (~4 KB an article)
 PROGRESS_EVERY = 250  # articles
+WRITE_POSTINGS = 200_000  # postings whose values are made at once, when a segment is written
 PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 
@@ -87,12 +90,15 @@ Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None
 class TermPostings:
     """The postings of one segment being written, grouped by field and term.
 
-    A positional field's term holds an ``array('I')`` of ``docnum, count, gap, gap, ...`` per
-    posting; other fields (ids, sections, tags) hold ``(docnum, weight, value)`` tuples.
+    A positional field's term holds an ``array('I')`` of ``docnum, count, start`` per posting,
+    its positions being the ``count`` gaps from ``start`` in the field's ``gaps`` (one array
+    for the field, in the order documents were added); other fields (ids, sections, tags) hold
+    ``(docnum, weight, value)`` tuples.
     """
 
     def __init__(self) -> None:
         self.positional: dict[str, dict[str, array[int]]] = {}
+        self.gaps: dict[str, array[int]] = {}
         self.other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
 
     def add_field(self, fieldname: str, field: FieldType, value: object, docnum: int) -> int:
@@ -108,18 +114,19 @@ class TermPostings:
         self, fieldname: str, analyzer: NewsAnalyzer, value: str, docnum: int
     ) -> int:
         terms = self.positional.setdefault(fieldname, {})
+        gaps = self.gaps.setdefault(fieldname, array("I"))
         length = 0
         for term, positions in analyzer.term_positions(value).items():
             postings = terms.get(term)
             if postings is None:
                 terms[term] = postings = array("I")
-            if len(positions) == 1:  # most words of a text
-                postings.extend((docnum, 1, positions[0]))
+            count = len(positions)
+            postings.extend((docnum, count, len(gaps)))
+            if count == 1:  # most words of a text
+                gaps.append(positions[0])
             else:
-                postings.append(docnum)
-                postings.append(len(positions))
-                postings.extend(position_gaps(positions))
-            length += len(positions)
+                gaps.extend(position_gaps(positions))
+            length += count
         return length
 
     def _add_other(self, fieldname: str, field: FieldType, value: object, docnum: int) -> int:
@@ -138,33 +145,63 @@ class TermPostings:
     ) -> None:
         """Write every posting through Whoosh's ``fieldwriter``, fields and terms in order;
         ``lengths`` is the segment's per-document reader (its field lengths)."""
-        no_lengths = bytes(lengths.doc_count_all())
+        no_lengths = np.zeros(lengths.doc_count_all(), dtype=np.uint8)
         for fieldname in self.fieldnames():
             field = schema[fieldname]
-            field_lengths = lengths.lengths(fieldname) or no_lengths
+            stored = lengths.lengths(fieldname)
+            field_lengths = np.frombuffer(stored, dtype=np.uint8) if stored else no_lengths
             terms = TermWriter(fieldwriter, fieldname, field)
             if fieldname in self.positional:
-                boost = field.format.field_boost
-                for tbytes, postings in self._positional_terms(fieldname):
-                    ids, counts, values = positions_postings(postings)
-                    weights = [count * boost for count in counts]
-                    terms.add(tbytes, ids, weights, values, [field_lengths[d] for d in ids])
+                self._write_positional(terms, fieldname, field.format.field_boost, field_lengths)
             else:
-                for tbytes, other_postings in sorted(self.other[fieldname].items()):
-                    ids = [docnum for docnum, _weight, _value in other_postings]
-                    weights = [weight for _docnum, weight, _value in other_postings]
-                    values = [value for _docnum, _weight, value in other_postings]
-                    terms.add(tbytes, ids, weights, values, [field_lengths[d] for d in ids])
+                self._write_other(terms, fieldname, field_lengths)
             terms.finish()
 
-    def _positional_terms(self, fieldname: str) -> Iterator[tuple[bytes, array[int]]]:
-        terms = self.positional[fieldname]
-        for term in sorted(terms):  # code point order is UTF-8 byte order
-            yield term.encode("utf-8"), terms[term]
+    def _write_positional(
+        self, terms: TermWriter, fieldname: str, boost: float, field_lengths: np.ndarray
+    ) -> None:
+        """A positional field's terms, WRITE_POSTINGS postings or so at a time (the values of
+        that many postings are made at once)."""
+        postings = self.positional.pop(fieldname)
+        gaps = np.frombuffer(self.gaps.pop(fieldname), dtype=np.uint32)
+        for chunk in _chunks(sorted(postings), postings):
+            heads = np.frombuffer(
+                b"".join(postings[term].tobytes() for term in chunk), dtype=np.uint32
+            ).reshape(-1, 3)
+            ids, counts = heads[:, 0].astype(np.int64), heads[:, 1].astype(np.int64)
+            values = positions_values(counts, heads[:, 2].astype(np.int64), gaps)
+            sizes = [len(postings[term]) // 3 for term in chunk]
+            words = [term.encode("utf-8") for term in chunk]  # code point order is byte order
+            terms.add_terms(words, sizes, ids, counts * boost, values, field_lengths[ids])
+
+    def _write_other(self, terms: TermWriter, fieldname: str, field_lengths: np.ndarray) -> None:
+        postings = self.other.pop(fieldname)
+        words = sorted(postings)
+        found = [posting for word in words for posting in postings[word]]
+        ids = np.array([docnum for docnum, _weight, _value in found], dtype=np.int64)
+        weights = np.array([weight for _docnum, weight, _value in found], dtype=np.float64)
+        values = [value for _docnum, _weight, value in found]
+        sizes = [len(postings[word]) for word in words]
+        terms.add_terms(words, sizes, ids, weights, values, field_lengths[ids])
 
     def clear(self) -> None:
         self.positional.clear()
+        self.gaps.clear()
         self.other.clear()
+
+
+def _chunks(terms: list[str], postings: dict[str, array[int]]) -> Iterator[list[str]]:
+    """``terms`` in runs of about WRITE_POSTINGS postings (3 numbers each)."""
+    chunk: list[str] = []
+    held = 0
+    for term in terms:
+        chunk.append(term)
+        held += len(postings[term])
+        if held >= 3 * WRITE_POSTINGS:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
+        yield chunk
 
 
 class SegmentBuilder(MemorySegmentWriter):

@@ -51,20 +51,22 @@ def positions_value(gaps: array[int]) -> bytes:
     return count + gaps.tobytes()
 
 
-def positions_postings(postings: array[int]) -> tuple[list[int], list[int], list[bytes]]:
-    """A term's postings held as ``docnum, count, gaps...`` each (the bulk writer's layout):
-    their document numbers, counts of positions, and posting values."""
-    ids: list[int] = []
-    counts: list[int] = []
-    values: list[bytes] = []
-    at, end = 0, len(postings)
-    while at < end:
-        count = postings[at + 1]
-        ids.append(postings[at])
-        counts.append(count)
-        values.append(pack_uint(count) + postings[at + 2 : at + 2 + count].tobytes())
-        at += 2 + count
-    return ids, counts, values
+def positions_values(counts: np.ndarray, starts: np.ndarray, gaps: np.ndarray) -> list[bytes]:
+    """The posting values of postings whose positions are held as gaps: posting i's are the
+    ``counts[i]`` gaps from ``starts[i]`` in ``gaps`` (uint32), all made at once."""
+    total = int(counts.sum())
+    runs = np.cumsum(counts) - counts  # where each posting's gaps start once gathered
+    gathered = gaps[np.arange(total) - np.repeat(runs - starts, counts)]
+    heads = runs + np.arange(len(counts))  # where each value starts, in 4-byte words
+    words = np.empty(len(counts) + total, dtype=np.uint32)
+    is_gap = np.ones(len(words), dtype=bool)
+    is_gap[heads] = False
+    words[heads] = counts.astype(">u4").view(np.uint32)  # the count as ``pack_uint`` packs it
+    words[is_gap] = gathered
+    data = words.tobytes()
+    begins = (heads * _GAP_BYTES).tolist()
+    ends = ((heads + counts + 1) * _GAP_BYTES).tolist()
+    return [data[begin:end] for begin, end in zip(begins, ends, strict=True)]
 
 
 def decode_positions(value: bytes) -> list[int]:

@@ -42,7 +42,6 @@ unpacked by ``indexer.index.index_formats``, which uses Whoosh's public packing 
 
 from __future__ import annotations
 
-import operator
 import pickle
 import zlib
 from array import array
@@ -50,6 +49,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 
+import numpy as np
 from whoosh import scoring
 from whoosh.codec import whoosh3
 from whoosh.codec.base import Segment as Segment
@@ -222,68 +222,69 @@ class TermWriter:
         self._buffer = bytearray()
         self._offset = self._postfile.tell()  # where the buffer goes in the file
 
-    def add(
+    def add_terms(
         self,
-        term: bytes,
-        ids: Sequence[int],
-        weights: Sequence[float],
-        values: Sequence[bytes],
-        length_bytes: Sequence[int],
+        terms: list[bytes],
+        sizes: list[int],
+        ids: np.ndarray,
+        weights: np.ndarray,
+        values: list[bytes],
+        length_bytes: np.ndarray,
     ) -> None:
-        """A term and its postings: ``ids`` ascending, with their ``weights``, ``values`` and
-        field length bytes."""
+        """Terms in order, and their postings one term after the other: ``sizes[t]`` postings
+        of ``terms[t]``, each with its document number (``ids``, ascending within a term), its
+        weight, its value and the byte of its document's field length. The statistics Whoosh
+        keeps of each block and term are counted for all of them at once."""
+        if not terms:
+            return
+        starts = np.cumsum([0, *sizes])
+        blocks = _Blocks.of(starts, ids, weights, length_bytes)
+        gaps, kept_weights = blocks.gaps.tolist(), blocks.weights32.tolist()
+        block_ends, block_info = blocks.ends.tolist(), blocks.info()
+        term_info = _TermStatistics.of(starts, ids, weights, length_bytes)
         buffer = self._buffer
-        start = self._offset + len(buffer)
-        buffer += whoosh3.WHOOSH3_HEADER_MAGIC
-        count = len(ids)
-        for low in range(0, count, BLOCK_POSTINGS):
-            high = low + BLOCK_POSTINGS
-            block = ids[low:high], weights[low:high], values[low:high], length_bytes[low:high]
-            self._add_block(block, last=high >= count)
-        lengths = [b for b in length_bytes if b]
-        info = whoosh3.W3TermInfo._struct.pack(
-            False,  # not inlined
-            sum(array("f", weights)),
-            count,
-            min(lengths, default=0),
-            max(lengths, default=0),
-            max(0, *weights),
-            ids[0],
-            ids[-1],
-        )
-        where = pack_long(start) + pack_int(self._offset + len(buffer) - start)
-        self._add_term_info(self._key_prefix + term, info + where)
+        block = 0
+        bounds = starts.tolist()
+        for number, term in enumerate(terms):
+            start = self._offset + len(buffer)
+            buffer += whoosh3.WHOOSH3_HEADER_MAGIC
+            low, end = bounds[number], bounds[number + 1]
+            while low < end:
+                high = block_ends[block]
+                same_weight, weight, *info = block_info[block]
+                if not same_weight:
+                    weight = tuple(kept_weights[low:high])
+                elif weight == 1.0:  # Whoosh keeps None for all 1s, else the one weight
+                    weight = None
+                data = (tuple(gaps[low:high]), weight, self._kept_values(values[low:high]))
+                self._add_block(data, info, last=high == end)
+                low, block = high, block + 1
+            where = pack_long(start) + pack_int(self._offset + len(buffer) - start)
+            self._add_term_info(self._key_prefix + term, term_info[number] + where)
         if len(buffer) >= FLUSH_BYTES:
             self._flush()
 
-    def _add_block(
-        self,
-        block: tuple[Sequence[int], Sequence[float], Sequence[bytes], Sequence[int]],
-        last: bool,
-    ) -> None:
-        ids, weights, values, length_bytes = block
-        floats = array("f", weights)
-        first = floats[0]
-        if floats.count(first) == len(floats):  # Whoosh keeps None for 1s, or the one weight
-            kept_weights: object = None if first == 1.0 else first
-        else:
-            kept_weights = tuple(floats)
-        kept_values: object = tuple(values) if self._values_kept else None
-        if self._values_joined:
-            kept_values = b"".join(values)
-        gaps = (ids[0], *map(operator.sub, ids[1:], ids))  # the first id, then the gaps
-        data = pickle.dumps((gaps, kept_weights, kept_values), BLOCK_DATA_PROTOCOL)
-        level = self._compression if len(data) >= COMPRESSED_FROM else 0
+    def _kept_values(self, values: list[bytes]) -> object:
+        """A block's values as Whoosh keeps them for the field's format."""
+        if self._values_kept:
+            return tuple(values)
+        return b"".join(values) if self._values_joined else None
+
+    def _add_block(self, data: tuple[object, ...], info: list[object], last: bool) -> None:
+        """A block: its ``data`` (ids, weights, values as Whoosh stores them) and ``info``
+        (postings, last id, highest weight, shortest and longest field length byte)."""
+        databytes = pickle.dumps(data, BLOCK_DATA_PROTOCOL)
+        level = self._compression if len(databytes) >= COMPRESSED_FROM else 0
         if level:
-            data = zlib.compress(data, level)
-        lengths = [b for b in length_bytes if b]
-        shortest, longest = min(lengths, default=0), max(lengths, default=0)
-        info = (len(ids), ids[-1], max(0, *weights), level, shortest, longest)
-        infobytes = pickle.dumps(info, BLOCK_INFO_PROTOCOL)
-        size = len(infobytes) + len(data)
+            databytes = zlib.compress(databytes, level)
+        count, last_id, top_weight, shortest, longest = info
+        infobytes = pickle.dumps(
+            (count, last_id, top_weight, level, shortest, longest), BLOCK_INFO_PROTOCOL
+        )
+        size = len(infobytes) + len(databytes)
         self._buffer += pack_int(-size if last else size)  # the last block's size is negative
         self._buffer += infobytes
-        self._buffer += data
+        self._buffer += databytes
 
     def _flush(self) -> None:
         self._postfile.write(bytes(self._buffer))
@@ -294,6 +295,93 @@ class TermWriter:
         """Write what is held, and end the field."""
         self._flush()
         self._fieldwriter.finish_field()
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """The posting blocks of a run of terms (BLOCK_POSTINGS postings each, the last of a term
+    fewer), with what Whoosh keeps of each, counted at once."""
+
+    ends: np.ndarray  # where each block's postings end
+    gaps: np.ndarray  # each id as stored: the first of its block, then the gap from the last
+    weights32: np.ndarray  # the weights as stored (32-bit)
+    same_weight: np.ndarray  # whether all weights of the block are equal
+    first_weight: np.ndarray
+    count: np.ndarray
+    last_id: np.ndarray
+    top_weight: np.ndarray
+    shortest: np.ndarray  # the smallest field length byte but 0
+    longest: np.ndarray
+
+    @classmethod
+    def of(
+        cls, starts: np.ndarray, ids: np.ndarray, weights: np.ndarray, length_bytes: np.ndarray
+    ) -> _Blocks:
+        sizes = np.diff(starts)
+        per_term = -(-sizes // BLOCK_POSTINGS)
+        first_block = np.repeat(np.cumsum(per_term) - per_term, per_term)
+        nth = np.arange(len(first_block)) - first_block
+        begins = np.repeat(starts[:-1], per_term) + nth * BLOCK_POSTINGS
+        ends = np.minimum(begins + BLOCK_POSTINGS, np.repeat(starts[1:], per_term))
+        gaps = ids.copy()
+        gaps[1:] -= ids[:-1]
+        gaps[begins] = ids[begins]
+        weights32 = weights.astype(np.float32)
+        first = weights32[begins]
+        differ = np.add.reduceat(weights32 != np.repeat(first, ends - begins), begins)
+        lengths = length_bytes.astype(np.int64)
+        shortest = np.minimum.reduceat(np.where(lengths == 0, 256, lengths), begins)
+        return cls(
+            ends=ends,
+            gaps=gaps,
+            weights32=weights32,
+            same_weight=differ == 0,
+            first_weight=first,
+            count=ends - begins,
+            last_id=ids[ends - 1],
+            top_weight=np.maximum(np.maximum.reduceat(weights, begins), 0),
+            shortest=np.where(shortest == 256, 0, shortest),
+            longest=np.maximum.reduceat(lengths, begins),
+        )
+
+    def info(self) -> list[tuple[object, ...]]:
+        """Per block: whether its weights are equal, its first weight, its count of postings,
+        last id, highest weight, shortest and longest field length byte (Python numbers)."""
+        columns = (
+            self.same_weight,
+            self.first_weight,
+            self.count,
+            self.last_id,
+            self.top_weight,
+            self.shortest,
+            self.longest,
+        )
+        return list(zip(*(column.tolist() for column in columns), strict=True))
+
+
+class _TermStatistics:
+    """The term info Whoosh keeps of each of a run of terms, packed as ``W3TermInfo`` packs
+    it (without where its postings are, which follows)."""
+
+    @staticmethod
+    def of(
+        starts: np.ndarray, ids: np.ndarray, weights: np.ndarray, length_bytes: np.ndarray
+    ) -> list[bytes]:
+        begins, ends = starts[:-1], starts[1:]
+        lengths = length_bytes.astype(np.int64)
+        shortest = np.minimum.reduceat(np.where(lengths == 0, 256, lengths), begins)
+        columns = (
+            np.add.reduceat(weights.astype(np.float32).astype(np.float64), begins),
+            ends - begins,
+            np.where(shortest == 256, 0, shortest),
+            np.maximum.reduceat(lengths, begins),
+            np.maximum(np.maximum.reduceat(weights, begins), 0),
+            ids[begins],
+            ids[ends - 1],
+        )
+        pack = whoosh3.W3TermInfo._struct.pack
+        rows = zip(*(column.tolist() for column in columns), strict=True)
+        return [pack(False, *row) for row in rows]  # False: not inlined
 
 
 # Reading --------------------------------------------------------------------------------------
