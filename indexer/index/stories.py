@@ -42,10 +42,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from typing import cast
 
 import numpy as np
 
@@ -99,19 +99,24 @@ _BYTE_BASE = _UINT64(0x100000001B3)  # FNV's 64-bit prime: odd, so invertible mo
 _BYTE_BASE_INVERSE = _UINT64(pow(int(_BYTE_BASE), -1, 2**64))
 
 
-@dataclass
+@dataclass(slots=True)
 class StoryText:
     """What the story test reads of an article: its shingles (sorted, unique hashes), its date
-    and, when asked, its figures."""
+    and, when asked, its figures (read from ``text``).
 
-    text: str = field(repr=False)
+    It keeps the article's own headline and words, not the text they make: a rebuild holds
+    one for every article that has candidates, and the joined copies took half a gigabyte of a
+    200,000-article rebuild."""
+
+    headline: str = field(repr=False)
+    words: str = field(repr=False)  # the body, or the teaser of an article without one
     shingles: np.ndarray
     published: datetime | None
+    _figures: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, title: str, teaser: str, body: str, published: datetime | None) -> StoryText:
-        text = story_text(title, teaser, body)
-        return cls(text, shingles_of(text), published)
+        return cls(title, body or teaser, shingles_of(story_text(title, teaser, body)), published)
 
     @classmethod
     def of_article(cls, article: ArticleRecord) -> StoryText:
@@ -125,18 +130,25 @@ class StoryText:
         made: list[StoryText] = []
         for start in range(0, len(articles), KEYS_AT_ONCE):
             share = articles[start : start + KEYS_AT_ONCE]
-            texts = [story_text(a.title, a.teaser, a.body) for a in share]
-            every, sizes = shingle_runs(texts)
+            every, sizes = shingle_runs([story_text(a.title, a.teaser, a.body) for a in share])
             ends = np.cumsum(sizes)
             made += [
-                cls(text, np.unique(every[end - size : end]), article.published)
-                for text, article, end, size in zip(texts, share, ends, sizes, strict=True)
+                cls(a.title, a.body or a.teaser, np.unique(every[end - size : end]), a.published)
+                for a, end, size in zip(share, ends, sizes, strict=True)
             ]
         return made
 
-    @cached_property
+    @property
+    def text(self) -> str:
+        """The text two copies of a story share (``story_text``)."""
+        return f"{self.headline}\n{self.words}"
+
+    @property
     def figures(self) -> frozenset[str]:
-        return frozenset(_FIGURE.findall(_DAY_OF_MONTH.sub(" ", self.text.lower())))
+        """The figures of the text (dates left out), read on first use."""
+        if self._figures is None:
+            self._figures = frozenset(_FIGURE.findall(_DAY_OF_MONTH.sub(" ", self.text.lower())))
+        return self._figures
 
 
 def story_text(title: str, teaser: str, body: str) -> str:
@@ -344,18 +356,24 @@ def group_stories(articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[s
     """The story of every article of a rebuild, in their order; ``keys``: their band keys, a
     row each (``article_band_keys``). Only articles with candidates are read again."""
     order = _oldest_first(articles)
-    earlier = _earlier_candidates(keys[order])
-    compared = sorted({p for later, firsts in earlier.items() for p in (later, *firsts)})
-    texts = StoryText.of_articles([articles[order[place]] for place in compared])
-    text_at = dict(zip(compared, texts, strict=True)).__getitem__
+    later, earlier = _earlier_candidates(keys[order])
+    compared = np.union1d(later, earlier).tolist()
+    read = StoryText.of_articles([articles[order[place]] for place in compared])
+    texts: list[StoryText | None] = [None] * len(order)  # by place, oldest first
+    for place, text in zip(compared, read, strict=True):
+        texts[place] = text
+    text_at = cast(Callable[[int], StoryText], texts.__getitem__)  # a compared place's
 
     grouper = StoryGrouper()
     stories: list[str] = []
+    runs = _candidate_runs(later, earlier)
+    following = next(runs, None)
     for place, number in enumerate(order):
         article = articles[number]
-        if place in earlier:
-            candidates = [(text_at(c), stories[c]) for c in earlier[place]]
+        if following is not None and following[0] == place:
+            candidates = [(text_at(c), stories[c]) for c in following[1]]
             stories.append(grouper.assign(article, text_at(place), candidates))
+            following = next(runs, None)
         else:
             stories.append(new_story_id(article))
     in_order = [""] * len(articles)
@@ -364,26 +382,35 @@ def group_stories(articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[s
     return in_order
 
 
-def _earlier_candidates(keys: np.ndarray) -> dict[int, list[int]]:
-    """For each row, the earlier rows that share a band key with it (the last
-    ``CANDIDATES_PER_BAND`` of each bucket), found by sorting each band's keys."""
-    pairs: list[np.ndarray] = []
-    rows = np.arange(len(keys))
+def _candidate_runs(later: np.ndarray, earlier: np.ndarray) -> Iterator[tuple[int, list[int]]]:
+    """(place, its earlier candidates) of each place that has some, in order (``later`` and
+    ``earlier``: the pairs of ``_earlier_candidates``)."""
+    places, begins = np.unique(later, return_index=True)
+    ends = np.append(begins[1:], len(later))[: len(begins)].tolist()
+    for place, begin, end in zip(places.tolist(), begins.tolist(), ends, strict=True):
+        yield place, earlier[begin:end].tolist()
+
+
+def _earlier_candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of rows that share a band key (the last ``CANDIDATES_PER_BAND`` of each
+    bucket), found by sorting each band's keys: the later row of each pair and the earlier one,
+    sorted. A pair is kept as one number (later row * rows + earlier row), merged band by band:
+    a large rebuild's pairs of every band at once took hundreds of megabytes."""
+    count = len(keys)
+    rows = np.arange(count)
+    found = np.zeros(0, dtype=np.int64)
     for band in range(keys.shape[1]):
         order = np.lexsort((rows, keys[:, band]))
         ordered = keys[order, band]
-        for back in range(1, CANDIDATES_PER_BAND + 1):
-            if back >= len(order):
-                break
+        pairs: list[np.ndarray] = []
+        for back in range(1, min(CANDIDATES_PER_BAND + 1, count)):
             same = np.flatnonzero(ordered[back:] == ordered[:-back])
             if not len(same):
                 break
-            pairs.append(np.stack([order[same + back], order[same]], axis=1))
-    earlier: dict[int, list[int]] = {}
-    if pairs:
-        for later, first in np.unique(np.concatenate(pairs), axis=0).tolist():
-            earlier.setdefault(later, []).append(first)
-    return earlier
+            pairs.append(order[same + back].astype(np.int64) * count + order[same])
+        if pairs:
+            found = np.union1d(found, np.concatenate(pairs))
+    return found // count, found % count
 
 
 def _oldest_first(articles: Sequence[ArticleRecord]) -> list[int]:
