@@ -261,14 +261,18 @@ def write_index(
     with _writing_processes(processes, path=path, articles=articles) as run:
         tags, learned, stories = _learn(path, articles, shares, run)
     # The learning read every article; processes forked afresh copy only the pages of their
-    # own share as they write it (the ones that learned had copied nearly all of them).
+    # own share as they write it (the ones that learned had copied nearly all of them), and
+    # each wave of shares is written by new processes, which copy only that wave's pages.
     sentences = learned.sentences
     tasks: list[tuple[object, ...]] = [
         (share, stories[share.start : share.stop], tags[share.start : share.stop], sentences)
         for share in shares
     ]
-    with _writing_processes(processes, path=path, articles=articles) as run:
-        segments = run(_build_segment, tasks, progress)
+    segments: list[Segment] = []
+    for wave in range(0, len(tasks), processes):
+        done = shares[wave].start  # articles written by the waves before
+        with _writing_processes(processes, path, articles, done) as run:
+            segments += run(_build_segment, tasks[wave : wave + processes], progress)
     commit_segments(index, NewsCodec(), segments)
     return learned
 
@@ -378,14 +382,15 @@ _shared: dict[str, Any] = {}
 
 @contextmanager
 def _writing_processes(
-    processes: int, path: Path, articles: Sequence[ArticleRecord]
+    processes: int, path: Path, articles: Sequence[ArticleRecord], done: int = 0
 ) -> Iterator[_Run]:
     """Forked processes, which find ``path`` and ``articles`` in ``_shared``, for the rounds of
-    a rebuild (its articles' band keys, then their segments): ``run(task, arguments, progress)``
-    runs ``task(*arguments[i])`` for every i and returns the results in that order."""
+    a rebuild (what it learns, then its segments): ``run(task, arguments, progress)`` runs
+    ``task(*arguments[i])`` for every i and returns the results in that order (``done``:
+    articles already written, where the progress they report starts)."""
     gc.freeze()  # the writers' garbage collections leave the articles (and their pages) alone
     context = multiprocessing.get_context("fork")
-    indexed = context.Value("q", 0)
+    indexed = context.Value("q", done)
     _shared.update(path=path, articles=articles, indexed=indexed)
     results = tempfile.mkdtemp(prefix=".results-", dir=path)  # what the processes return
     pool = ProcessPoolExecutor(
@@ -434,6 +439,8 @@ def _result_in_file(folder: str, task: Callable[..., T], *arguments: object) -> 
     handle, name = tempfile.mkstemp(dir=folder)
     with os.fdopen(handle, "wb") as out:
         pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    del result
+    _give_back_memory()  # while the parent reads it, and before the process's next task
     return name
 
 
@@ -494,6 +501,17 @@ def _archive_phrases(languages: list[str]) -> list[Phrase]:
 
 def _group(keys: np.ndarray) -> list[str]:
     return group_stories(_shared["articles"], keys)
+
+
+def _give_back_memory() -> None:
+    """In a writing process: free what is unreachable, and return the C allocator's free pages
+    to the system (glibc keeps them for the process otherwise: an idle process that had learned
+    the phrases held their memory while another learned the stories)."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _build_segment(
