@@ -113,10 +113,16 @@ def test_phrases_match_what_whoosh_matches_across_segments(settings, tmp_path):
             assert matching_docs(postings, parsed, every).tolist() == expected, text
 
 
-@pytest.mark.parametrize("copies", [1, 4])  # 4: a frequent term's postings take two blocks
+LANGUAGES = SAMPLES.parent.parent / "tests" / "fixtures" / "languages" / "articles.jsonl"
+
+
+@pytest.mark.parametrize("copies", [1, 4, 0])  # 4: a frequent term's postings take two blocks
 def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path, copies):
-    """Every term, posting, position, length and stored field, for the sample articles."""
-    source = SAMPLES if copies == 1 else repeated_samples(tmp_path / "articles.jsonl", copies)
+    """Every term, posting, position, length and stored field, for the sample articles (0:
+    the articles in many languages and scripts of the language tests)."""
+    source = {0: LANGUAGES, 1: SAMPLES}.get(copies) or repeated_samples(
+        tmp_path / "a.jsonl", copies
+    )
     sources, states = find_sources([str(source)], {}), SourceStates(tmp_path / "states")
     articles = list(read_articles(sources, ReadReport(), states))
     ours = tmp_path / "ours"

@@ -31,10 +31,12 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 from whoosh.analysis import Analyzer, Token
 
 from indexer.analysis.scripts import (
@@ -60,7 +62,14 @@ from indexer.analysis.word_forms import (
     tagged,
 )
 
-__all__ = ["LanguageText", "NewsAnalyzer", "fold_accents", "text_analyzer"]
+__all__ = [
+    "IndexedTerms",
+    "LanguageText",
+    "NewsAnalyzer",
+    "TermTable",
+    "fold_accents",
+    "text_analyzer",
+]
 
 # Dotted acronyms (U.S., e.g.), else runs of letters and digits joined by inner hyphens or
 # apostrophes, or by a point or comma between digits (1.5bn, 1,000, covid-19, o'neill). For text
@@ -74,6 +83,79 @@ _DICTIONARY_START = re.compile(f"[{DICTIONARY_CLASS}]")
 CACHE_LIMIT = 200_000  # words as written, per language, whose terms are kept
 
 Entry = str | tuple[Piece, ...]  # a written word's terms: one term ("" if left out), or pieces
+
+
+@dataclass(frozen=True)
+class IndexedTerms:
+    """Term occurrences of several values (``TermTable.occurrences``): ``term[i]`` (a term's
+    number in the table), the value it is in (``value[i]``, in order) and its position there;
+    the occurrences of each value in order of position."""
+
+    term: np.ndarray
+    value: np.ndarray
+    position: np.ndarray
+
+
+class TermTable:
+    """The terms of one field's values, analysed a batch of values at a time by ``analyzer``
+    as ``term_positions`` analyses one (index mode, stop words out), with the Python work done
+    once per distinct word as written and the rest in numpy. A term's number is its place in
+    ``terms``; a word's entry is its run of (term, position increment) in flat arrays."""
+
+    def __init__(self, analyzer: NewsAnalyzer) -> None:
+        self.analyzer = analyzer
+        self.terms: list[str] = []
+        self._term_numbers: dict[str, int] = {}
+        self._entries: dict[str, dict[str, int]] = {}  # per language: word as written -> entry
+        self._first: list[int] = []  # per entry: its first piece
+        self._count: list[int] = []  # per entry: its pieces
+        self._piece_terms: list[int] = []
+        self._piece_steps: list[int] = []
+
+    def occurrences(self, values: Sequence[str]) -> IndexedTerms:
+        """Every term occurrence of ``values``."""
+        per_value: list[list[int]] = []
+        for value in values:
+            language = self.analyzer.language_of(value)
+            known = self._entries.setdefault(language, {})
+            tokens = written_tokens(value)
+            for written in set(tokens).difference(known):
+                known[written] = self._entry(self.analyzer.token_spans(written, language))
+            per_value.append(list(map(known.__getitem__, tokens)))
+        return self._occurrences(per_value)
+
+    def _entry(self, pieces: tuple[Piece, ...]) -> int:
+        """A new entry of ``pieces`` (term, start, end, position increment); its number."""
+        self._first.append(len(self._piece_terms))
+        self._count.append(len(pieces))
+        for term, _start, _end, increment in pieces:
+            number = self._term_numbers.get(term)
+            if number is None:
+                number = self._term_numbers[term] = len(self.terms)
+                self.terms.append(term)
+            self._piece_terms.append(number)
+            self._piece_steps.append(increment)
+        return len(self._first) - 1
+
+    def _occurrences(self, per_value: list[list[int]]) -> IndexedTerms:
+        """The term occurrences of values given as their words' entries."""
+        words = np.array([n for entries in per_value for n in entries], dtype=np.int64)
+        owner = np.repeat(np.arange(len(per_value)), [len(e) for e in per_value])
+        counts = np.array(self._count, dtype=np.int64)[words]
+        total = int(counts.sum())
+        if not total:
+            none = np.zeros(0, dtype=np.int64)
+            return IndexedTerms(none, none, none)
+        firsts = np.array(self._first, dtype=np.int64)[words]
+        runs = np.cumsum(counts) - counts
+        pieces = np.arange(total) - np.repeat(runs - firsts, counts)
+        steps = np.array(self._piece_steps, dtype=np.int64)[pieces]
+        value = np.repeat(owner, counts)
+        reached = np.cumsum(steps)  # position + 1, counted across all the values
+        starts = np.flatnonzero(np.r_[True, value[1:] != value[:-1]])  # each value's first
+        before = np.repeat(reached[starts] - steps[starts], np.diff(np.r_[starts, total]))
+        term = np.array(self._piece_terms, dtype=np.int64)[pieces]
+        return IndexedTerms(term, value, reached - before - 1)
 
 
 class LanguageText(str):

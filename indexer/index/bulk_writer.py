@@ -4,14 +4,15 @@ Whoosh's own writer sends every posting through a pool that pickles it to a temp
 disk, reads it back and merges the runs in a heap, so that any amount of text can be indexed in
 bounded memory. A rebuild knows all its articles up front, so it can do better:
 
-- ``TermPostings`` keeps each term's postings as one compact array (document number, count of
-  positions, where its position gaps start in the field's one array of gaps), so a segment's
-  postings take a few bytes each and come out sorted by term without a merge; when the segment
-  is written, the values of 200,000 postings at a time are made at once with numpy and handed,
-  with the statistics of their blocks, to ``whoosh_internals.TermWriter``;
 - ``SegmentBuilder`` is Whoosh's segment writer with postings from ``TermPostings`` instead of
-  that pool (``whoosh_internals.MemorySegmentWriter``), analysing text fields through
-  ``NewsAnalyzer.term_positions`` in one pass;
+  that pool (``whoosh_internals.MemorySegmentWriter``). It analyses the positional text fields
+  of ANALYSED_AT_ONCE documents together (``analysis.tokenizer.TermTable``: the Python work once
+  per distinct word as written, the rest in numpy), and the other fields one document at a time;
+- ``TermPostings`` keeps a positional field's postings as numpy columns (term, document, count
+  of positions, where its position gaps start) and other fields' by term, so a segment's
+  postings take a few bytes each; when the segment is written they are sorted by term, the
+  values of 200,000 postings at a time made at once, and handed with the statistics of their
+  blocks to ``whoosh_internals.TermWriter``;
 - ``write_index`` splits the articles, in index order, into one contiguous share per process
   (more for a very large corpus, which bounds memory) and lets each process write its own
   segment; the index is the segments in order. The same processes first learn what the
@@ -36,7 +37,6 @@ import shutil
 import signal
 import sys
 import tempfile
-from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -50,7 +50,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import FieldType, Schema
 
 from indexer.analysis.language_id import load_identifier, primary_language
-from indexer.analysis.tokenizer import NewsAnalyzer
+from indexer.analysis.tokenizer import NewsAnalyzer, TermTable
 from indexer.errors import WriterDiedError
 from indexer.index.archive_text import (
     ArchiveText,
@@ -61,7 +61,7 @@ from indexer.index.archive_text import (
     train_sentences,
 )
 from indexer.index.documents import document_fields
-from indexer.index.index_formats import position_gaps, positions_values
+from indexer.index.index_formats import positions_values
 from indexer.index.phrases import Phrase
 from indexer.index.schema import NewsPositions, build_schema
 from indexer.index.sentences import SentenceModels
@@ -82,52 +82,93 @@ from indexer.ingest.articles import ArticleRecord
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
 SEGMENT_MAX_ARTICLES = 50_000  # per segment: bounds a writing process's memory (~4 KB an article)
 PROGRESS_EVERY = 250  # articles
+ANALYSED_AT_ONCE = 500  # documents whose positional fields are analysed together
 WRITE_POSTINGS = 200_000  # postings whose values are made at once, when a segment is written
 PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 
 
-class TermPostings:
-    """The postings of one segment being written, grouped by field and term.
+class PositionalPostings:
+    """The postings of one positional field of a segment being written, added a batch of
+    documents at a time: per posting (a term in a document) its term (its number in
+    ``table``), document, count of positions and where its position gaps start in ``gaps``."""
 
-    A positional field's term holds an ``array('I')`` of ``docnum, count, start`` per posting,
-    its positions being the ``count`` gaps from ``start`` in the field's ``gaps`` (one array
-    for the field, in the order documents were added); other fields (ids, sections, tags) hold
-    ``(docnum, weight, value)`` tuples.
-    """
+    def __init__(self, analyzer: NewsAnalyzer) -> None:
+        self.table = TermTable(analyzer)
+        self._columns: list[tuple[np.ndarray, ...]] = []  # term, document, count, start
+        self._gaps: list[np.ndarray] = []
+        self._held = 0  # gaps held
+
+    def add(self, values: Sequence[str], docnums: np.ndarray) -> np.ndarray:
+        """Index ``values``, of documents ``docnums``; their lengths (terms counted)."""
+        found = self.table.occurrences(values)
+        if not len(found.term):
+            return np.zeros(len(values), dtype=np.int64)
+        order = np.lexsort((found.position, found.term, found.value))
+        term, value, position = found.term[order], found.value[order], found.position[order]
+        firsts = np.flatnonzero(np.r_[True, (term[1:] != term[:-1]) | (value[1:] != value[:-1])])
+        gaps = position.copy()
+        gaps[1:] -= position[:-1]
+        gaps[firsts] = position[firsts]  # the first from 0
+        counts = np.diff(np.r_[firsts, len(term)])
+        columns = (term[firsts], docnums[value[firsts]], counts, firsts + self._held)
+        self._columns.append(tuple(column.astype(np.uint32) for column in columns))
+        self._gaps.append(gaps.astype(np.uint32))
+        self._held += len(gaps)
+        return np.bincount(found.value, minlength=len(values))
+
+    def runs(self) -> Iterator[tuple[list[bytes], list[int], np.ndarray, np.ndarray, list[bytes]]]:
+        """The postings in order of term and document, in runs of whole terms of about
+        WRITE_POSTINGS postings: (terms, postings of each, documents, counts, values)."""
+        if not self._columns:
+            return
+        term, docs, counts, starts = (np.concatenate(c) for c in zip(*self._columns, strict=True))
+        gaps = np.concatenate(self._gaps)
+        self._columns, self._gaps = [], []
+        terms = self.table.terms
+        ranked = sorted(np.unique(term).tolist(), key=terms.__getitem__)  # code point order
+        rank = np.zeros(len(terms), dtype=np.int64)
+        rank[ranked] = np.arange(len(ranked))
+        order = np.lexsort((docs, rank[term]))
+        sizes = np.bincount(rank[term], minlength=len(ranked))
+        ends = np.cumsum(sizes)
+        low = 0
+        while low < len(ranked):
+            begin = ends[low] - sizes[low]
+            high = max(int(np.searchsorted(ends, begin + WRITE_POSTINGS, "right")), low + 1)
+            at = order[begin : ends[high - 1]]
+            found = counts[at].astype(np.int64)
+            values = positions_values(found, starts[at].astype(np.int64), gaps)
+            words = [terms[number].encode("utf-8") for number in ranked[low:high]]
+            yield words, sizes[low:high].tolist(), docs[at].astype(np.int64), found, values
+            low = high
+
+
+class TermPostings:
+    """The postings of one segment being written, grouped by field and term: a positional
+    field's in ``PositionalPostings``; other fields' (ids, sections, tags) as
+    ``(docnum, weight, value)`` tuples by term."""
 
     def __init__(self) -> None:
-        self.positional: dict[str, dict[str, array[int]]] = {}
-        self.gaps: dict[str, array[int]] = {}
+        self.positional: dict[str, PositionalPostings] = {}
         self.other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
 
-    def add_field(self, fieldname: str, field: FieldType, value: object, docnum: int) -> int:
-        """Index ``value`` as ``fieldname`` of document ``docnum``; its length (words counted
-        for ranking, 0 for a field that is not scored)."""
-        if isinstance(field.format, NewsPositions) and isinstance(value, str):
-            length = self._add_positions(fieldname, field.analyzer, value, docnum)
-        else:
-            length = self._add_other(fieldname, field, value, docnum)
-        return length if field.scorable else 0
+    def add_positional(
+        self, fieldname: str, field: FieldType, values: Sequence[str], docnums: np.ndarray
+    ) -> np.ndarray:
+        """Index the text ``values`` of a positional field, of documents ``docnums``; their
+        lengths (0 for a field that is not scored)."""
+        postings = self.positional.get(fieldname)
+        if postings is None:
+            postings = self.positional[fieldname] = PositionalPostings(field.analyzer)
+        lengths = postings.add(values, docnums)
+        return lengths if field.scorable else np.zeros_like(lengths)
 
-    def _add_positions(
-        self, fieldname: str, analyzer: NewsAnalyzer, value: str, docnum: int
-    ) -> int:
-        terms = self.positional.setdefault(fieldname, {})
-        gaps = self.gaps.setdefault(fieldname, array("I"))
-        length = 0
-        for term, positions in analyzer.term_positions(value).items():
-            postings = terms.get(term)
-            if postings is None:
-                terms[term] = postings = array("I")
-            count = len(positions)
-            postings.extend((docnum, count, len(gaps)))
-            if count == 1:  # most words of a text
-                gaps.append(positions[0])
-            else:
-                gaps.extend(position_gaps(positions))
-            length += count
-        return length
+    def add_field(self, fieldname: str, field: FieldType, value: object, docnum: int) -> int:
+        """Index ``value`` as ``fieldname`` of document ``docnum`` (not a positional field's
+        text); its length (words counted for ranking, 0 for a field that is not scored)."""
+        length = self._add_other(fieldname, field, value, docnum)
+        return length if field.scorable else 0
 
     def _add_other(self, fieldname: str, field: FieldType, value: object, docnum: int) -> int:
         terms = self.other.setdefault(fieldname, {})
@@ -160,19 +201,9 @@ class TermPostings:
     def _write_positional(
         self, terms: TermWriter, fieldname: str, boost: float, field_lengths: np.ndarray
     ) -> None:
-        """A positional field's terms, WRITE_POSTINGS postings or so at a time (the values of
-        that many postings are made at once)."""
-        postings = self.positional.pop(fieldname)
-        gaps = np.frombuffer(self.gaps.pop(fieldname), dtype=np.uint32)
-        for chunk in _chunks(sorted(postings), postings):
-            heads = np.frombuffer(
-                b"".join(postings[term].tobytes() for term in chunk), dtype=np.uint32
-            ).reshape(-1, 3)
-            ids, counts = heads[:, 0].astype(np.int64), heads[:, 1].astype(np.int64)
-            values = positions_values(counts, heads[:, 2].astype(np.int64), gaps)
-            sizes = [len(postings[term]) // 3 for term in chunk]
-            words = [term.encode("utf-8") for term in chunk]  # code point order is byte order
-            terms.add_terms(words, sizes, ids, counts * boost, values, field_lengths[ids])
+        for words, sizes, ids, counts, values in self.positional.pop(fieldname).runs():
+            weights = counts.astype(np.float64) * boost
+            terms.add_terms(words, sizes, ids, weights, values, field_lengths[ids])
 
     def _write_other(self, terms: TermWriter, fieldname: str, field_lengths: np.ndarray) -> None:
         postings = self.other.pop(fieldname)
@@ -186,22 +217,7 @@ class TermPostings:
 
     def clear(self) -> None:
         self.positional.clear()
-        self.gaps.clear()
         self.other.clear()
-
-
-def _chunks(terms: list[str], postings: dict[str, array[int]]) -> Iterator[list[str]]:
-    """``terms`` in runs of about WRITE_POSTINGS postings (3 numbers each)."""
-    chunk: list[str] = []
-    held = 0
-    for term in terms:
-        chunk.append(term)
-        held += len(postings[term])
-        if held >= 3 * WRITE_POSTINGS:
-            yield chunk
-            chunk, held = [], 0
-    if chunk:
-        yield chunk
 
 
 class SegmentBuilder(MemorySegmentWriter):
@@ -214,22 +230,62 @@ class SegmentBuilder(MemorySegmentWriter):
     def __init__(self, index: whoosh_index.FileIndex, holds_lock: bool = True) -> None:
         super().__init__(index, NewsCodec(), holds_lock)
         self.postings = TermPostings()
+        self._pending: list[dict[str, object]] = []
 
     def add_document(self, **fields: object) -> None:
-        docnum, perdoc = self.begin_document(), self.perdocwriter
-        for fieldname in sorted(name for name in fields if not name.startswith("_")):
-            value = fields[fieldname]
-            if value is None:
+        """Add a document; documents are analysed ANALYSED_AT_ONCE at a time."""
+        self._pending.append(fields)
+        if len(self._pending) >= ANALYSED_AT_ONCE:
+            self._add_pending()
+
+    def _add_pending(self) -> None:
+        documents, self._pending = self._pending, []
+        first = self.docnum
+        lengths = self._add_positional(documents, first)
+        perdoc = self.perdocwriter
+        for number, fields in enumerate(documents):
+            docnum = self.begin_document()
+            for fieldname in sorted(name for name in fields if not name.startswith("_")):
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = self.schema[fieldname]
+                if fieldname in lengths:
+                    length = lengths[fieldname].get(number, 0)
+                elif field.indexed:
+                    length = self.postings.add_field(fieldname, field, value, docnum)
+                else:
+                    length = 0
+                kept = fields.get(f"_stored_{fieldname}", value)
+                perdoc.add_field(fieldname, field, kept if field.stored else None, length)
+                if field.column_type and kept is not None:
+                    column = field.to_column_value(kept)
+                    perdoc.add_column_value(fieldname, field.column_type, column)
+            self.end_document()
+
+    def _add_positional(
+        self, documents: list[dict[str, object]], first: int
+    ) -> dict[str, dict[int, int]]:
+        """Index the positional text fields of ``documents`` (the first numbered ``first``);
+        each field's lengths, by the document's place among them."""
+        lengths: dict[str, dict[int, int]] = {}
+        for fieldname, field in self.schema.items():
+            if not (field.indexed and isinstance(field.format, NewsPositions)):
                 continue
-            field = self.schema[fieldname]
-            length = (
-                self.postings.add_field(fieldname, field, value, docnum) if field.indexed else 0
-            )
-            kept = fields.get(f"_stored_{fieldname}", value)
-            perdoc.add_field(fieldname, field, kept if field.stored else None, length)
-            if field.column_type and kept is not None:
-                perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(kept))
-        self.end_document()
+            places = [n for n, fields in enumerate(documents) if _text(fields.get(fieldname))]
+            values = [cast(str, documents[n][fieldname]) for n in places]
+            docnums = np.array(places, dtype=np.int64) + first
+            found = self.postings.add_positional(fieldname, field, values, docnums)
+            lengths[fieldname] = dict(zip(places, found.tolist(), strict=True))
+        return lengths
+
+    def finish_segment(self) -> Segment:
+        self._add_pending()
+        return super().finish_segment()
+
+    def commit(self, *arguments: object, **options: object) -> None:
+        self._add_pending()
+        super().commit(*arguments, **options)
 
     def write_postings(self, fieldwriter: W3FieldWriter, lengths: PreloadedLengthsReader) -> None:
         self.postings.write(fieldwriter, self.schema, lengths)
@@ -318,6 +374,11 @@ def _learn(
         cast(SentenceModels, sentences), SuggestionTable.of(cast(list[Phrase], phrases))
     )
     return tags, learned, stories
+
+
+def _text(value: object) -> bool:
+    """Whether a field's value is text a positional field indexes."""
+    return isinstance(value, str)
 
 
 def _stories(path: Path, articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[str]:
