@@ -95,9 +95,12 @@ class PositionalPostings:
 
     def __init__(self, analyzer: NewsAnalyzer) -> None:
         self.table = TermTable(analyzer)
-        self._columns: list[tuple[np.ndarray, ...]] = []  # term, document, count, start
+        # term, document and where its gaps start of each posting, in the order added (so
+        # its count of positions is where the next one's gaps start, less its own start);
+        # every gap. A batch's each, joined column by column when written.
+        self._columns: tuple[list[np.ndarray], ...] = ([], [], [])
         self._gaps: list[np.ndarray] = []
-        self._held = 0  # gaps held
+        self._held = 0  # gaps
 
     def add(self, values: Sequence[str], docnums: np.ndarray) -> np.ndarray:
         """Index ``values``, of documents ``docnums``; their lengths (terms counted)."""
@@ -110,9 +113,9 @@ class PositionalPostings:
         gaps = position.copy()
         gaps[1:] -= position[:-1]
         gaps[firsts] = position[firsts]  # the first from 0
-        counts = np.diff(np.r_[firsts, len(term)])
-        columns = (term[firsts], docnums[value[firsts]], counts, firsts + self._held)
-        self._columns.append(tuple(column.astype(np.uint32) for column in columns))
+        found_columns = (term[firsts], docnums[value[firsts]], firsts + self._held)
+        for kept, column in zip(self._columns, found_columns, strict=True):
+            kept.append(column.astype(np.uint32))
         self._gaps.append(gaps.astype(np.uint32))
         self._held += len(gaps)
         return np.bincount(found.value, minlength=len(values))
@@ -120,17 +123,19 @@ class PositionalPostings:
     def runs(self) -> Iterator[tuple[list[bytes], list[int], np.ndarray, np.ndarray, list[bytes]]]:
         """The postings in order of term and document, in runs of whole terms of about
         WRITE_POSTINGS postings: (terms, postings of each, documents, counts, values)."""
-        if not self._columns:
+        if not self._gaps:
             return
-        term, docs, counts, starts = (np.concatenate(c) for c in zip(*self._columns, strict=True))
-        gaps = np.concatenate(self._gaps)
-        self._columns, self._gaps = [], []
+        term, docs, starts = (_joined(column) for column in self._columns)
+        gaps = _joined(self._gaps)
+        counts = np.diff(starts, append=np.uint32(len(gaps)))
         terms = self.table.terms
         ranked = sorted(np.unique(term).tolist(), key=terms.__getitem__)  # code point order
-        rank = np.zeros(len(terms), dtype=np.int64)
+        rank = np.zeros(len(terms), dtype=np.uint32)
         rank[ranked] = np.arange(len(ranked))
-        order = np.lexsort((docs, rank[term]))
-        sizes = np.bincount(rank[term], minlength=len(ranked))
+        ranks = rank[term]
+        order = np.argsort(ranks, kind="stable")  # added in document order: kept within a term
+        sizes = np.bincount(ranks, minlength=len(ranked))
+        del ranks
         ends = np.cumsum(sizes)
         low = 0
         while low < len(ranked):
@@ -142,6 +147,13 @@ class PositionalPostings:
             words = [terms[number].encode("utf-8") for number in ranked[low:high]]
             yield words, sizes[low:high].tolist(), docs[at].astype(np.int64), found, values
             low = high
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """``arrays`` joined into one, and the list emptied (one copy of them at a time)."""
+    joined = np.concatenate(arrays)
+    arrays.clear()
+    return joined
 
 
 class TermPostings:
@@ -206,14 +218,24 @@ class TermPostings:
             terms.add_terms(words, sizes, ids, weights, values, field_lengths[ids])
 
     def _write_other(self, terms: TermWriter, fieldname: str, field_lengths: np.ndarray) -> None:
+        """A field's terms other than a positional field's, about WRITE_POSTINGS postings at a
+        time (each posting is a tuple until then)."""
         postings = self.other.pop(fieldname)
         words = sorted(postings)
-        found = [posting for word in words for posting in postings[word]]
-        ids = np.array([docnum for docnum, _weight, _value in found], dtype=np.int64)
-        weights = np.array([weight for _docnum, weight, _value in found], dtype=np.float64)
-        values = [value for _docnum, _weight, value in found]
-        sizes = [len(postings[word]) for word in words]
-        terms.add_terms(words, sizes, ids, weights, values, field_lengths[ids])
+        low = 0
+        while low < len(words):
+            high, held = low, 0
+            while high < len(words) and (held < WRITE_POSTINGS or high == low):
+                held += len(postings[words[high]])
+                high += 1
+            run = words[low:high]
+            sizes = [len(postings[word]) for word in run]
+            found = [posting for word in run for posting in postings.pop(word)]
+            ids = np.fromiter((p[0] for p in found), dtype=np.int64, count=len(found))
+            weights = np.fromiter((p[1] for p in found), dtype=np.float64, count=len(found))
+            values = [value for _docnum, _weight, value in found]
+            terms.add_terms(run, sizes, ids, weights, values, field_lengths[ids])
+            low = high
 
     def clear(self) -> None:
         self.positional.clear()
