@@ -43,7 +43,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -80,7 +80,7 @@ from indexer.index.whoosh_internals import (
 from indexer.ingest.articles import ArticleRecord
 
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
-SEGMENT_MAX_ARTICLES = 50_000  # per segment: bounds a writing process's memory (~4 KB an article)
+SEGMENT_MAX_ARTICLES = 35_000  # per segment: bounds a writing process's memory (~4 KB an article)
 PROGRESS_EVERY = 250  # articles
 ANALYSED_AT_ONCE = 500  # documents whose positional fields are analysed together
 WRITE_POSTINGS = 200_000  # postings whose values are made at once, when a segment is written
@@ -336,8 +336,7 @@ def write_index(
     processes = min(processes, len(shares))
     if progress:
         progress("learning phrases and sentences", 0, None)
-    with _writing_processes(processes, path=path, articles=articles) as run:
-        tags, learned, stories = _learn(path, articles, shares, run)
+    tags, learned, stories = _learn(path, articles, shares, processes)
     # The learning read every article; processes forked afresh copy only the pages of their
     # own share as they write it (the ones that learned had copied nearly all of them), and
     # each wave of shares is written by new processes, which copy only that wave's pages.
@@ -349,8 +348,8 @@ def write_index(
     segments: list[Segment] = []
     for wave in range(0, len(tasks), processes):
         done = shares[wave].start  # articles written by the waves before
-        with _writing_processes(processes, path, articles, done) as run:
-            segments += run(_build_segment, tasks[wave : wave + processes], progress)
+        with _writing_processes(processes, path, articles, done) as writing:
+            segments += writing.run(_build_segment, tasks[wave : wave + processes], progress)
     commit_segments(index, NewsCodec(), segments)
     return learned
 
@@ -374,27 +373,28 @@ def _write_one_segment(
 
 
 def _learn(
-    path: Path, articles: Sequence[ArticleRecord], shares: list[range], run: _Run
+    path: Path, articles: Sequence[ArticleRecord], shares: list[range], processes: int
 ) -> tuple[list[str], ArchiveText, list[str]]:
-    """What a parallel rebuild learns before writing, in two rounds of the processes: each
-    share's languages and story band keys; then the sentence models, the phrases and the
-    stories, side by side. The languages, what is learned, and the stories (kept in ``path``,
-    the new index's folder, with their band keys)."""
-    found = run(_languages_and_band_keys, [(share.start, share.stop) for share in shares])
+    """What a parallel rebuild learns before writing, in two rounds: each share's languages
+    and story band keys, one process a share; then the sentence models and the stories in
+    one process, the phrases in another, which ends when they are found (the stories take
+    longest on a large archive, and an idle process would keep the pages it copied). The
+    languages, what is learned, and the stories (kept in ``path``, the new index's folder, with
+    their band keys)."""
+    with _writing_processes(processes, path, articles) as reading:
+        found = reading.run(_languages_and_band_keys, [(s.start, s.stop) for s in shares])
     tags = [tag for share_tags, _keys in found for tag in share_tags]
     keys = np.concatenate([share_keys for _tags, share_keys in found])
     primary = [primary_language(tag) for tag in tags]
-    learning: list[tuple[object, ...]] = [
-        (_train_sentences, (primary,)),
-        (_archive_phrases, (primary,)),
-        (_group, (keys,)),
-    ]
-    sentences, phrases, stories_found = run(_call, learning)
+    with _writing_processes(1, path, articles) as longer:
+        learning: list[tuple[object, ...]] = [(_train_sentences, (primary,)), (_group, (keys,))]
+        sentences_and_stories = longer.start(_call, learning)
+        with _writing_processes(1, path, articles) as shorter:
+            (phrases,) = shorter.run(_archive_phrases, [(primary,)])
+        sentences, stories_found = sentences_and_stories(None)
     stories = cast(list[str], stories_found)
     StoryTable([article.id for article in articles], stories, keys).save(path)
-    learned = ArchiveText(
-        cast(SentenceModels, sentences), SuggestionTable.of(cast(list[Phrase], phrases))
-    )
+    learned = ArchiveText(cast(SentenceModels, sentences), SuggestionTable.of(phrases))
     return tags, learned, stories
 
 
@@ -412,10 +412,12 @@ def _stories(path: Path, articles: Sequence[ArticleRecord], keys: np.ndarray) ->
 
 def split_for_segments(articles: Sequence[ArticleRecord], processes: int) -> list[range]:
     """Contiguous shares of ``articles`` of about equal text (indexing time follows the length
-    of the text), one per process, or more when shares would pass SEGMENT_MAX_ARTICLES."""
+    of the text), one per process, or more when shares would pass SEGMENT_MAX_ARTICLES: a
+    multiple of the processes, so that every wave of writing keeps each of them busy."""
     if processes < 2 or len(articles) < PARALLEL_FROM_ARTICLES:
         return [range(len(articles))]
-    count = max(processes, math.ceil(len(articles) / SEGMENT_MAX_ARTICLES))
+    waves = math.ceil(len(articles) / SEGMENT_MAX_ARTICLES / processes)
+    count = processes * waves
     sizes = [len(a.title) + len(a.teaser) + len(a.body) + 100 for a in articles]
     total = sum(sizes)
     shares: list[range] = []
@@ -447,15 +449,34 @@ def _add_articles(
 T = TypeVar("T")
 
 
-class _Run(Protocol):
-    """``run(task, arguments, progress)`` of ``_writing_processes``."""
+class _Processes:
+    """The forked processes of ``_writing_processes``: ``run(task, arguments, progress)`` runs
+    ``task(*arguments[i])`` for every i and returns the results in that order; ``start`` starts
+    them and returns what waits for those results."""
 
-    def __call__(
+    def __init__(
+        self, pool: ProcessPoolExecutor, results: str, indexed: Synchronized[int], total: int
+    ) -> None:
+        self._pool, self._results, self._indexed, self._total = pool, results, indexed, total
+
+    def start(
+        self, task: Callable[..., T], arguments: list[tuple[object, ...]]
+    ) -> Callable[[Progress | None], list[T]]:
+        futures = [self._pool.submit(_result_in_file, self._results, task, *a) for a in arguments]
+
+        def results(progress: Progress | None) -> list[T]:
+            _wait_reporting(futures, self._indexed, self._total, progress)
+            return [_read_result(Path(future.result())) for future in futures]
+
+        return results
+
+    def run(
         self,
         task: Callable[..., T],
         arguments: list[tuple[object, ...]],
         progress: Progress | None = None,
-    ) -> list[T]: ...
+    ) -> list[T]:
+        return self.start(task, arguments)(progress)
 
 
 # What the forked writing processes find here: the index's folder (path), the articles, and
@@ -466,11 +487,10 @@ _shared: dict[str, Any] = {}
 @contextmanager
 def _writing_processes(
     processes: int, path: Path, articles: Sequence[ArticleRecord], done: int = 0
-) -> Iterator[_Run]:
+) -> Iterator[_Processes]:
     """Forked processes, which find ``path`` and ``articles`` in ``_shared``, for the rounds of
-    a rebuild (what it learns, then its segments): ``run(task, arguments, progress)`` runs
-    ``task(*arguments[i])`` for every i and returns the results in that order (``done``:
-    articles already written, where the progress they report starts)."""
+    a rebuild (what it learns, then its segments; ``done``: articles already written, where the
+    progress they report starts)."""
     gc.freeze()  # the writers' garbage collections leave the articles (and their pages) alone
     context = multiprocessing.get_context("fork")
     indexed = context.Value("q", done)
@@ -483,17 +503,8 @@ def _writing_processes(
         initargs=(os.getpid(),),  # read here: a child cannot tell its parent has already died
     )
 
-    def run(
-        task: Callable[..., T],
-        arguments: list[tuple[object, ...]],
-        progress: Progress | None = None,
-    ) -> list[T]:
-        futures = [pool.submit(_result_in_file, results, task, *args) for args in arguments]
-        _wait_reporting(futures, indexed, len(articles), progress)
-        return [_read_result(Path(future.result())) for future in futures]
-
     try:
-        yield run
+        yield _Processes(pool, results, indexed, len(articles))
     except BrokenProcessPool as exc:
         _stop(pool)
         raise WriterDiedError(
