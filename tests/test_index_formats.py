@@ -26,6 +26,7 @@ from indexer.index.index_formats import (
     encode_positions,
     field_length,
     frequency_value,
+    frequency_values,
     length_byte,
     position_gaps,
     positions_value,
@@ -78,6 +79,12 @@ def test_values_made_at_once_from_gaps_held_out_of_order_are_each_values() -> No
     where = np.array([starts[n] for n in range(len(shapes))], dtype=np.int64)
     values = positions_values(counts, where, np.frombuffer(held, dtype=np.uint32))
     assert values == [encode_positions(p) for p in shapes]
+
+
+def test_frequency_values_made_at_once_are_each_counts_value() -> None:
+    counts = [1, 2, 255, 256, 70_000, 2**32 - 1]
+    made = frequency_values(np.array(counts, dtype=np.int64))
+    assert made == [frequency_value(count) for count in counts]
 
 
 @pytest.mark.parametrize("code", range(256))

@@ -5,11 +5,12 @@ disk, reads it back and merges the runs in a heap, so that any amount of text ca
 bounded memory. A rebuild knows all its articles up front, so it can do better:
 
 - ``SegmentBuilder`` is Whoosh's segment writer with postings from ``TermPostings`` instead of
-  that pool (``whoosh_internals.MemorySegmentWriter``). It analyses the positional text fields
-  of ANALYSED_AT_ONCE documents together (``analysis.tokenizer.TermTable``: the Python work once
-  per distinct word as written, the rest in numpy), and the other fields one document at a time;
-- ``TermPostings`` keeps a positional field's postings as numpy columns (term, document, count
-  of positions, where its position gaps start) and other fields' by term, so a segment's
+  that pool (``whoosh_internals.MemorySegmentWriter``). It analyses the text fields (with
+  positions, or counts alone) of ANALYSED_AT_ONCE documents together
+  (``analysis.tokenizer.TermTable``: the Python work once per distinct word as written, the
+  rest in numpy), and the other fields one document at a time;
+- ``TermPostings`` keeps a text field's postings as numpy columns (term, document, where its
+  position gaps start or its count) and other fields' by term, so a segment's
   postings take a few bytes each; when the segment is written they are sorted by term, the
   values of 200,000 postings at a time made at once, and handed with the statistics of their
   blocks to ``whoosh_internals.TermWriter``;
@@ -61,9 +62,9 @@ from indexer.index.archive_text import (
     train_sentences,
 )
 from indexer.index.documents import document_fields
-from indexer.index.index_formats import positions_values
+from indexer.index.index_formats import frequency_values, positions_values
 from indexer.index.phrases import Phrase
-from indexer.index.schema import NewsPositions, build_schema
+from indexer.index.schema import NewsFrequency, NewsPositions, build_schema
 from indexer.index.sentences import SentenceModels
 from indexer.index.stories import article_band_keys, group_stories
 from indexer.index.story_table import StoryTable
@@ -82,22 +83,24 @@ from indexer.ingest.articles import ArticleRecord
 PARALLEL_FROM_ARTICLES = 2000  # fewer articles are written faster by one process
 SEGMENT_MAX_ARTICLES = 35_000  # per segment: bounds a writing process's memory (~4 KB an article)
 PROGRESS_EVERY = 250  # articles
-ANALYSED_AT_ONCE = 500  # documents whose positional fields are analysed together
+ANALYSED_AT_ONCE = 500  # documents whose text fields are analysed together
 WRITE_POSTINGS = 200_000  # postings whose values are made at once, when a segment is written
 PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 
 
-class PositionalPostings:
-    """The postings of one positional field of a segment being written, added a batch of
-    documents at a time: per posting (a term in a document) its term (its number in
-    ``table``), document, count of positions and where its position gaps start in ``gaps``."""
+class AnalysedPostings:
+    """The postings of one text field of a segment being written (``NewsPositions``, or
+    ``NewsFrequency``: counts without positions), added a batch of documents at a time: per
+    posting (a term in a document) its term (its number in ``table``), its document, and where
+    its position gaps start in the field's gaps or, without positions, its count."""
 
-    def __init__(self, analyzer: NewsAnalyzer) -> None:
+    def __init__(self, analyzer: NewsAnalyzer, positions: bool) -> None:
         self.table = TermTable(analyzer)
-        # term, document and where its gaps start of each posting, in the order added (so
-        # its count of positions is where the next one's gaps start, less its own start);
-        # every gap. A batch's each, joined column by column when written.
+        self.positions = positions
+        # term, document, and gaps' start or count of each posting, in the order added (with
+        # positions, its count is where the next one's gaps start, less its own start); every
+        # gap. A batch's each, joined column by column when written.
         self._columns: tuple[list[np.ndarray], ...] = ([], [], [])
         self._gaps: list[np.ndarray] = []
         self._held = 0  # gaps
@@ -110,24 +113,28 @@ class PositionalPostings:
         order = np.lexsort((found.position, found.term, found.value))
         term, value, position = found.term[order], found.value[order], found.position[order]
         firsts = np.flatnonzero(np.r_[True, (term[1:] != term[:-1]) | (value[1:] != value[:-1])])
-        gaps = position.copy()
-        gaps[1:] -= position[:-1]
-        gaps[firsts] = position[firsts]  # the first from 0
-        found_columns = (term[firsts], docnums[value[firsts]], firsts + self._held)
+        if self.positions:
+            gaps = position.copy()
+            gaps[1:] -= position[:-1]
+            gaps[firsts] = position[firsts]  # the first from 0
+            third = firsts + self._held
+            self._gaps.append(gaps.astype(np.uint32))
+            self._held += len(gaps)
+        else:
+            third = np.diff(np.r_[firsts, len(term)])  # counts
+        found_columns = (term[firsts], docnums[value[firsts]], third)
         for kept, column in zip(self._columns, found_columns, strict=True):
             kept.append(column.astype(np.uint32))
-        self._gaps.append(gaps.astype(np.uint32))
-        self._held += len(gaps)
         return np.bincount(found.value, minlength=len(values))
 
     def runs(self) -> Iterator[tuple[list[bytes], list[int], np.ndarray, np.ndarray, list[bytes]]]:
         """The postings in order of term and document, in runs of whole terms of about
         WRITE_POSTINGS postings: (terms, postings of each, documents, counts, values)."""
-        if not self._gaps:
+        if not self._columns[0]:
             return
-        term, docs, starts = (_joined(column) for column in self._columns)
-        gaps = _joined(self._gaps)
-        counts = np.diff(starts, append=np.uint32(len(gaps)))
+        term, docs, third = (_joined(column) for column in self._columns)
+        gaps = _joined(self._gaps) if self.positions else np.zeros(0, dtype=np.uint32)
+        counts = np.diff(third, append=np.uint32(len(gaps))) if self.positions else third
         terms = self.table.terms
         ranked = sorted(np.unique(term).tolist(), key=terms.__getitem__)  # code point order
         rank = np.zeros(len(terms), dtype=np.uint32)
@@ -143,7 +150,10 @@ class PositionalPostings:
             high = max(int(np.searchsorted(ends, begin + WRITE_POSTINGS, "right")), low + 1)
             at = order[begin : ends[high - 1]]
             found = counts[at].astype(np.int64)
-            values = positions_values(found, starts[at].astype(np.int64), gaps)
+            if self.positions:
+                values = positions_values(found, third[at].astype(np.int64), gaps)
+            else:
+                values = frequency_values(found)
             words = [terms[number].encode("utf-8") for number in ranked[low:high]]
             yield words, sizes[low:high].tolist(), docs[at].astype(np.int64), found, values
             low = high
@@ -157,28 +167,30 @@ def _joined(arrays: list[np.ndarray]) -> np.ndarray:
 
 
 class TermPostings:
-    """The postings of one segment being written, grouped by field and term: a positional
-    field's in ``PositionalPostings``; other fields' (ids, sections, tags) as
-    ``(docnum, weight, value)`` tuples by term."""
+    """The postings of one segment being written, grouped by field and term: a text field's
+    analysed a batch at a time in ``AnalysedPostings``; other fields' (ids, sections, tags,
+    namespaces) as ``(docnum, weight, value)`` tuples by term."""
 
     def __init__(self) -> None:
-        self.positional: dict[str, PositionalPostings] = {}
+        self.analysed: dict[str, AnalysedPostings] = {}
         self.other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
 
-    def add_positional(
+    def add_analysed(
         self, fieldname: str, field: FieldType, values: Sequence[str], docnums: np.ndarray
     ) -> np.ndarray:
-        """Index the text ``values`` of a positional field, of documents ``docnums``; their
-        lengths (0 for a field that is not scored)."""
-        postings = self.positional.get(fieldname)
+        """Index the text ``values`` of a field ``analysed_at_once``, of documents ``docnums``;
+        their lengths (0 for a field that is not scored)."""
+        postings = self.analysed.get(fieldname)
         if postings is None:
-            postings = self.positional[fieldname] = PositionalPostings(field.analyzer)
+            positions = isinstance(field.format, NewsPositions)
+            postings = self.analysed[fieldname] = AnalysedPostings(field.analyzer, positions)
         lengths = postings.add(values, docnums)
         return lengths if field.scorable else np.zeros_like(lengths)
 
     def add_field(self, fieldname: str, field: FieldType, value: object, docnum: int) -> int:
-        """Index ``value`` as ``fieldname`` of document ``docnum`` (not a positional field's
-        text); its length (words counted for ranking, 0 for a field that is not scored)."""
+        """Index ``value`` as ``fieldname`` of document ``docnum`` (a field not
+        ``analysed_at_once``); its length (words counted for ranking, 0 for a field that is
+        not scored)."""
         length = self._add_other(fieldname, field, value, docnum)
         return length if field.scorable else 0
 
@@ -191,7 +203,7 @@ class TermPostings:
         return length
 
     def fieldnames(self) -> list[str]:
-        return sorted(self.positional.keys() | self.other.keys())
+        return sorted(self.analysed.keys() | self.other.keys())
 
     def write(
         self, fieldwriter: W3FieldWriter, schema: Schema, lengths: PreloadedLengthsReader
@@ -204,16 +216,16 @@ class TermPostings:
             stored = lengths.lengths(fieldname)
             field_lengths = np.frombuffer(stored, dtype=np.uint8) if stored else no_lengths
             terms = TermWriter(fieldwriter, fieldname, field)
-            if fieldname in self.positional:
-                self._write_positional(terms, fieldname, field.format.field_boost, field_lengths)
+            if fieldname in self.analysed:
+                self._write_analysed(terms, fieldname, field.format.field_boost, field_lengths)
             else:
                 self._write_other(terms, fieldname, field_lengths)
             terms.finish()
 
-    def _write_positional(
+    def _write_analysed(
         self, terms: TermWriter, fieldname: str, boost: float, field_lengths: np.ndarray
     ) -> None:
-        for words, sizes, ids, counts, values in self.positional.pop(fieldname).runs():
+        for words, sizes, ids, counts, values in self.analysed.pop(fieldname).runs():
             weights = counts.astype(np.float64) * boost
             terms.add_terms(words, sizes, ids, weights, values, field_lengths[ids])
 
@@ -238,7 +250,7 @@ class TermPostings:
             low = high
 
     def clear(self) -> None:
-        self.positional.clear()
+        self.analysed.clear()
         self.other.clear()
 
 
@@ -263,7 +275,7 @@ class SegmentBuilder(MemorySegmentWriter):
     def _add_pending(self) -> None:
         documents, self._pending = self._pending, []
         first = self.docnum
-        lengths = self._add_positional(documents, first)
+        lengths = self._add_analysed(documents, first)
         perdoc = self.perdocwriter
         for number, fields in enumerate(documents):
             docnum = self.begin_document()
@@ -285,19 +297,20 @@ class SegmentBuilder(MemorySegmentWriter):
                     perdoc.add_column_value(fieldname, field.column_type, column)
             self.end_document()
 
-    def _add_positional(
+    def _add_analysed(
         self, documents: list[dict[str, object]], first: int
     ) -> dict[str, dict[int, int]]:
-        """Index the positional text fields of ``documents`` (the first numbered ``first``);
-        each field's lengths, by the document's place among them."""
+        """Index the text fields of ``documents`` that are ``analysed_at_once`` (the first
+        document numbered ``first``); each field's lengths, by the document's place among
+        them."""
         lengths: dict[str, dict[int, int]] = {}
         for fieldname, field in self.schema.items():
-            if not (field.indexed and isinstance(field.format, NewsPositions)):
+            if not analysed_at_once(field):
                 continue
             places = [n for n, fields in enumerate(documents) if _text(fields.get(fieldname))]
             values = [cast(str, documents[n][fieldname]) for n in places]
             docnums = np.array(places, dtype=np.int64) + first
-            found = self.postings.add_positional(fieldname, field, values, docnums)
+            found = self.postings.add_analysed(fieldname, field, values, docnums)
             lengths[fieldname] = dict(zip(places, found.tolist(), strict=True))
         return lengths
 
@@ -398,8 +411,15 @@ def _learn(
     return tags, learned, stories
 
 
+def analysed_at_once(field: FieldType) -> bool:
+    """Whether the bulk writer analyses ``field`` a batch of documents at a time: a text field
+    with positions, or with counts alone (the spelling words), through ``NewsAnalyzer``."""
+    indexed_text = isinstance(field.format, (NewsPositions, NewsFrequency))
+    return bool(field.indexed) and indexed_text and isinstance(field.analyzer, NewsAnalyzer)
+
+
 def _text(value: object) -> bool:
-    """Whether a field's value is text a positional field indexes."""
+    """Whether a field's value is text an analysed field indexes."""
     return isinstance(value, str)
 
 

@@ -96,6 +96,13 @@ def frequency_value(count: int) -> bytes:
     return value
 
 
+def frequency_values(counts: np.ndarray) -> list[bytes]:
+    """The posting value of each count (``frequency_value``), made at once."""
+    data = counts.astype(">u4").tobytes()
+    size = POSITIONS_COUNT_BYTES  # a count packed alone
+    return [data[at : at + size] for at in range(0, len(data), size)]
+
+
 def field_length(code: int) -> int:
     """The field length a stored length byte stands for."""
     length: int = LENGTH_OF_BYTE[code]
