@@ -230,8 +230,8 @@ class TermPostings:
             terms.add_terms(words, sizes, ids, weights, values, field_lengths[ids])
 
     def _write_other(self, terms: TermWriter, fieldname: str, field_lengths: np.ndarray) -> None:
-        """A field's terms other than a positional field's, about WRITE_POSTINGS postings at a
-        time (each posting is a tuple until then)."""
+        """The terms of a field not analysed at once, about WRITE_POSTINGS postings at a time
+        (each posting is a tuple until then)."""
         postings = self.other.pop(fieldname)
         words = sorted(postings)
         low = 0
@@ -285,7 +285,7 @@ class SegmentBuilder(MemorySegmentWriter):
                     continue
                 field = self.schema[fieldname]
                 if fieldname in lengths:
-                    length = lengths[fieldname].get(number, 0)
+                    length = lengths[fieldname][number]
                 elif field.indexed:
                     length = self.postings.add_field(fieldname, field, value, docnum)
                 else:
@@ -307,7 +307,7 @@ class SegmentBuilder(MemorySegmentWriter):
         for fieldname, field in self.schema.items():
             if not analysed_at_once(field):
                 continue
-            places = [n for n, fields in enumerate(documents) if _text(fields.get(fieldname))]
+            places = [n for n, fields in enumerate(documents) if _text(fieldname, fields)]
             values = [cast(str, documents[n][fieldname]) for n in places]
             docnums = np.array(places, dtype=np.int64) + first
             found = self.postings.add_analysed(fieldname, field, values, docnums)
@@ -418,9 +418,13 @@ def analysed_at_once(field: FieldType) -> bool:
     return bool(field.indexed) and indexed_text and isinstance(field.analyzer, NewsAnalyzer)
 
 
-def _text(value: object) -> bool:
-    """Whether a field's value is text an analysed field indexes."""
-    return isinstance(value, str)
+def _text(fieldname: str, fields: dict[str, object]) -> bool:
+    """Whether a document has a value for the analysed field ``fieldname`` (text: anything
+    else is a mistake of ``document_fields``)."""
+    value = fields.get(fieldname)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"the field {fieldname} takes text, not {type(value).__name__}")
+    return value is not None
 
 
 def _stories(path: Path, articles: Sequence[ArticleRecord], keys: np.ndarray) -> list[str]:
