@@ -80,8 +80,9 @@ text analysis all three share:
 
 Top level: ``config`` (settings from defaults, newsindex.toml, ``NEWSINDEX_*`` variables),
 ``errors`` (the errors every interface reports), ``cli`` (the ``indexer`` command, a thin shell
-over the rooms), ``progress`` (its progress bar) and ``run_metrics``
-(each run's summary for node exporter's textfile collector).
+over the rooms), ``progress`` (its progress bar), ``run_metrics`` (each run's summary for node
+exporter's textfile collector) and ``forked`` (what every process a run forks does first: die
+with the run, stay quiet).
 """
 
 __version__ = "0.1.0"

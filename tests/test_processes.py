@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from conftest import LONG_TESTS, SAMPLES, article, with_long_variant_limit, write_jsonl
-from indexer.index.bulk_writer import PARALLEL_FROM_ARTICLES, _writer_process_setup
+from indexer.forked import setup_forked_process
+from indexer.index.bulk_writer import PARALLEL_FROM_ARTICLES
 from processes import Run, run_to_end, wait_until_ended, wait_until_gone
 
 KILLS = 30 if LONG_TESTS else 4  # of each kind: rebuilds, and updates
@@ -127,7 +128,7 @@ def fork_a_writer_and_die(lived_on: Path, writer_pid: Path) -> None:
             try:
                 while os.getppid() == run:  # until the run has died
                     time.sleep(0.001)
-                _writer_process_setup(run)
+                setup_forked_process(run)
                 lived_on.write_text("the writer was set up and went on")
             finally:
                 os._exit(0)

@@ -27,7 +27,6 @@ as any other.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import math
 import multiprocessing
@@ -35,8 +34,6 @@ import multiprocessing.util
 import os
 import pickle
 import shutil
-import signal
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
@@ -53,6 +50,7 @@ from whoosh.fields import FieldType, Schema
 from indexer.analysis.language_id import load_identifier, primary_language
 from indexer.analysis.tokenizer import NewsAnalyzer, TermTable
 from indexer.errors import WriterDiedError
+from indexer.forked import give_back_memory, setup_forked_process
 from indexer.index.archive_text import (
     ArchiveText,
     archive_phrases,
@@ -85,7 +83,6 @@ SEGMENT_MAX_ARTICLES = 35_000  # per segment: bounds a writing process's memory 
 PROGRESS_EVERY = 250  # articles
 ANALYSED_AT_ONCE = 500  # documents whose text fields are analysed together
 WRITE_POSTINGS = 200_000  # postings whose values are made at once, when a segment is written
-PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total or None)
 
 
@@ -523,7 +520,7 @@ def _writing_processes(
     pool = ProcessPoolExecutor(
         processes,
         mp_context=context,
-        initializer=_writer_process_setup,
+        initializer=setup_forked_process,
         initargs=(os.getpid(),),  # read here: a child cannot tell its parent has already died
     )
 
@@ -558,7 +555,7 @@ def _result_in_file(folder: str, task: Callable[..., T], *arguments: object) -> 
     with os.fdopen(handle, "wb") as out:
         pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
     del result
-    _give_back_memory()  # while the parent reads it, and before the process's next task
+    give_back_memory()  # while the parent reads it, and before the process's next task
     return name
 
 
@@ -621,17 +618,6 @@ def _group(keys: np.ndarray) -> list[str]:
     return group_stories(_shared["articles"], keys)
 
 
-def _give_back_memory() -> None:
-    """In a writing process: free what is unreachable, and return the C allocator's free pages
-    to the system (glibc keeps them for the process otherwise: an idle process that had learned
-    the phrases held their memory while another learned the stories)."""
-    gc.collect()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
 def _build_segment(
     share: range, stories: list[str], tags: list[str], sentences: SentenceModels
 ) -> Segment:
@@ -652,25 +638,3 @@ def _build_segment(
     except BaseException:
         builder.cancel()
         raise
-
-
-def _writer_process_setup(parent: int) -> None:
-    """In a writing process forked by the run ``parent``: be killed when that run dies (kill -9
-    included), instead of living on; and write nothing on stderr (cron mails it): a failure
-    reaches the parent, which reports it.
-
-    ``parent`` is the run's pid as the run read it before forking. The child cannot read it
-    itself: if the run died before the child asked to die with it, the child's parent is already
-    someone else (init, or a subreaper) and the request would come too late, unnoticed. The
-    executor forks its processes from the run's main thread (the "parent" that
-    ``PR_SET_PDEATHSIG`` watches is the forking thread), which lives as long as the run.
-    """
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux
-        return
-    if os.getppid() != parent:  # the run died before the request took effect
-        os._exit(1)
