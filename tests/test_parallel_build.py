@@ -14,7 +14,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from conftest import SAMPLES, write_jsonl
+from conftest import SAMPLES, article, write_jsonl
 from indexer.index.build import rebuild_index
 from indexer.index.bulk_writer import write_index
 from indexer.index.documents import document_fields
@@ -132,8 +132,8 @@ def test_the_index_holds_what_whooshs_own_writer_would_write(tmp_path, copies):
     stock.mkdir()
     index = whoosh_index.create_in(str(stock), build_schema("english"))
     writer = SegmentWriter(index)
-    for article, story in zip(articles, written_stories(ours), strict=True):
-        writer.add_document(**document_fields(article, story))
+    for record, story in zip(articles, written_stories(ours), strict=True):
+        writer.add_document(**document_fields(record, story))
     writer.commit()
     assert index_content(ours) == index_content(stock)
 
@@ -185,8 +185,7 @@ def test_a_writer_process_that_dies_fails_the_run_and_keeps_the_old_index(
     source = repeated_samples(tmp_path / "articles.jsonl", 300)  # 12,600 articles
     command = [sys.executable, "-m", "indexer", "rebuild", str(source)]
     with Run(command, {**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"}) as run:
-        writer = wait_for_child(run.pid, timeout=60)
-        os.kill(writer, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        kill_a_child(run.pid, timeout=60)  # as the kernel's out-of-memory killer would
         assert run.wait(timeout=60) == 1
         assert wait_until_gone(run, 2) == [], "the other writer outlived the failed run"
         errors = run.output()[1]
@@ -197,8 +196,38 @@ def test_a_writer_process_that_dies_fails_the_run_and_keeps_the_old_index(
     assert not list(Path(cli_env["NEWSINDEX_INDEX_DIR"]).glob("build-*"))
 
 
-def wait_for_child(pid: int, timeout: float) -> int:
-    """A child process of ``pid`` (the first writing process), once it exists."""
+def test_a_killed_language_model_process_leaves_the_rebuild_to_load_the_model(
+    indexer, cli_env, tmp_path
+):
+    """The rebuild loads the language identifier's model in a process of its own while it reads
+    (the articles declare no language); killed, the rebuild loads the model itself."""
+    records = [
+        article(n, title=f"{word} {n}", body=f"{text} {n}.")
+        for n in range(3000)
+        for word, text, _language in [UNDECLARED[n % len(UNDECLARED)]]
+    ]
+    source = write_jsonl(tmp_path / "articles.jsonl", records)
+    command = [sys.executable, "-m", "indexer", "rebuild", str(source)]
+    with Run(command, {**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"}) as run:
+        loader = first_child(run.pid, timeout=60)
+        os.kill(loader, signal.SIGKILL)  # it takes a third of a second to load the model
+        assert run.wait(timeout=120) == 0, run.output()[1]
+    for word, _text, language in UNDECLARED:  # identified by the model
+        found = json.loads(
+            indexer("search", "--json", "--every-article", "--language", language, word).stdout
+        )
+        assert found["total"] == 1000, (word, language)
+
+
+UNDECLARED = [  # py3langid decides these: the cheaper English test does not
+    ("Hafen", "Der Stadtrat hat am Dienstag über den neuen Hafen und die Fähre gesprochen", "de"),
+    ("Port", "Le conseil municipal a parlé mardi du nouveau port et de la ligne de ferry", "fr"),
+    ("Puerto", "El ayuntamiento habló el martes del nuevo puerto y de la línea del ferry", "es"),
+]
+
+
+def first_child(pid: int, timeout: float) -> int:
+    """The first child process of ``pid``, once it exists."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -206,7 +235,21 @@ def wait_for_child(pid: int, timeout: float) -> int:
         except OSError:
             children = []
         if children:
-            time.sleep(0.3)  # let it start writing
             return int(children[0])
-        time.sleep(0.05)
-    raise AssertionError("the rebuild started no writing process")
+        time.sleep(0.001)
+    raise AssertionError("the rebuild forked no process")
+
+
+def kill_a_child(pid: int, timeout: float) -> None:
+    """Kill a process forked by ``pid`` that has worked a while (each of a rebuild's tasks has
+    a process of its own, and the first ones end quickly)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        child = first_child(pid, timeout)
+        time.sleep(0.3)  # let it start its work
+        try:
+            os.kill(child, signal.SIGKILL)
+            return
+        except ProcessLookupError:  # it ended meanwhile: the next one
+            continue
+    raise AssertionError("the rebuild forked no process that lived long enough to be killed")

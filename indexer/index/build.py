@@ -17,6 +17,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 
+from indexer.analysis.language_id import load_identifier_in_background
 from indexer.analysis.tokenizer import LanguageText
 from indexer.config import Settings
 from indexer.errors import DiskError, IndexCheckError, SourceError, StrictModeError
@@ -67,7 +68,11 @@ def rebuild_index(
         store.prune()
         report = ReadReport()
         articles, duplicates = read_sources(
-            store, find_sources(locations, declared_types(settings)), report, progress
+            store,
+            find_sources(locations, declared_types(settings)),
+            report,
+            progress,
+            identifier_early=True,
         )
         refuse_unusable(articles, report, strict)
         generation = _build_and_publish(store, articles, settings, locations, progress)
@@ -94,15 +99,22 @@ def read_sources(
     report: ReadReport,
     progress: Progress | None = None,
     skip_unchanged: bool = False,
+    identifier_early: bool = False,
 ) -> tuple[list[ArticleRecord], int]:
     """The articles of ``sources`` with duplicate ids resolved (the last one wins), and how many
-    duplicates there were. What each source gave is remembered for ``indexer sources``."""
+    duplicates there were. What each source gave is remembered for ``indexer sources``.
+
+    ``identifier_early``: the first article without a language starts loading the language
+    identifier's model beside the reading (a rebuild identifies every such article; an update
+    identifies a few, most of them without the model)."""
     states = SourceStates(store.root / "sources")
     by_id: dict[str, ArticleRecord] = {}
     duplicates = 0
     try:
         articles = read_articles(sources, report, states, skip_unchanged)
         for count, article in enumerate(articles, start=1):
+            if identifier_early and not article.language:
+                load_identifier_in_background()
             if article.id in by_id:
                 duplicates += 1
                 del by_id[article.id]  # re-inserted: the last one wins and sits where it was read
