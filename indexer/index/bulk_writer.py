@@ -15,11 +15,12 @@ bounded memory. A rebuild knows all its articles up front, so it can do better:
   values of 200,000 postings at a time made at once, and handed with the statistics of their
   blocks to ``whoosh_internals.TermWriter``;
 - ``write_index`` splits the articles, in index order, into one contiguous share per process
-  (more for a very large corpus, which bounds memory) and lets each process write its own
-  segment; the index is the segments in order. The same processes first learn what the
-  rebuild keeps besides the index (``archive_text``): each share's languages and story keys,
-  then the sentence models, the phrases and the stories side by side, so that no core waits
-  while one learns.
+  (more for a very large corpus, which bounds memory) and forks a process for each share, to
+  write its own segment; the index is the segments in order. Forked processes first learn what
+  the rebuild keeps besides the index (``archive_text``): each share's languages and story
+  keys, then the sentence models, the phrases and the stories side by side. Each task has a
+  process of its own, started as soon as another ends, so that no core waits while one
+  learns or writes.
 
 The segments it writes are ordinary Whoosh segments: incremental updates and searches read them
 as any other.
@@ -36,7 +37,7 @@ import pickle
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing.sharedctypes import Synchronized
@@ -347,19 +348,15 @@ def write_index(
     if progress:
         progress("learning phrases and sentences", 0, None)
     tags, learned, stories = _learn(path, articles, shares, processes)
-    # The learning read every article; processes forked afresh copy only the pages of their
-    # own share as they write it (the ones that learned had copied nearly all of them), and
-    # each wave of shares is written by new processes, which copy only that wave's pages.
+    # The learning read every article; a process forked afresh for each share copies only the
+    # pages of that share as it writes it (the ones that learned had copied nearly all of them).
     sentences = learned.sentences
     tasks: list[tuple[object, ...]] = [
         (share, stories[share.start : share.stop], tags[share.start : share.stop], sentences)
         for share in shares
     ]
-    segments: list[Segment] = []
-    for wave in range(0, len(tasks), processes):
-        done = shares[wave].start  # articles written by the waves before
-        with _writing_processes(processes, path, articles, done) as writing:
-            segments += writing.run(_build_segment, tasks[wave : wave + processes], progress)
+    with _forked_processes(processes, path, articles) as writing:
+        segments = writing.run(_build_segment, tasks, progress)
     commit_segments(index, NewsCodec(), segments)
     return learned
 
@@ -386,22 +383,21 @@ def _learn(
     path: Path, articles: Sequence[ArticleRecord], shares: list[range], processes: int
 ) -> tuple[list[str], ArchiveText, list[str]]:
     """What a parallel rebuild learns before writing, in two rounds: each share's languages
-    and story band keys, one process a share; then the sentence models and the stories in
-    one process, the phrases in another, which ends when they are found (the stories take
-    longest on a large archive, and an idle process would keep the pages it copied). The
-    languages, what is learned, and the stories (kept in ``path``, the new index's folder, with
-    their band keys)."""
-    with _writing_processes(processes, path, articles) as reading:
-        found = reading.run(_languages_and_band_keys, [(s.start, s.stop) for s in shares])
-    tags = [tag for share_tags, _keys in found for tag in share_tags]
-    keys = np.concatenate([share_keys for _tags, share_keys in found])
-    primary = [primary_language(tag) for tag in tags]
-    with _writing_processes(1, path, articles) as longer:
-        learning: list[tuple[object, ...]] = [(_train_sentences, (primary,)), (_group, (keys,))]
-        sentences_and_stories = longer.start(_call, learning)
-        with _writing_processes(1, path, articles) as shorter:
-            (phrases,) = shorter.run(_archive_phrases, [(primary,)])
-        sentences, stories_found = sentences_and_stories(None)
+    and story band keys; then the sentence models, the stories and the phrases, the phrases
+    started when the first of the others ends (the sentence models take longest on a small
+    archive, the stories on a large one). The languages, what is learned, and the stories
+    (kept in ``path``, the new index's folder, with their band keys)."""
+    with _forked_processes(processes, path, articles) as learning:
+        found = learning.run(_languages_and_band_keys, [(s.start, s.stop) for s in shares])
+        tags = [tag for share_tags, _keys in found for tag in share_tags]
+        keys = np.concatenate([share_keys for _tags, share_keys in found])
+        primary = [primary_language(tag) for tag in tags]
+        tasks: list[tuple[object, ...]] = [
+            (_train_sentences, (primary,)),
+            (_group, (keys,)),
+            (_archive_phrases, (primary,)),
+        ]
+        sentences, stories_found, phrases = learning.run(_call, tasks)
     stories = cast(list[str], stories_found)
     StoryTable([article.id for article in articles], stories, keys).save(path)
     learned = ArchiveText(cast(SentenceModels, sentences), SuggestionTable.of(phrases))
@@ -471,25 +467,22 @@ T = TypeVar("T")
 
 
 class _Processes:
-    """The forked processes of ``_writing_processes``: ``run(task, arguments, progress)`` runs
-    ``task(*arguments[i])`` for every i and returns the results in that order; ``start`` starts
-    them and returns what waits for those results."""
+    """The processes of ``_forked_processes``: ``run(task, arguments, progress)`` runs
+    ``task(*arguments[i])`` for every i, each in a process forked for it, at most ``processes``
+    at once, and returns the results in that order. A task starts as soon as another ends (no
+    core waits for the longest of a round), and its process copies only the pages it touches
+    and gives them all back when it ends."""
 
     def __init__(
-        self, pool: ProcessPoolExecutor, results: str, indexed: Synchronized[int], total: int
+        self, processes: int, results: str, indexed: Synchronized[int], total: int
     ) -> None:
-        self._pool, self._results, self._indexed, self._total = pool, results, indexed, total
-
-    def start(
-        self, task: Callable[..., T], arguments: list[tuple[object, ...]]
-    ) -> Callable[[Progress | None], list[T]]:
-        futures = [self._pool.submit(_result_in_file, self._results, task, *a) for a in arguments]
-
-        def results(progress: Progress | None) -> list[T]:
-            _wait_reporting(futures, self._indexed, self._total, progress)
-            return [_read_result(Path(future.result())) for future in futures]
-
-        return results
+        self._processes, self._results, self._indexed, self._total = (
+            processes,
+            results,
+            indexed,
+            total,
+        )
+        self.pools: list[ProcessPoolExecutor] = []  # one a task
 
     def run(
         self,
@@ -497,49 +490,70 @@ class _Processes:
         arguments: list[tuple[object, ...]],
         progress: Progress | None = None,
     ) -> list[T]:
-        return self.start(task, arguments)(progress)
+        waiting = list(enumerate(arguments))[::-1]
+        running: dict[Future[str], tuple[int, ProcessPoolExecutor]] = {}
+        names = [""] * len(arguments)
+        while waiting or running:
+            while waiting and len(running) < self._processes:
+                index, task_arguments = waiting.pop()
+                pool = self._fork()
+                future = pool.submit(_result_in_file, self._results, task, *task_arguments)
+                running[future] = (index, pool)
+            done, _running = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                index, pool = running.pop(future)
+                names[index] = future.result()  # a failure is raised at once
+                pool.shutdown(wait=False)  # its process ends
+            if progress and running:
+                progress("indexing", min(self._indexed.value, self._total), self._total)
+        if progress:
+            progress("committing", self._total, self._total)
+        return [_read_result(Path(name)) for name in names]
+
+    def _fork(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=setup_forked_process,
+            initargs=(os.getpid(),),  # read here: a child cannot tell its parent has already died
+        )
+        self.pools.append(pool)
+        return pool
 
 
-# What the forked writing processes find here: the index's folder (path), the articles, and
-# the count of articles indexed (indexed: shared memory, for the parent's progress).
+# What the forked processes find here: the index's folder (path), the articles, and the count
+# of articles indexed (indexed: shared memory, for the parent's progress).
 _shared: dict[str, Any] = {}
 
 
 @contextmanager
-def _writing_processes(
-    processes: int, path: Path, articles: Sequence[ArticleRecord], done: int = 0
+def _forked_processes(
+    processes: int, path: Path, articles: Sequence[ArticleRecord]
 ) -> Iterator[_Processes]:
-    """Forked processes, which find ``path`` and ``articles`` in ``_shared``, for the rounds of
-    a rebuild (what it learns, then its segments; ``done``: articles already written, where the
-    progress they report starts)."""
-    gc.freeze()  # the writers' garbage collections leave the articles (and their pages) alone
-    context = multiprocessing.get_context("fork")
-    indexed = context.Value("q", done)
+    """Processes forked from this one, which find ``path`` and ``articles`` in ``_shared``, for
+    the rounds of a rebuild (what it learns, then its segments)."""
+    gc.freeze()  # the processes' garbage collections leave the articles (and their pages) alone
+    indexed = multiprocessing.get_context("fork").Value("q", 0)
     _shared.update(path=path, articles=articles, indexed=indexed)
     results = tempfile.mkdtemp(prefix=".results-", dir=path)  # what the processes return
-    pool = ProcessPoolExecutor(
-        processes,
-        mp_context=context,
-        initializer=setup_forked_process,
-        initargs=(os.getpid(),),  # read here: a child cannot tell its parent has already died
-    )
-
+    forked = _Processes(processes, results, indexed, len(articles))
     try:
-        yield _Processes(pool, results, indexed, len(articles))
+        yield forked
     except BrokenProcessPool as exc:
-        _stop(pool)
+        _stop(forked.pools)
         raise WriterDiedError(
             "a process writing the new index ended unexpectedly (killed, or out of memory); "
             "the index in use was not changed"
         ) from exc
     except BaseException:
-        _stop(pool)
+        _stop(forked.pools)
         raise
     finally:
         _shared.clear()
         gc.unfreeze()
         shutil.rmtree(results, ignore_errors=True)
-    pool.shutdown()
+    for pool in forked.pools:
+        pool.shutdown()
 
 
 def _result_in_file(folder: str, task: Callable[..., T], *arguments: object) -> str:
@@ -566,32 +580,16 @@ def _read_result(path: Path) -> Any:
     return result
 
 
-def _wait_reporting(
-    futures: list[Future[T]], indexed: Synchronized[int], total: int, progress: Progress | None
-) -> None:
-    """Wait for every segment; report the articles indexed meanwhile. The first failure is
-    raised at once."""
-    pending = set(futures)
-    while pending:
-        done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
-        for future in done:
-            failure = future.exception()
-            if failure is not None:
-                raise failure
-        if progress and pending:
-            progress("indexing", min(indexed.value, total), total)
-    if progress:
-        progress("committing", total, total)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the writing processes after a failure or an interrupt, without letting them finish
+def _stop(pools: list[ProcessPoolExecutor]) -> None:
+    """End the forked processes after a failure or an interrupt, without letting them finish
     segments that will not be used (the executor has no public way to stop them)."""
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
-        if process.is_alive():
-            process.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
+    for pool in pools:
+        processes = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            if process.is_alive():
+                process.terminate()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _languages_and_band_keys(start: int, stop: int) -> tuple[list[str], np.ndarray]:
