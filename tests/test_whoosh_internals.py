@@ -22,6 +22,7 @@ from indexer.index.whoosh_internals import (
     INTERNALS,
     MATCHER_ATTRIBUTES,
     SEGMENT_READER_ATTRIBUTES,
+    TERM_TABLE_ATTRIBUTES,
     WHOOSH_VERSION,
     WRITER_ATTRIBUTES,
     NewsCodec,
@@ -73,6 +74,8 @@ def test_the_instance_attributes_the_writers_use_exist(ram_index) -> None:
         writer.fieldwriter.start_field("body", ram_index.schema["body"])  # sets its number
         _assert_attributes(writer.fieldwriter, FIELD_WRITER_ATTRIBUTES, "W3FieldWriter")
         _assert_attributes(writer.fieldwriter._codec, CODEC_ATTRIBUTES, "W3Codec")
+        term_table = writer.fieldwriter._tindex
+        _assert_attributes(term_table, TERM_TABLE_ATTRIBUTES, "OrderedHashWriter")
     finally:
         writer.cancel()
 

@@ -18,7 +18,10 @@ Writing (a rebuild writes its segments itself: ``indexer.index.bulk_writer``):
   ``_codec``'s ``_compression``, ``W3TermInfo._struct`` and ``WHOOSH3_HEADER_MAGIC``: a term's
   postings are written as Whoosh's posting blocks and term info in one call (``TermWriter``),
   where Whoosh's postings writer takes one call, with its type assertions, per posting, and
-  pickles each block with protocol 2 (a Python call per posting value).
+  pickles each block with protocol 2 (a Python call per posting value). The term infos of a
+  run of terms go into the term table (``_tindex``, an ``OrderedHashWriter``: its ``dbfile``,
+  ``hashfn``, ``buckets``, ``index``, ``lastkey``, and ``filetables._lengths``) in one write,
+  where its ``add`` takes a dozen Python calls a term.
 
 Reading:
 
@@ -56,6 +59,7 @@ from whoosh.codec.base import Segment as Segment
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader
 from whoosh.codec.whoosh3 import W3FieldWriter as W3FieldWriter
 from whoosh.fields import FieldType
+from whoosh.filedb import filetables
 from whoosh.filedb.filestore import Storage
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
@@ -81,6 +85,7 @@ class Internal:
 _WRITE = "a rebuild writes its segments from memory"
 _BLOCK = "postings are written a block at a time"
 _READ = "postings are decoded a block at a time"
+_TERM_TABLE = "a field's terms are added to the term table at once"
 INTERNALS = (
     Internal(SegmentWriter, "_flush_segment", _WRITE + " (overridden)"),
     Internal(SegmentWriter, "_check_state", _WRITE),
@@ -90,6 +95,7 @@ INTERNALS = (
     Internal(SegmentWriter, "_finish", "the parent commits the processes' segments"),
     Internal(whoosh3.W3TermInfo, "_struct", _BLOCK),
     Internal(whoosh3, "WHOOSH3_HEADER_MAGIC", _BLOCK),
+    Internal(filetables, "_lengths", _TERM_TABLE),
     Internal(W3LeafMatcher, "_read_ids", _READ),
     Internal(W3LeafMatcher, "_read_weights", _READ),
     Internal(W3LeafMatcher, "_read_values", _READ),
@@ -100,6 +106,7 @@ INTERNALS = (
 # Instance attributes, checked on live objects by the contract test.
 WRITER_ATTRIBUTES = ("_added",)
 FIELD_WRITER_ATTRIBUTES = ("_postfile", "_tindex", "_fieldid", "_codec")
+TERM_TABLE_ATTRIBUTES = ("dbfile", "hashfn", "buckets", "index", "lastkey")
 CODEC_ATTRIBUTES = ("_compression",)
 MATCHER_ATTRIBUTES = ("_ids", "_weights", "_values")
 SEGMENT_READER_ATTRIBUTES = ("_perdoc",)
@@ -213,7 +220,7 @@ class TermWriter:
         fieldwriter.start_field(fieldname, field)
         self._fieldwriter = fieldwriter
         self._postfile = fieldwriter._postfile
-        self._add_term_info = fieldwriter._tindex.add
+        self._term_table = fieldwriter._tindex
         self._key_prefix: bytes = pack_ushort(fieldwriter._fieldid)
         self._compression: int = fieldwriter._codec._compression
         fixed_size = field.format.fixed_value_size()
@@ -245,7 +252,8 @@ class TermWriter:
         buffer = self._buffer
         block = 0
         bounds = starts.tolist()
-        for number, term in enumerate(terms):
+        infos: list[bytes] = []
+        for number in range(len(terms)):
             start = self._offset + len(buffer)
             buffer += whoosh3.WHOOSH3_HEADER_MAGIC
             low, end = bounds[number], bounds[number + 1]
@@ -260,9 +268,33 @@ class TermWriter:
                 self._add_block(data, info, last=high == end)
                 low, block = high, block + 1
             where = pack_long(start) + pack_int(self._offset + len(buffer) - start)
-            self._add_term_info(self._key_prefix + term, term_info[number] + where)
+            infos.append(term_info[number] + where)
+        self._add_term_infos([self._key_prefix + term for term in terms], infos)
         if len(buffer) >= FLUSH_BYTES:
             self._flush()
+
+    def _add_term_infos(self, keys: list[bytes], infos: list[bytes]) -> None:
+        """Keys (field number and term) in order, with their term infos, written to the term
+        table as its ``add`` writes them one at a time, in one write: its records (key and
+        value lengths, key, value), its hash buckets, and its ordered index of positions."""
+        table = self._term_table
+        if keys[0] <= table.lastkey:
+            raise ValueError(f"terms must increase: {table.lastkey!r}..{keys[0]!r}")
+        start = table.dbfile.tell()
+        records = bytearray()
+        positions: list[int] = []
+        hash_key, buckets = table.hashfn, table.buckets
+        for key, info in zip(keys, infos, strict=True):
+            position = start + len(records)
+            positions.append(position)
+            records += filetables._lengths.pack(len(key), len(info))
+            records += key
+            records += info
+            hashed = hash_key(key)
+            buckets[hashed & 255].append((hashed, position))
+        table.dbfile.write(bytes(records))
+        table.index.extend(positions)
+        table.lastkey = keys[-1]
 
     def _kept_values(self, values: list[bytes]) -> object:
         """A block's values as Whoosh keeps them for the field's format."""
