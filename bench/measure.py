@@ -42,7 +42,7 @@ class Workspace:
 
     root: Path
 
-    def index_dir(self, kind: str, label: str, run: int) -> Path:
+    def index_dir(self, kind: str, label: str, run: int | str) -> Path:
         path = self.root / "indexes" / f"{kind}-{label}-{run}"
         shutil.rmtree(path, ignore_errors=True)
         return path
@@ -70,24 +70,37 @@ class HttpOptions:
     result_cache: bool  # False: NEWSINDEX_RESULT_CACHE=0, every request a real search
 
 
-def build_summary(runs: Sequence[BuildRun]) -> dict[str, Any]:
+def build_summary(runs: Sequence[BuildRun], watched: BuildRun) -> dict[str, Any]:
+    """The times of ``runs`` (builds nobody watched) and the memory of ``watched``."""
     return {
         "articles": runs[-1].articles,
         "runs": len(runs),
         "articles_per_s": median([run.articles_per_s for run in runs]),
         "seconds": median([run.seconds for run in runs]),
-        "peak_mb": median([run.peak_mb for run in runs]),
-        "peak_mb_max": max(run.peak_mb for run in runs),
-        "peak_rss_sum_mb_max": max(run.peak_rss_sum_mb for run in runs),
+        "peak_mb": watched.peak_mb,
+        "peak_mb_max": watched.peak_mb,
+        "peak_rss_sum_mb_max": watched.peak_rss_sum_mb,
         "runs_articles_per_s": [round(run.articles_per_s, 1) for run in runs],
+        "watched_seconds": watched.seconds,
     }
+
+
+def _watched_builds(corpus: Corpus, kinds: Sequence[str], work: Workspace) -> dict[str, BuildRun]:
+    """One more build of each kind, its memory sampled (its index not kept)."""
+    watched = {}
+    for kind in kinds:
+        index_dir = work.index_dir(kind, corpus.name, "watched")
+        log(f"build {kind} {corpus.name}, watched for its memory")
+        watched[kind] = run_build(kind, corpus.path, index_dir, watched=True)
+        shutil.rmtree(index_dir, ignore_errors=True)
+    return watched
 
 
 def measure_builds(
     corpus: Corpus, repeat: int, work: Workspace, peers: Sequence[str] = ()
 ) -> tuple[dict, dict[str, Path]]:
-    """``repeat`` builds of each kind (and of each peer engine), alternating; the summaries and
-    the last index of each."""
+    """``repeat`` builds of each kind (and of each peer engine), alternating, and one more of each
+    watched for its memory; the summaries and the last index of each."""
     kinds = (*KINDS, *peers)
     runs: dict[str, list[BuildRun]] = {kind: [] for kind in kinds}
     kept: dict[str, Path] = {}
@@ -95,11 +108,12 @@ def measure_builds(
         for kind in kinds:
             index_dir = work.index_dir(kind, corpus.name, run)
             log(f"build {kind} {corpus.name} ({corpus.articles} articles), run {run + 1}")
-            runs[kind].append(run_build(kind, corpus.path, index_dir))
+            runs[kind].append(run_build(kind, corpus.path, index_dir, watched=False))
             if kind in kept:
                 shutil.rmtree(kept[kind], ignore_errors=True)
             kept[kind] = index_dir
-    summaries = {kind: build_summary(kind_runs) for kind, kind_runs in runs.items()}
+    watched = _watched_builds(corpus, kinds, work)
+    summaries = {kind: build_summary(runs[kind], watched[kind]) for kind in kinds}
     return summaries, kept
 
 
@@ -223,13 +237,15 @@ def measure_growth(
 def _build_once(
     corpus: Corpus, kinds: Sequence[str], work: Workspace
 ) -> tuple[dict[str, Any], dict[str, Path]]:
-    """One build of each kind, each in a fresh process: the summaries and the indexes."""
-    builds, indexes = {}, {}
+    """One build of each kind, each in a fresh process, and one more watched for its memory:
+    the summaries and the indexes."""
+    runs, indexes = {}, {}
     for kind in kinds:
         log(f"build {kind} {corpus.name} ({corpus.articles} articles)")
         indexes[kind] = work.index_dir(kind, corpus.name, 0)
-        builds[kind] = build_summary([run_build(kind, corpus.path, indexes[kind])])
-    return builds, indexes
+        runs[kind] = run_build(kind, corpus.path, indexes[kind], watched=False)
+    watched = _watched_builds(corpus, kinds, work)
+    return {kind: build_summary([runs[kind]], watched[kind]) for kind in kinds}, indexes
 
 
 def _growth_row(

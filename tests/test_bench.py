@@ -68,6 +68,10 @@ def test_the_report_has_both_sides_of_every_measure(quick_report: tuple[dict, st
     main = report["main"]
     assert main["articles"] == 300
     assert {"naive", "newsindex", "ratio"} <= set(main["build"])
+    for kind in ("naive", "newsindex"):  # timed unwatched; the memory of one more, watched
+        build = main["build"][kind]
+        assert build["runs"] == report["settings"]["repeat"]
+        assert build["watched_seconds"] > 0 and build["peak_mb"] > 0
     assert {"naive", "naive_facets", "newsindex", "ratio_p95"} <= set(main["results_page"])
     assert main["results_page"]["newsindex"]["queries"] == report["settings"]["queries"]
     assert [row["articles"] for row in report["growth"]] == [400]
