@@ -388,7 +388,7 @@ def _learn(
     archive, the stories on a large one). The languages, what is learned, and the stories
     (kept in ``path``, the new index's folder, with their band keys)."""
     with _forked_processes(processes, path, articles) as learning:
-        found = learning.run(_languages_and_band_keys, [(s.start, s.stop) for s in shares])
+        found = learning.run(_languages_and_band_keys, _halves(shares))
         tags = [tag for share_tags, _keys in found for tag in share_tags]
         keys = np.concatenate([share_keys for _tags, share_keys in found])
         primary = [primary_language(tag) for tag in tags]
@@ -402,6 +402,17 @@ def _learn(
     StoryTable([article.id for article in articles], stories, keys).save(path)
     learned = ArchiveText(cast(SentenceModels, sentences), SuggestionTable.of(phrases))
     return tags, learned, stories
+
+
+def _halves(shares: list[range]) -> list[tuple[object, ...]]:
+    """Each share's two halves, as (start, stop): the first round's tasks, twice as many as
+    the processes, so that one that takes longer (more articles for the language model)
+    keeps the other process waiting less."""
+    halves: list[tuple[object, ...]] = []
+    for share in shares:
+        middle = (share.start + share.stop) // 2
+        halves += [(share.start, middle), (middle, share.stop)]
+    return halves
 
 
 def analysed_at_once(field: FieldType) -> bool:
@@ -503,7 +514,7 @@ class _Processes:
             for future in done:
                 index, pool = running.pop(future)
                 names[index] = future.result()  # a failure is raised at once
-                pool.shutdown(wait=False)  # its process ends
+                pool.shutdown()  # its process ends, and gives back its memory, before the next
             if progress and running:
                 progress("indexing", min(self._indexed.value, self._total), self._total)
         if progress:
