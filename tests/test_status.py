@@ -25,6 +25,22 @@ def test_stats_reports_what_the_index_holds(indexer) -> None:
     assert "articles    45" in text and "Politics" in text
 
 
+def test_stats_count_what_is_left_after_a_delete(indexer) -> None:
+    """The counts come from the index, whose deleted documents stay in their segment."""
+    indexer("rebuild", str(SAMPLES))
+    records = sorted(sample_records(), key=lambda record: record["published"])
+    newest, oldest = records[-1], records[0]
+    assert indexer("delete", newest["id"], oldest["id"]).exit_code == 0
+    found = json.loads(indexer("stats", "--json").stdout)
+    assert found["articles"] == len(records) - 2
+    assert found["first_published"][:10] == records[1]["published"][:10] > oldest["published"]
+    assert found["last_published"][:10] == records[-2]["published"][:10] < newest["published"]
+    sections = {}
+    for record in records[1:-1]:
+        sections[record["section"]] = sections.get(record["section"], 0) + 1
+    assert found["sections"] == sections
+
+
 def test_check_passes_on_a_sound_index_and_fails_on_a_tampered_one(indexer, index_dir) -> None:
     indexer("rebuild", str(SAMPLES))
     result = indexer("check", "--json")

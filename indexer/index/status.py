@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from whoosh import index as whoosh_index
 
@@ -17,6 +17,7 @@ from indexer.index.sentences import SentenceModels
 from indexer.index.store import Generation, IndexStore, Manifest
 from indexer.index.story_table import StoryTable
 from indexer.index.suggestion_table import SuggestionTable
+from indexer.index.whoosh_types import IndexReader
 from indexer.ingest.fetch import SourceState, SourceStates
 
 
@@ -172,36 +173,57 @@ def index_facts(path: Path) -> IndexFacts:
     index = whoosh_index.open_dir(str(path))
     sections: Counter[str] = Counter()
     stories: Counter[str] = Counter()
-    dates: list[datetime] = []
+    first: datetime | None = None
+    last: datetime | None = None
     undated = 0
     with index.searcher() as searcher:
         # Segment by segment: Whoosh's multi-segment column reader fails on random access.
         for segment, _offset in searcher.reader().leaf_readers():
-            section, published = (
-                segment.column_reader("section"),
-                segment.column_reader("published"),
-            )
-            is_undated = segment.column_reader("undated")
-            story = segment.column_reader("story")
-            for docnum in segment.all_doc_ids():
-                sections[section[docnum]] += 1
-                stories[story[docnum]] += 1
-                if is_undated[docnum]:
-                    undated += 1
-                else:
-                    dates.append(published[docnum])
+            live = list(segment.all_doc_ids())  # not the deleted ones
+            sections.update(_column_values(segment, "section", live))
+            stories.update(_column_values(segment, "story", live))
+            is_undated = _column_values(segment, "undated", live)
+            undated += sum(1 for flag in is_undated if flag)
+            dated = [d for d, flag in zip(live, is_undated, strict=True) if not flag]
+            first, last = _date_range(segment, dated, first, last)
         articles = searcher.doc_count()
     sections.pop("", None)
     return {
         "articles": articles,
         "sections": dict(sections.most_common()),
         "undated": undated,
-        "first_published": min(dates).isoformat() if dates else None,
-        "last_published": max(dates).isoformat() if dates else None,
+        "first_published": first.isoformat() if first else None,
+        "last_published": last.isoformat() if last else None,
         "stories": len(stories),
         "stories_of_several": sum(1 for count in stories.values() if count > 1),
         "largest_story": max(stories.values(), default=0),
     }
+
+
+def _column_values(
+    segment: IndexReader, name: str, docnums: list[int], translate: bool = True
+) -> list[Any]:
+    """The values of column ``name`` of ``docnums`` (as stored unless ``translate``), read in
+    one pass (reading a column one document at a time is a Python call each)."""
+    values = list(segment.column_reader(name, translate=translate))
+    return [values[docnum] for docnum in docnums]
+
+
+def _date_range(
+    segment: IndexReader, dated: list[int], first: datetime | None, last: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """The earliest and latest dates of ``first``, ``last`` and the documents ``dated``
+    (compared as stored, and only those two made dates)."""
+    if not dated:
+        return first, last
+    stored = _column_values(segment, "published", dated, translate=False)
+    dates = segment.column_reader("published")
+    earliest = dates[dated[min(range(len(dated)), key=stored.__getitem__)]]
+    latest = dates[dated[max(range(len(dated)), key=stored.__getitem__)]]
+    return (
+        earliest if first is None else min(first, earliest),
+        latest if last is None else max(last, latest),
+    )
 
 
 def _size_on_disk(path: Path) -> int:
