@@ -109,3 +109,20 @@ def test_update_cuts_teasers_as_the_rebuild_did(tmp_path) -> None:
     update_index(settings, [str(write_jsonl(tmp_path / "b.jsonl", [added]))])
     teaser = teaser_of(settings.index_dir, "t-600", "navy review again")
     assert teaser == SHORT_FIRST.split(" Gen. Adams, who")[0]
+
+
+def test_a_body_of_one_endless_word_is_cut_and_found_without_delay(tmp_path) -> None:
+    """Punkt's time limit on each match is off (see ``indexer.index.sentences``), and it
+    reads short text only: a body that is one 200,000-character word full of periods is
+    learned from, cut to a teaser and found with a snippet (the test's time limit catches a
+    match that would not end)."""
+    endless = "U.S.A." * 33_334
+    records = [*[article(n, body=" ".join(FILLER * 3)) for n in range(120)]]
+    body = f"{endless[:3000]} harbour {endless}"  # a doubtful period before the word found
+    records.append(article(700, title="Endless word", body=body))
+    settings = load_settings({"index_dir": tmp_path / "index"}, environ={})
+    rebuild_index(settings, [str(write_jsonl(tmp_path / "a.jsonl", records))])
+    teaser = teaser_of(settings.index_dir, "t-700", "endless word")
+    assert teaser.startswith("U.S.A.U.S.A.") and len(teaser) <= TEASER_LENGTH + 1
+    snippet = teaser_of(settings.index_dir, "t-700", "harbour", field="snippet_html")
+    assert "<mark>harbour</mark>" in snippet

@@ -383,21 +383,21 @@ def _learn(
     path: Path, articles: Sequence[ArticleRecord], shares: list[range], processes: int
 ) -> tuple[list[str], ArchiveText, list[str]]:
     """What a parallel rebuild learns before writing, in two rounds: each share's languages
-    and story band keys; then the sentence models, the stories and the phrases, the phrases
-    started when the first of the others ends (the sentence models take longest on a small
-    archive, the stories on a large one). The languages, what is learned, and the stories
-    (kept in ``path``, the new index's folder, with their band keys)."""
+    and story band keys; then the phrases, the stories and the sentence models, the sentence
+    models (the shortest) started when the first of the others ends (the phrases take longest
+    on a small archive, the stories on a large one). The languages, what is learned, and the
+    stories (kept in ``path``, the new index's folder, with their band keys)."""
     with _forked_processes(processes, path, articles) as learning:
         found = learning.run(_languages_and_band_keys, _halves(shares))
         tags = [tag for share_tags, _keys in found for tag in share_tags]
         keys = np.concatenate([share_keys for _tags, share_keys in found])
         primary = [primary_language(tag) for tag in tags]
         tasks: list[tuple[object, ...]] = [
-            (_train_sentences, (primary,)),
-            (_group, (keys,)),
             (_archive_phrases, (primary,)),
+            (_group, (keys,)),
+            (_train_sentences, (primary,)),
         ]
-        sentences, stories_found, phrases = learning.run(_call, tasks)
+        phrases, stories_found, sentences = learning.run(_call, tasks)
     stories = cast(list[str], stories_found)
     StoryTable([article.id for article in articles], stories, keys).save(path)
     learned = ArchiveText(cast(SentenceModels, sentences), SuggestionTable.of(phrases))

@@ -8,6 +8,14 @@ listed by hand, and nothing is downloaded. The models are kept in the generation
 articles' teasers as the rebuild did (``teasers``), and the search reads them to start a
 snippet where a sentence starts. Text written without spaces (Chinese, Japanese) ends its
 sentences with its own full stops, found by a pattern.
+
+NLTK 3.10 runs each of Punkt's regular expressions under a time limit (``nltk.redos``), a
+guard against patterns a caller supplies that backtrack without end; checking it reads the
+process's CPU clock, a system call, at every match: 40% of Punkt's time here, in training, in
+teasers and in every snippet. Punkt's patterns are NLTK's own, and the text it is given here is
+short (training openings of OPENING_CHARS, a teaser's first TEASER_LENGTH + 80 characters, the
+_CONTEXT around a doubtful period), so its matches are bounded without the limit, which is
+turned off for the process (NLTK's documented ``DEFAULT_TIMEOUT``).
 """
 
 from __future__ import annotations
@@ -18,9 +26,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from nltk import redos
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
 
 from indexer.errors import IndexCheckError
+
+redos.DEFAULT_TIMEOUT = None  # see above: Punkt's matches are bounded by the text given it
 
 SENTENCES_FILES = "sentences-*.json"  # one per generation, named by its content
 TRAINING_CHARS = 300_000  # of each language's opening paragraphs (training reads ~0.3 MB/s)
