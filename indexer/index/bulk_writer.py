@@ -503,23 +503,29 @@ class _Processes:
     ) -> list[T]:
         waiting = list(enumerate(arguments))[::-1]
         running: dict[Future[str], tuple[int, ProcessPoolExecutor]] = {}
-        names = [""] * len(arguments)
-        while waiting or running:
+        ended: list[tuple[int, Path]] = []  # tasks whose results are still to be read
+        results: list[T] = [cast(T, None)] * len(arguments)
+        while waiting or running or ended:
             while waiting and len(running) < self._processes:
                 index, task_arguments = waiting.pop()
                 pool = self._fork()
                 future = pool.submit(_result_in_file, self._results, task, *task_arguments)
                 running[future] = (index, pool)
+            for index, kept in ended:  # once the next tasks have started
+                results[index] = _read_result(kept)
+            ended.clear()
+            if not running:
+                break
             done, _running = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
             for future in done:
                 index, pool = running.pop(future)
-                names[index] = future.result()  # a failure is raised at once
+                ended.append((index, Path(future.result())))  # a failure is raised at once
                 pool.shutdown()  # its process ends, and gives back its memory, before the next
             if progress and running:
                 progress("indexing", min(self._indexed.value, self._total), self._total)
         if progress:
             progress("committing", self._total, self._total)
-        return [_read_result(Path(name)) for name in names]
+        return results
 
     def _fork(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(
