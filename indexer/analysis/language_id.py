@@ -45,6 +45,7 @@ SAMPLE_CHARS = 600  # of title, teaser and body: what identification reads
 IDENTIFIER_CHARS = 300  # of those, what py3langid reads (its cost grows with the text)
 MIN_CONFIDENCE = 0.8  # py3langid's probability among the script's languages (news text: > 0.99)
 MIN_LETTERS = 12
+LOADING_SECONDS = 60  # the model's loading process takes 0.35 s: one still at it is stuck
 
 _KANA = ("Hira", "Kana")
 # Frequent English words: those no other language uses (STRONG), and those other languages use
@@ -237,7 +238,10 @@ def _loaded_in_background() -> _Identifier | None:
         return None
     loading, kept = _pending
     _pending = None
-    loading.join()
+    loading.join(LOADING_SECONDS)
+    if loading.is_alive():  # stuck (forked while another thread held a lock it needs)
+        loading.kill()
+        loading.join()
     with kept:
         if loading.exitcode != 0:
             return None
