@@ -487,12 +487,9 @@ class _Processes:
     def __init__(
         self, processes: int, results: str, indexed: Synchronized[int], total: int
     ) -> None:
-        self._processes, self._results, self._indexed, self._total = (
-            processes,
-            results,
-            indexed,
-            total,
-        )
+        self._processes = processes  # at most this many at once
+        self._results = results  # the folder of their results
+        self._indexed, self._total = indexed, total  # articles written, of how many
         self.pools: list[ProcessPoolExecutor] = []  # one a task
 
     def run(

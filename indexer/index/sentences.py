@@ -11,11 +11,12 @@ sentences with its own full stops, found by a pattern.
 
 NLTK 3.10 runs each of Punkt's regular expressions under a time limit (``nltk.redos``), a
 guard against patterns a caller supplies that backtrack without end; checking it reads the
-process's CPU clock, a system call, at every match: 40% of Punkt's time here, in training, in
-teasers and in every snippet. Punkt's patterns are NLTK's own, and the text it is given here is
-short (training openings of OPENING_CHARS, a teaser's first TEASER_LENGTH + 80 characters, the
-_CONTEXT around a doubtful period), so its matches are bounded without the limit, which is
-turned off for the process (NLTK's documented ``DEFAULT_TIMEOUT``).
+process's CPU clock, a system call, at every match: 40% of Punkt's time here, in training and
+in cutting teasers (a snippet asks Punkt about a doubtful period only). Punkt's patterns are
+NLTK's own, and the text it is given here is short (training openings of OPENING_CHARS, a
+teaser's first TEASER_LENGTH + 80 characters, the _CONTEXT around a doubtful period), so its
+matches are bounded without the limit, which is turned off for the process (NLTK's documented
+``DEFAULT_TIMEOUT``).
 """
 
 from __future__ import annotations
