@@ -80,6 +80,21 @@ class Run:
         """The pids of the run's processes still running (the main one included)."""
         return processes_marked(self.marker)
 
+    def first_child(self, timeout: float) -> int | None:
+        """The pid of a child of the main process, once it has one; None when the main
+        process ended first, or ``timeout`` seconds passed."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.poll() is None:
+            try:
+                found = children.read_text().split()
+            except OSError:
+                return None
+            if found:
+                return int(found[0])
+            time.sleep(0.001)
+        return None
+
     def kill_main(self) -> None:
         """``kill -9`` of the main process only, as the OOM killer or an operator would."""
         if self.process.poll() is None:

@@ -185,7 +185,7 @@ def test_a_writer_process_that_dies_fails_the_run_and_keeps_the_old_index(
     source = repeated_samples(tmp_path / "articles.jsonl", 300)  # 12,600 articles
     command = [sys.executable, "-m", "indexer", "rebuild", str(source)]
     with Run(command, {**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"}) as run:
-        kill_a_child(run.pid, timeout=60)  # as the kernel's out-of-memory killer would
+        kill_a_child(run, timeout=60)  # as the kernel's out-of-memory killer would
         assert run.wait(timeout=60) == 1
         assert wait_until_gone(run, 2) == [], "the other writer outlived the failed run"
         errors = run.output()[1]
@@ -209,7 +209,8 @@ def test_a_killed_language_model_process_leaves_the_rebuild_to_load_the_model(
     source = write_jsonl(tmp_path / "articles.jsonl", records)
     command = [sys.executable, "-m", "indexer", "rebuild", str(source)]
     with Run(command, {**cli_env, "NEWSINDEX_BUILD_PROCESSES": "2"}) as run:
-        loader = first_child(run.pid, timeout=60)
+        loader = run.first_child(timeout=60)
+        assert loader is not None, "the rebuild forked no process"
         os.kill(loader, signal.SIGKILL)  # it takes a third of a second to load the model
         assert run.wait(timeout=120) == 0, run.output()[1]
     for word, _text, language in UNDECLARED:  # identified by the model
@@ -226,26 +227,14 @@ UNDECLARED = [  # py3langid decides these: the cheaper English test does not
 ]
 
 
-def first_child(pid: int, timeout: float) -> int:
-    """The first child process of ``pid``, once it exists."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            children = []
-        if children:
-            return int(children[0])
-        time.sleep(0.001)
-    raise AssertionError("the rebuild forked no process")
-
-
-def kill_a_child(pid: int, timeout: float) -> None:
-    """Kill a process forked by ``pid`` that has worked a while (each of a rebuild's tasks has
+def kill_a_child(run: Run, timeout: float) -> None:
+    """Kill a process forked by the run that has worked a while (each of a rebuild's tasks has
     a process of its own, and the first ones end quickly)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        child = first_child(pid, timeout)
+        child = run.first_child(timeout)
+        if child is None:
+            break
         time.sleep(0.3)  # let it start its work
         try:
             os.kill(child, signal.SIGKILL)

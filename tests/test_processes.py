@@ -37,21 +37,6 @@ def indexer_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "indexer", *args]
 
 
-def first_child(run: Run, timeout: float) -> bool:
-    """Wait until the run's main process has forked a child (its first writer): whether it did
-    before it ended or ``timeout`` passed."""
-    children = Path(f"/proc/{run.pid}/task/{run.pid}/children")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and run.poll() is None:
-        try:
-            if children.read_text().split():
-                return True
-        except OSError:
-            return False
-        time.sleep(0.001)
-    return False
-
-
 def timed_run(env: dict[str, str], *args: str) -> float:
     """Seconds a whole run takes here (the range of moments to kill it at)."""
     started = time.monotonic()
@@ -93,7 +78,7 @@ def test_killing_the_main_process_at_any_moment_leaves_no_process_of_the_run(
         source = rebuild_source if command == "rebuild" else next(updates)
         with Run(indexer_command(command, str(source)), env, cwd="/") as run:
             if command == "rebuild" and trial % 4 == 0:  # just as its writers start
-                assert first_child(run, timeout=60), "the rebuild forked no writer"
+                assert run.first_child(timeout=60), "the rebuild forked no writer"
                 time.sleep(rng.uniform(0, 0.01))
             else:
                 time.sleep(rng.uniform(0.05, seconds[command]))
